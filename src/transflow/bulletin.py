@@ -1,0 +1,139 @@
+"""The bulletin model: one week in one language, every text resolved to what the
+subscriber will read (translation, draft, or source text as a marked fallback)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from transflow.catalog import Counts, Translations, word_count
+from transflow.config import Config
+from transflow.locales import format_long_date, format_week_range
+from transflow.segments import Segment, split
+from transflow.sources import Commentary
+from transflow.weeks import Week
+
+
+@dataclass(frozen=True)
+class Text:
+    """Inline Markdown in language ``lang``; ``state`` says how it got there:
+    source (written in the bulletin's language), translated, fuzzy (shown only with
+    --drafts), or untranslated (the source text, shown as a fallback)."""
+
+    markdown: str
+    lang: str
+    state: str
+
+
+@dataclass(frozen=True)
+class Block:
+    role: str
+    tag: str
+    containers: tuple[tuple[str, int], ...]
+    text: Text
+
+
+@dataclass(frozen=True)
+class Article:
+    slug: str
+    category: str
+    category_label: str
+    title: Text
+    author: Text | None
+    trend: str | None
+    trend_label: str | None
+    date: date | None
+    date_label: str | None
+    source_lang: str
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True)
+class Section:
+    category: str
+    label: str
+    articles: tuple[Article, ...]
+
+
+@dataclass(frozen=True)
+class Bulletin:
+    lang: str
+    week: Week
+    title: str
+    week_range: str
+    sections: tuple[Section, ...]
+    coverage: Counts
+    """Progress over the segments that needed translating into ``lang``."""
+
+    @property
+    def articles(self) -> tuple[Article, ...]:
+        return tuple(a for s in self.sections for a in s.articles)
+
+
+def _resolve(segment: Segment, lang: str, catalog: Translations) -> Text:
+    if segment.lang == lang:
+        return Text(segment.text, lang, "source")
+    text, state = catalog.state(segment.slug, segment.text)
+    return Text(text, lang if state != "untranslated" else segment.lang, state)
+
+
+def make_bulletin(
+    config: Config,
+    week: Week,
+    lang: str,
+    commentaries: Sequence[Commentary],
+    catalog: Translations,
+    ui: Translations,
+) -> Bulletin:
+    """Resolve every segment of the week's commentaries into ``lang``."""
+    counts = {"translated": [0, 0], "fuzzy": [0, 0], "untranslated": [0, 0]}
+    articles = []
+    for c in commentaries:
+        title = author = None
+        blocks = []
+        for segment in split(c):
+            text = _resolve(segment, lang, catalog)
+            if text.state != "source":
+                counts[text.state][0] += 1
+                counts[text.state][1] += word_count(segment.text)
+            if segment.role == "title":
+                title = text
+            elif segment.role == "author":
+                author = text
+            else:
+                blocks.append(Block(segment.role, segment.tag, segment.containers, text))
+        assert title is not None
+        articles.append(Article(
+            slug=c.slug,
+            category=c.category,
+            category_label=ui.gettext(config.categories[c.category]),
+            title=title,
+            author=author,
+            trend=c.trend,
+            trend_label=ui.gettext(config.trends[c.trend]) if c.trend else None,
+            date=c.date,
+            date_label=format_long_date(c.date, lang) if c.date else None,
+            source_lang=c.lang,
+            blocks=tuple(blocks),
+        ))
+    sections = []
+    order = {key: i for i, key in enumerate(config.categories)}
+    for key in sorted({a.category for a in articles}, key=order.__getitem__):
+        chosen = sorted(
+            (a for a in articles if a.category == key),
+            key=lambda a: (a.date or week.monday, a.slug),
+        )
+        sections.append(Section(key, chosen[0].category_label, tuple(chosen)))
+    coverage = Counts(
+        counts["translated"][0], counts["fuzzy"][0], counts["untranslated"][0],
+        counts["translated"][1], counts["fuzzy"][1], counts["untranslated"][1],
+    )
+    return Bulletin(
+        lang=lang,
+        week=week,
+        title=config.titles[lang],
+        week_range=format_week_range(week, lang),
+        sections=tuple(sections),
+        coverage=coverage,
+    )

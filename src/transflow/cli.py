@@ -1,0 +1,153 @@
+"""The command line: each command parses options, calls one library function, and
+prints the report it returns. Library modules are imported inside the commands so
+that ``transflow --help`` stays instant."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from transflow import __version__
+
+
+def _workspace_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--workspace", "-w",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        help="Workspace folder (default: the current folder, or the nearest one above it "
+             "holding transflow.toml).",
+    )(f)
+
+
+def _week_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--week",
+        is_flag=False, flag_value="latest", default=None, metavar="[WEEK]",
+        help="ISO week (2019-W10) or a date inside it (2019-03-06); without a value, the "
+             "latest week in sources/. Omitted: every week.",
+    )(f)
+
+
+def _lang_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--lang", "languages", multiple=True, metavar="LANG",
+        help="Only this language (repeatable). Default: every language in transflow.toml.",
+    )(f)
+
+
+def _setup(workspace: Path | None, week: str | None, languages: tuple[str, ...]) -> Any:
+    from transflow.config import load_config
+    from transflow.errors import ConfigError
+    from transflow.sources import resolve_weeks
+
+    config = load_config(workspace)
+    for lang in languages:
+        if lang not in config.languages:
+            raise ConfigError(
+                f"--lang {lang}: not a language of this publication; "
+                f"use one of {', '.join(config.languages)}",
+                config.rel(config.config_path),
+            )
+    return config, resolve_weeks(config, week), list(languages) or None
+
+
+def _progress(label: str) -> None:
+    click.echo(f"… {label}", err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="transflow")
+def main() -> None:
+    """transflow: weekly multilingual bulletins from Markdown sources and gettext catalogs."""
+
+
+@main.command()
+@_workspace_option
+@_week_option
+@_lang_option
+def update(workspace: Path | None, week: str | None, languages: tuple[str, ...]) -> None:
+    """Extract segments from sources and merge them into the PO catalogs."""
+    from transflow.update import update as run
+
+    config, weeks, langs = _setup(workspace, week, languages)
+    report = run(config, weeks, langs, progress=_progress)
+    for c in report.catalogs:
+        s, n = c.stats, c.counts
+        changes = []
+        if s.new:
+            changes.append(f"{s.new} new")
+        if s.fuzzy_matched:
+            changes.append(f"{s.fuzzy_matched} fuzzy-matched")
+        if s.renamed:
+            changes.append(f"{s.renamed} moved with a renamed file")
+        if s.obsoleted:
+            changes.append(f"{s.obsoleted} made obsolete")
+        state = "updated" if c.written else "unchanged"
+        detail = f" ({', '.join(changes)})" if changes and c.written else ""
+        click.echo(
+            f"{c.path}: {state}; {n.translated} translated, {n.fuzzy} fuzzy, "
+            f"{n.untranslated} untranslated{detail}"
+        )
+
+
+@main.command()
+@_workspace_option
+@_week_option
+@_lang_option
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+def status(workspace: Path | None, week: str | None, languages: tuple[str, ...],
+           as_json: bool) -> None:
+    """Show translation progress (segments, words, percent) per week and language."""
+    from transflow.status import status as run
+
+    config, weeks, langs = _setup(workspace, week, languages)
+    report = run(config, weeks, langs)
+    if as_json:
+        click.echo(json.dumps([r.as_dict() for r in report.rows], ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{'week':<9} {'lang':<4} {'translated':>14} {'fuzzy':>11} "
+               f"{'untranslated':>14} {'done':>5}")
+    for r in report.rows:
+        c = r.counts
+        if not r.exists:
+            click.echo(f"{r.week:<9} {r.lang:<4} no catalog (nothing to translate, or run "
+                       "transflow update)")
+            continue
+        click.echo(
+            f"{r.week:<9} {r.lang:<4} {f'{c.translated} ({c.translated_words} w)':>14} "
+            f"{f'{c.fuzzy} ({c.fuzzy_words} w)':>11} "
+            f"{f'{c.untranslated} ({c.untranslated_words} w)':>14} {c.percent:>4.0f}%"
+        )
+
+
+@main.command()
+@_workspace_option
+@_week_option
+@_lang_option
+@click.option("--format", "formats", multiple=True, type=click.Choice(["html", "pdf"]),
+              help="Only this format (repeatable). Default: html and pdf.")
+@click.option("--drafts", is_flag=True,
+              help="Use fuzzy entries (drafts, suggestions) too; they are marked in the output.")
+@click.option("--min-translated", type=click.FloatRange(0, 100), default=None, metavar="PCT",
+              help="Skip a language with less than PCT% of its words translated "
+                   "(default: min_translated in transflow.toml).")
+def build(workspace: Path | None, week: str | None, languages: tuple[str, ...],
+          formats: tuple[str, ...], drafts: bool, min_translated: float | None) -> None:
+    """Compile the HTML page and PDF bulletin of each week and language."""
+    from transflow.build import FORMATS
+    from transflow.build import build as run
+
+    config, weeks, langs = _setup(workspace, week, languages)
+    report = run(config, weeks, langs, formats or FORMATS, drafts, min_translated,
+                 progress=_progress)
+    for skipped in report.skipped:
+        click.echo(f"skipped {skipped.reason}")
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for out in report.outputs:
+        click.echo(f"{out.path}{'' if out.written else ' (unchanged)'}")

@@ -1,0 +1,138 @@
+"""The workspace and its ``transflow.toml``: languages, titles, categories, trends."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from transflow.errors import ConfigError
+
+CONFIG_NAME = "transflow.toml"
+# The templates' msgids are English: the ui catalogs translate from it.
+UI_SOURCE_LANGUAGE = "en"
+
+
+@dataclass(frozen=True)
+class Config:
+    root: Path
+    slug: str
+    languages: tuple[str, ...]
+    source_language: str
+    titles: dict[str, str]
+    categories: dict[str, str]
+    trends: dict[str, str]
+    min_translated: float
+
+    @property
+    def sources_dir(self) -> Path:
+        return self.root / "sources"
+
+    @property
+    def locales_dir(self) -> Path:
+        return self.root / "locales"
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.root / "templates"
+
+    @property
+    def output_dir(self) -> Path:
+        return self.root / "output"
+
+    @property
+    def config_path(self) -> Path:
+        return self.root / CONFIG_NAME
+
+    def pot_path(self, domain: str) -> Path:
+        """The template of a week (domain ``2019-W10``) or of the templates' labels (``ui``)."""
+        return self.locales_dir / "templates" / f"{domain}.pot"
+
+    def po_path(self, lang: str, domain: str) -> Path:
+        return self.locales_dir / lang / "LC_MESSAGES" / f"{domain}.po"
+
+    def rel(self, path: Path) -> str:
+        """``path`` as shown to users: relative to the workspace when inside it."""
+        try:
+            return path.relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
+
+
+def find_workspace(start: Path | None = None) -> Path:
+    """The folder holding transflow.toml: ``start`` or its nearest parent, as git finds .git."""
+    start = (start or Path.cwd()).resolve()
+    for folder in (start, *start.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return folder
+    raise ConfigError(
+        f"no {CONFIG_NAME} in {start} or any folder above it; "
+        "run transflow inside a workspace or pass --workspace DIR"
+    )
+
+
+def _line_of(text: str, key: str) -> int | None:
+    pattern = re.compile(rf"^\s*\"?{re.escape(key)}\"?\s*=", re.MULTILINE)
+    if m := pattern.search(text):
+        return text.count("\n", 0, m.start()) + 1
+    return None
+
+
+def load_config(start: Path | None = None) -> Config:
+    from transflow.locales import is_known_locale
+
+    root = find_workspace(start)
+    path = root / CONFIG_NAME
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"line (\d+)", str(exc))
+        raise ConfigError(
+            f"not valid TOML ({exc}); fix the syntax", path, int(m.group(1)) if m else None
+        ) from None
+
+    def fail(key: str, message: str) -> ConfigError:
+        return ConfigError(message, path, _line_of(text, key))
+
+    pub = data.get("publication", {})
+    languages = tuple(pub.get("languages", ("be", "ru", "en")))
+    for lang in languages:
+        if not isinstance(lang, str) or not is_known_locale(lang):
+            raise fail("languages", f"unknown language '{lang}' in publication.languages")
+    source_language = pub.get("source_language", languages[0] if languages else "en")
+    if source_language not in languages:
+        raise fail(
+            "source_language",
+            f"source_language '{source_language}' is not one of {', '.join(languages)}",
+        )
+    titles = pub.get("title", {})
+    if not isinstance(titles, dict) or not all(lang in titles for lang in languages):
+        missing = [lang for lang in languages if lang not in titles]
+        raise fail("title", f"[publication.title] lacks a title for {', '.join(missing)}")
+    slug = pub.get("slug") or re.sub(r"[^a-z0-9]+", "-", titles[languages[0]].lower()).strip("-")
+    categories = data.get("categories", {})
+    if not categories or not all(isinstance(v, str) for v in categories.values()):
+        raise fail("categories", "[categories] must map each category key to its English label")
+    trends = data.get(
+        "trends",
+        {
+            "better": "The situation has gotten better",
+            "unchanged": "The situation has not changed",
+            "worse": "The situation has gotten worse",
+        },
+    )
+    min_translated = pub.get("min_translated", 0)
+    if not isinstance(min_translated, int | float) or not 0 <= min_translated <= 100:
+        raise fail("min_translated", "min_translated must be a percentage from 0 to 100")
+    return Config(
+        root=root,
+        slug=slug,
+        languages=languages,
+        source_language=source_language,
+        titles=dict(titles),
+        categories=dict(categories),
+        trends=dict(trends),
+        min_translated=float(min_translated),
+    )

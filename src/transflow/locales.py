@@ -1,0 +1,104 @@
+"""Everything transflow asks Babel: locale checks, gettext plural forms, localized
+dates, and extraction of the user-interface messages from the templates.
+
+Babel is imported here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date
+from babel.messages.plurals import get_plural
+
+from transflow.weeks import Week
+
+
+def is_known_locale(lang: str) -> bool:
+    try:
+        Locale.parse(lang)
+    except (UnknownLocaleError, ValueError):
+        return False
+    return True
+
+
+def plural_forms(lang: str) -> str:
+    """The gettext ``Plural-Forms`` header value for ``lang`` (be and ru have three forms)."""
+    return get_plural(lang).plural_forms
+
+
+def language_name(lang: str) -> str:
+    """The language's own name for itself, e.g. ``беларуская``."""
+    return Locale.parse(lang).get_display_name(lang) or lang
+
+
+def _day_month(day: date, lang: str) -> str:
+    # Babel's interval formats abbreviate months ("4–10 мар. 2019 г."); the
+    # bulletin wants full genitive month names, which "d MMMM" gives in be/ru.
+    if lang == "en":
+        return format_date(day, "MMMM d", locale=lang)
+    return format_date(day, "d MMMM", locale=lang)
+
+
+def _year(day: date, lang: str) -> str:
+    year = format_date(day, "y", locale=lang)
+    return year if lang == "en" else f"{year}\u00a0г."
+
+
+def format_week_range(week: Week, lang: str) -> str:
+    """The week as a localized range with full month names.
+
+    en: ``March 4 – 10, 2019``; ru: ``4–10 марта 2019 г.``; be: ``4–10 сакавіка 2019 г.``.
+    Weeks crossing a month or a year end name both months (and both years).
+    """
+    first, last = week.monday, week.sunday
+    if lang == "en":
+        if first.year != last.year:
+            return f"{_day_month(first, lang)}, {first.year} – {_day_month(last, lang)}, {last.year}"
+        if first.month != last.month:
+            return f"{_day_month(first, lang)} – {_day_month(last, lang)}, {last.year}"
+        return f"{_day_month(first, lang)} – {last.day}, {last.year}"
+    if first.year != last.year:
+        return (
+            f"{_day_month(first, lang)} {_year(first, lang)} – "
+            f"{_day_month(last, lang)} {_year(last, lang)}"
+        )
+    if first.month != last.month:
+        return f"{_day_month(first, lang)} – {_day_month(last, lang)} {_year(last, lang)}"
+    return f"{first.day}–{_day_month(last, lang)} {_year(last, lang)}"
+
+
+def format_long_date(day: date, lang: str) -> str:
+    """A date with a full month name, as a subscriber reads it (``6 марта 2019 г.``)."""
+    if lang == "en":
+        return f"{_day_month(day, lang)}, {day.year}"
+    return f"{_day_month(day, lang)} {_year(day, lang)}"
+
+
+@dataclass(frozen=True)
+class UIMessage:
+    msgid: str
+    msgid_plural: str | None
+    locations: tuple[tuple[str, int], ...]
+    comments: tuple[str, ...]
+
+
+def extract_ui_messages(templates: Path, root: Path) -> Iterator[UIMessage]:
+    """Messages marked for translation in the Jinja2 templates under ``templates``."""
+    from babel.messages.extract import extract_from_dir
+
+    method_map = [("**.html", "jinja2")]
+    options = {"**.html": {"extensions": "jinja2.ext.i18n", "trimmed": "true"}}
+    for filename, lineno, message, comments, _context in extract_from_dir(
+        str(templates), method_map, options_map=options, keywords={"_": None, "gettext": None,
+                                                                  "ngettext": (1, 2)},
+    ):
+        rel = (templates / filename).relative_to(root).as_posix()
+        if isinstance(message, tuple):
+            yield UIMessage(message[0], message[1], ((rel, lineno),), tuple(comments))
+        else:
+            yield UIMessage(message, None, ((rel, lineno),), tuple(comments))

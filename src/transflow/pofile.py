@@ -1,0 +1,255 @@
+"""The PO file format: reading with polib, writing exactly as GNU gettext wraps.
+
+polib is imported here and nowhere else. polib parses well, but its writer wraps
+lines differently from msgmerge/msgcat/Poedit, so a catalog saved by any of them and
+updated by transflow would churn. ``dumps`` writes what ``msgcat`` writes: 79 columns,
+breaks at Unicode line-break opportunities (UAX #14, as gnulib does), the same
+comment order and the same obsolete-entry syntax.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import polib
+from uniseg.linebreak import line_break_boundaries
+
+from transflow.errors import CatalogError
+from transflow.fsutil import write_if_changed
+
+PAGE_WIDTH = 79
+
+POFile = polib.POFile
+POEntry = polib.POEntry
+
+
+def new_catalog(metadata: dict[str, str], header: str = "") -> polib.POFile:
+    catalog = polib.POFile(wrapwidth=PAGE_WIDTH)
+    catalog.metadata = dict(metadata)
+    catalog.header = header
+    return catalog
+
+
+def new_entry(**fields: Any) -> polib.POEntry:
+    return polib.POEntry(**fields)
+
+
+def read_catalog(path: Path, shown_as: str | None = None) -> polib.POFile:
+    """Parse a PO/POT file; a syntax error becomes ``path:line: message``."""
+    shown = shown_as or str(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise CatalogError("file not found", shown) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise CatalogError(
+            "not valid UTF-8; save the catalog as UTF-8 (Poedit: Catalog → Properties)",
+            shown,
+            line,
+        ) from None
+    try:
+        catalog = polib.pofile(text, wrapwidth=PAGE_WIDTH)
+    except (OSError, ValueError) as exc:
+        m = re.search(r"\(line (\d+)\)", str(exc))
+        line = int(m.group(1)) if m else None
+        what = re.sub(r"\s*in po file.*$", "", str(exc)) or "syntax error"
+        raise CatalogError(
+            f"{what.lower()}; fix the entry there (check quotes and escapes), "
+            "or restore the file from version control",
+            shown,
+            line,
+        ) from None
+    _check_plurals(catalog, shown, text)
+    return catalog
+
+
+def _check_plurals(catalog: polib.POFile, shown: str, text: str) -> None:
+    m = re.search(r"nplurals\s*=\s*(\d+)", catalog.metadata.get("Plural-Forms", ""))
+    if not m:
+        return
+    nplurals = int(m.group(1))
+    for entry in catalog:
+        if entry.msgid_plural and entry.msgstr_plural:
+            indexes = {int(k) for k in entry.msgstr_plural}
+            if max(indexes) >= nplurals:
+                line = entry.linenum if isinstance(entry.linenum, int) else None
+                raise CatalogError(
+                    f"msgstr[{max(indexes)}] but Plural-Forms has nplurals={nplurals}; "
+                    "remove the extra form",
+                    shown,
+                    line,
+                )
+
+
+def write_catalog(catalog: polib.POFile, path: Path) -> bool:
+    """Write atomically, only when the text changes; True if the file was written."""
+    return write_if_changed(path, dumps(catalog))
+
+
+# --- writing -------------------------------------------------------------------------
+
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r",
+            "\a": "\\a", "\b": "\\b", "\f": "\\f", "\v": "\\v"}
+
+
+_QUOTES = "\"'«»‘’“”‹›"
+
+
+def _escape(text: str) -> str:
+    return "".join(_ESCAPES.get(ch, ch) for ch in text)
+
+
+def _break_points(escaped: str) -> list[int]:
+    """Offsets in ``escaped`` where a line may break (never inside an escape sequence)."""
+    inside_escape = set()
+    i = 0
+    while i < len(escaped):
+        if escaped[i] == "\\":
+            inside_escape.add(i + 1)
+            i += 2
+        else:
+            i += 1
+    boundaries = set(line_break_boundaries(escaped))
+    # gnulib's line-break table (gettext 0.21) follows an older UAX #14 than uniseg:
+    # it breaks between "." and a letter ("example.|org"), never between "/" and a
+    # digit ("reports/2019"), and never between a quote and "(" even across spaces.
+    for i in range(1, len(escaped)):
+        before, ch = escaped[i - 1], escaped[i]
+        if before in ".,:;" and ch.isalpha():
+            boundaries.add(i)
+        elif before == "/" and ch.isdigit():
+            boundaries.discard(i)
+        elif unicodedata.category(ch) == "Ps":
+            j = i - 1
+            while j > 0 and escaped[j] == " ":
+                j -= 1
+            if escaped[j] in _QUOTES:
+                boundaries.discard(i)
+    points = sorted(
+        offset
+        for offset in boundaries
+        if 0 < offset < len(escaped) and offset not in inside_escape
+    )
+    # Never break right before a final "\n".
+    if escaped.endswith("\\n"):
+        points = [p for p in points if p != len(escaped) - 2]
+    return points
+
+
+def _wrap(escaped: str, start_column: int, width: int, next_column: int) -> list[str]:
+    """Greedy line breaking as gnulib's ulc_width_linebreaks: each line fits ``width``
+    columns where possible; a piece with no break opportunity overflows."""
+    points = _break_points(escaped)
+    lines: list[str] = []
+    line_start = 0
+    column = start_column
+    last_break: int | None = None
+    prev = 0
+    for point in [*points, len(escaped)]:
+        piece = point - prev
+        if last_break is not None and column + piece > width:
+            lines.append(escaped[line_start:last_break])
+            line_start = last_break
+            column = next_column + (prev - last_break)
+        column += piece
+        last_break = point
+        prev = point
+    lines.append(escaped[line_start:])
+    return lines
+
+
+def _field(prefix: str, keyword: str, value: str) -> list[str]:
+    portions = re.findall(r"[^\n]*\n|[^\n]+$", value) or [""]
+    escaped = [_escape(p) for p in portions]
+    width = PAGE_WIDTH - 1  # room for the closing quote
+    first_col = len(prefix) + len(keyword) + 2
+    out: list[str] = []
+    if len(escaped) == 1 and len(_wrap(escaped[0], first_col, width, first_col)) == 1:
+        return [f'{prefix}{keyword} "{escaped[0]}"']
+    out.append(f'{prefix}{keyword} ""')
+    cont_col = len(prefix) + 1
+    for portion in escaped:
+        for line in _wrap(portion, cont_col, width, cont_col):
+            out.append(f'{prefix}"{line}"')
+    return out
+
+
+def _references(occurrences: Iterable[tuple[str, str]]) -> list[str]:
+    lines: list[str] = []
+    current = "#:"
+    for path, line in occurrences:
+        ref = f"{path}:{line}" if line else path
+        if current != "#:" and len(current) + 1 + len(ref) > PAGE_WIDTH:
+            lines.append(current)
+            current = "#:"
+        current += " " + ref
+    if current != "#:":
+        lines.append(current)
+    return lines
+
+
+def _comment_lines(marker: str, text: str) -> list[str]:
+    return [f"{marker} {line}" if line else marker for line in text.split("\n")]
+
+
+def _entry_lines(entry: polib.POEntry | polib.POFile, header: bool = False) -> list[str]:
+    lines: list[str] = []
+    if entry.tcomment:
+        lines += _comment_lines("#", entry.tcomment)
+    if entry.comment:
+        lines += _comment_lines("#.", entry.comment)
+    if entry.occurrences and not entry.obsolete:
+        lines += _references(entry.occurrences)
+    flags = list(entry.flags)
+    if "fuzzy" in flags:
+        flags = ["fuzzy"] + [f for f in flags if f != "fuzzy"]
+    if flags:
+        lines.append("#, " + ", ".join(flags))
+    prefix = "#~ " if entry.obsolete else ""
+    prev_prefix = "#~| " if entry.obsolete else "#| "
+    if entry.previous_msgctxt:
+        lines += _field(prev_prefix, "msgctxt", entry.previous_msgctxt)
+    if entry.previous_msgid:
+        lines += _field(prev_prefix, "msgid", entry.previous_msgid)
+    if entry.previous_msgid_plural:
+        lines += _field(prev_prefix, "msgid_plural", entry.previous_msgid_plural)
+    if entry.msgctxt is not None:
+        lines += _field(prefix, "msgctxt", entry.msgctxt)
+    lines += _field(prefix, "msgid", entry.msgid)
+    if entry.msgid_plural:
+        lines += _field(prefix, "msgid_plural", entry.msgid_plural)
+        for index in sorted(entry.msgstr_plural, key=int):
+            lines += _field(prefix, f"msgstr[{index}]", entry.msgstr_plural[index])
+    else:
+        lines += _field(prefix, "msgstr", entry.msgstr)
+    return lines
+
+
+def _header_lines(catalog: polib.POFile) -> list[str]:
+    lines: list[str] = []
+    if catalog.header:
+        lines += _comment_lines("#", catalog.header)
+    flags = getattr(catalog, "metadata_is_fuzzy", False)
+    if flags:
+        lines.append("#, fuzzy")
+    meta = "".join(f"{key}: {value}\n" for key, value in catalog.metadata.items())
+    lines += _field("", "msgid", "")
+    lines += _field("", "msgstr", meta)
+    return lines
+
+
+def dumps(catalog: polib.POFile) -> str:
+    """The catalog as GNU gettext would write it."""
+    blocks = ["\n".join(_header_lines(catalog))]
+    active = [e for e in catalog if not e.obsolete]
+    obsolete = [e for e in catalog if e.obsolete]
+    for entry in active + obsolete:
+        blocks.append("\n".join(_entry_lines(entry)))
+    return "\n\n".join(blocks) + "\n"

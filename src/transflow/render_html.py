@@ -1,0 +1,88 @@
+"""The HTML renderer: a ``Bulletin`` → one self-contained HTML5 page.
+
+Jinja2 (and markupsafe) are imported here and nowhere else. Everything a translator
+wrote reaches the page escaped: segment text through Markdown with raw HTML off,
+ui.po strings through gettext callables that escape the translation before Jinja2
+marks it safe (Jinja2's i18n extension would otherwise trust translated markup).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
+from markupsafe import Markup, escape
+
+from transflow.bulletin import Block, Bulletin, Text
+from transflow.catalog import Translations
+from transflow.errors import BuildError
+from transflow.segments import render_inline
+
+TEMPLATE = "bulletin.html"
+STYLESHEET = "bulletin.css"
+
+
+def _text_html(text: Text, tag: str, bulletin_lang: str, extra_class: str = "") -> Markup:
+    classes = [c for c in (extra_class, text.state if text.state != "source" else "") if c]
+    attrs = ""
+    if classes:
+        attrs += f' class="{" ".join(classes)}"'
+    if text.lang != bulletin_lang:
+        attrs += f' lang="{escape(text.lang)}"'
+    return Markup(f"<{tag}{attrs}>{render_inline(text.markdown)}</{tag}>")
+
+
+def inline(text: Text, bulletin_lang: str) -> Markup:
+    """A text for use inside another element (title link, author)."""
+    return _text_html(text, "span", bulletin_lang)
+
+
+def body_html(blocks: tuple[Block, ...], bulletin_lang: str) -> Markup:
+    """Blocks with their lists and quotes re-opened around them."""
+    out: list[str] = []
+    open_: list[tuple[str, int]] = []
+    for block in blocks:
+        common = 0
+        while (common < len(open_) and common < len(block.containers)
+               and open_[common] == block.containers[common]):
+            common += 1
+        for tag, _ in reversed(open_[common:]):
+            out.append(f"</{tag}>")
+        for tag, _ in block.containers[common:]:
+            out.append(f"<{tag}>")
+        open_ = list(block.containers)
+        out.append(_text_html(block.text, block.tag, bulletin_lang))
+    for tag, _ in reversed(open_):
+        out.append(f"</{tag}>")
+    return Markup("\n".join(out))
+
+
+def _environment(templates: Path, ui: Translations) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(templates)),
+        autoescape=True,
+        undefined=StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        lambda s: escape(ui.gettext(s)),
+        lambda s, p, n: escape(ui.ngettext(s, p, n)),
+        newstyle=True,
+    )
+    env.filters["inline"] = inline
+    env.filters["body"] = body_html
+    return env
+
+
+def render_html(bulletin: Bulletin, templates: Path, ui: Translations) -> str:
+    try:
+        css = (templates / STYLESHEET).read_text(encoding="utf-8")
+        template = _environment(templates, ui).get_template(TEMPLATE)
+        return template.render(b=bulletin, css=Markup(css.replace("</", "<\\/")))
+    except FileNotFoundError as exc:
+        raise BuildError(f"template file missing ({exc.filename}); restore templates/") from None
+    except TemplateError as exc:
+        where = getattr(exc, "filename", None) or f"templates/{TEMPLATE}"
+        raise BuildError(f"template error: {exc}", where, getattr(exc, "lineno", None)) from None

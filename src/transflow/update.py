@@ -1,0 +1,144 @@
+"""``transflow update``: sources → templates (.pot) → merged catalogs (.po), per week,
+plus the user-interface catalogs extracted from the templates and transflow.toml."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from transflow import catalog, pofile
+from transflow.catalog import Counts, MergeStats, TemplateEntry
+from transflow.config import UI_SOURCE_LANGUAGE, Config
+from transflow.locales import extract_ui_messages, language_name, plural_forms
+from transflow.segments import Segment, split
+from transflow.sources import load_week
+from transflow.weeks import Week
+
+Progress = Callable[[str], None]
+UI_DOMAIN = "ui"
+
+
+@dataclass(frozen=True)
+class CatalogUpdate:
+    path: str
+    lang: str
+    domain: str
+    written: bool
+    stats: MergeStats
+    counts: Counts
+
+
+@dataclass(frozen=True)
+class UpdateReport:
+    templates: tuple[str, ...]
+    catalogs: tuple[CatalogUpdate, ...]
+
+    @property
+    def written(self) -> tuple[CatalogUpdate, ...]:
+        return tuple(c for c in self.catalogs if c.written)
+
+
+def _metadata(config: Config, domain: str, lang: str | None) -> dict[str, str]:
+    meta = {"Project-Id-Version": f"{config.slug} {domain}"}
+    if lang:
+        meta["Language"] = lang
+    meta.update({
+        "MIME-Version": "1.0",
+        "Content-Type": "text/plain; charset=UTF-8",
+        "Content-Transfer-Encoding": "8bit",
+    })
+    if lang:
+        meta["Plural-Forms"] = plural_forms(lang)
+    return meta
+
+
+def _header(config: Config, domain: str, lang: str | None) -> str:
+    what = "the bulletin's labels" if domain == UI_DOMAIN else f"week {domain}"
+    if lang is None:
+        return f"Template for {config.titles[config.source_language]}, {what}."
+    return f"{language_name(lang)} ({lang}): {config.titles[lang]}, {what}."
+
+
+def segment_entries(segments: Sequence[Segment]) -> list[TemplateEntry]:
+    return catalog.unique(
+        TemplateEntry(s.slug, s.text, None, ((s.path, str(s.line)),), s.role) for s in segments
+    )
+
+
+def _ui_entries(config: Config) -> list[TemplateEntry]:
+    text = config.config_path.read_text(encoding="utf-8").splitlines()
+
+    def line_of(label: str) -> str:
+        for number, line in enumerate(text, start=1):
+            if label in line:
+                return str(number)
+        return ""
+
+    entries = [
+        TemplateEntry(None, m.msgid, m.msgid_plural,
+                      tuple((path, str(line)) for path, line in m.locations),
+                      "\n".join(m.comments))
+        for m in extract_ui_messages(config.templates_dir, config.root)
+    ]
+    entries += [
+        TemplateEntry(None, label, None, (("transflow.toml", line_of(label)),), "category")
+        for label in config.categories.values()
+    ]
+    entries += [
+        TemplateEntry(None, label, None, (("transflow.toml", line_of(label)),), "trend verdict")
+        for label in config.trends.values()
+    ]
+    return catalog.unique(entries)
+
+
+def _merge_into(
+    config: Config, domain: str, lang: str, entries: Sequence[TemplateEntry]
+) -> CatalogUpdate:
+    path = config.po_path(lang, domain)
+    old = pofile.read_catalog(path, config.rel(path)) if path.exists() else None
+    nplurals = int(plural_forms(lang).split("nplurals=")[1].split(";")[0])
+    merged, stats = catalog.merge(
+        entries, old, _metadata(config, domain, lang), _header(config, domain, lang), nplurals
+    )
+    written = pofile.write_catalog(merged, path)
+    return CatalogUpdate(config.rel(path), lang, domain, written, stats, catalog.count(merged))
+
+
+def _write_template(config: Config, domain: str, entries: Sequence[TemplateEntry]) -> str:
+    path = config.pot_path(domain)
+    pot = catalog.make_template(entries, _metadata(config, domain, None),
+                                _header(config, domain, None))
+    pofile.write_catalog(pot, path)
+    return config.rel(path)
+
+
+def update(
+    config: Config,
+    weeks: Sequence[Week],
+    languages: Sequence[str] | None = None,
+    progress: Progress | None = None,
+) -> UpdateReport:
+    """Extract each week's template and merge it into every target language's catalog.
+
+    A week's catalog for language L holds the segments of the commentaries not
+    written in L. Human translations are never lost (see ``catalog.merge``).
+    """
+    languages = list(languages or config.languages)
+    templates: list[str] = []
+    updates: list[CatalogUpdate] = []
+    ui_entries = _ui_entries(config)
+    templates.append(_write_template(config, UI_DOMAIN, ui_entries))
+    for lang in languages:
+        if lang != UI_SOURCE_LANGUAGE:
+            updates.append(_merge_into(config, UI_DOMAIN, lang, ui_entries))
+    for week in weeks:
+        if progress:
+            progress(str(week))
+        segments = [s for c in load_week(config, week) for s in split(c)]
+        domain = str(week)
+        templates.append(_write_template(config, domain, segment_entries(segments)))
+        for lang in languages:
+            wanted = segment_entries([s for s in segments if s.lang != lang])
+            if wanted or config.po_path(lang, domain).exists():
+                updates.append(_merge_into(config, domain, lang, wanted))
+    return UpdateReport(tuple(templates), tuple(updates))
