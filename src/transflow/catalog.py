@@ -166,7 +166,7 @@ def merge(
         if e.msgctxt not in new_contexts:
             renamed_by_msgid.setdefault(e.msgid, e)
 
-    catalog = pofile.new_catalog(_merged_metadata(old, metadata), old.header if old else header)
+    catalog = pofile.new_catalog(metadata, old.header if old else header)
     used: set[int] = set()
     kept = renamed = fuzzy_matched = new = 0
     for t in template:
@@ -222,13 +222,6 @@ def _closest(t: TemplateEntry, orphans: list[POEntry], contexts: set[str | None]
         if score > best_score or (score == best_score and best is None):
             best, best_score = e, score
     return best
-
-
-def _merged_metadata(old: POFile | None, managed: dict[str, str]) -> dict[str, str]:
-    """The translator's header fields stay; the ones transflow owns are set."""
-    merged = dict(old.metadata) if old is not None else {}
-    merged.update(managed)
-    return merged
 
 
 def word_count(text: str) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from transflow import catalog, pofile
 from transflow.catalog import Counts, MergeStats, TemplateEntry
@@ -38,9 +39,16 @@ class UpdateReport:
         return tuple(c for c in self.catalogs if c.written)
 
 
-def _metadata(config: Config, domain: str, lang: str | None) -> dict[str, str]:
+def _metadata(
+    config: Config, domain: str, lang: str | None, old: dict[str, str] | None = None
+) -> dict[str, str]:
+    """Header fields: transflow owns the technical ones; the translator's own (team,
+    last translator, revision date) are filled in once and then left to their tools."""
     meta = {"Project-Id-Version": f"{config.slug} {domain}"}
     if lang:
+        meta["PO-Revision-Date"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M+0000")
+        meta["Last-Translator"] = "none yet"
+        meta["Language-Team"] = f"{language_name(lang)} ({lang})"
         meta["Language"] = lang
     meta.update({
         "MIME-Version": "1.0",
@@ -49,6 +57,14 @@ def _metadata(config: Config, domain: str, lang: str | None) -> dict[str, str]:
     })
     if lang:
         meta["Plural-Forms"] = plural_forms(lang)
+    if old:
+        owned = {"Project-Id-Version", "Language", "MIME-Version", "Content-Type",
+                 "Content-Transfer-Encoding", "Plural-Forms"}
+        merged = dict(old)
+        for key, value in meta.items():
+            if key in owned or key not in merged:
+                merged[key] = value
+        return merged
     return meta
 
 
@@ -97,8 +113,9 @@ def _merge_into(
     path = config.po_path(lang, domain)
     old = pofile.read_catalog(path, config.rel(path)) if path.exists() else None
     nplurals = int(plural_forms(lang).split("nplurals=")[1].split(";")[0])
+    metadata = _metadata(config, domain, lang, old.metadata if old else None)
     merged, stats = catalog.merge(
-        entries, old, _metadata(config, domain, lang), _header(config, domain, lang), nplurals
+        entries, old, metadata, _header(config, domain, lang), nplurals
     )
     written = pofile.write_catalog(merged, path)
     return CatalogUpdate(config.rel(path), lang, domain, written, stats, catalog.count(merged))
