@@ -10,13 +10,11 @@ comment order and the same obsolete-entry syntax.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 import polib
-from uniseg.linebreak import line_break_boundaries
 
 from transflow.errors import CatalogError
 from transflow.fsutil import write_if_changed
@@ -54,6 +52,7 @@ def read_catalog(path: Path, shown_as: str | None = None) -> polib.POFile:
             shown,
             line,
         ) from None
+    _lint(text, shown)
     try:
         catalog = polib.pofile(text, wrapwidth=PAGE_WIDTH)
     except (OSError, ValueError) as exc:
@@ -66,22 +65,50 @@ def read_catalog(path: Path, shown_as: str | None = None) -> polib.POFile:
             shown,
             line,
         ) from None
-    _check_plurals(catalog, shown, text)
+    _check_entries(catalog, shown)
     return catalog
 
 
-def _check_plurals(catalog: polib.POFile, shown: str, text: str) -> None:
+_STRING = r'"(?:[^"\\]|\\[\\"abfnrtv]|\\[0-7]{1,3}|\\x[0-9A-Fa-f]+)*"'
+_LINE_RE = re.compile(
+    rf"^(?:(?:msgctxt|msgid|msgid_plural|msgstr|msgstr\[\d+\])\s+)?{_STRING}$"
+)
+
+
+def _lint(text: str, shown: str) -> None:
+    """What polib lets through but msgfmt refuses: a broken string literal or keyword."""
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if stripped.startswith("#~") and not stripped.startswith("#~|"):
+            stripped = stripped[2:].strip()  # an obsolete entry: same syntax behind "#~"
+        elif not stripped or stripped.startswith("#"):
+            continue
+        if stripped and not _LINE_RE.match(stripped):
+            raise CatalogError(
+                "malformed line (an unterminated string, a bad escape or an unknown "
+                'keyword); fix it so that each string is quoted as "..."',
+                shown,
+                number,
+            )
+
+
+def _check_entries(catalog: polib.POFile, shown: str) -> None:
     m = re.search(r"nplurals\s*=\s*(\d+)", catalog.metadata.get("Plural-Forms", ""))
-    if not m:
-        return
-    nplurals = int(m.group(1))
+    nplurals = int(m.group(1)) if m else None
+    seen: set[tuple[str | None, str]] = set()
     for entry in catalog:
-        if entry.msgid_plural and entry.msgstr_plural:
-            indexes = {int(k) for k in entry.msgstr_plural}
-            if max(indexes) >= nplurals:
-                line = entry.linenum if isinstance(entry.linenum, int) else None
+        line = entry.linenum if isinstance(entry.linenum, int) else None
+        key = (entry.msgctxt, entry.msgid)
+        if not entry.obsolete and key in seen:
+            raise CatalogError(
+                "duplicate message definition; delete one of the two entries", shown, line
+            )
+        seen.add(key)
+        if nplurals and entry.msgid_plural and entry.msgstr_plural:
+            highest = max(int(k) for k in entry.msgstr_plural)
+            if highest >= nplurals:
                 raise CatalogError(
-                    f"msgstr[{max(indexes)}] but Plural-Forms has nplurals={nplurals}; "
+                    f"msgstr[{highest}] but Plural-Forms has nplurals={nplurals}; "
                     "remove the extra form",
                     shown,
                     line,
@@ -99,44 +126,77 @@ _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r",
             "\a": "\\a", "\b": "\\b", "\f": "\\f", "\v": "\\v"}
 
 
-_QUOTES = "\"'«»‘’“”‹›"
-
-
 def _escape(text: str) -> str:
     return "".join(_ESCAPES.get(ch, ch) for ch in text)
 
 
+# Line breaking as gnulib's unilbrk does it for the scripts a bulletin uses (Latin,
+# Cyrillic, digits, punctuation): the UAX #14 pair table in the version gettext 0.21
+# ships, which (unlike current Unicode) breaks between "." and a letter ("example.|org").
+_CLASS = {" ": "SP", "\u00a0": "GL", "\u202f": "GL", "\u2007": "GL", "\u2060": "GL",
+          "-": "HY", "\u2010": "BA", "\u2013": "BA", "\u00ad": "BA", "|": "BA",
+          "\u2014": "B2", "(": "OP", "[": "OP", "{": "OP", "\u201a": "OP", "\u201e": "OP",
+          ")": "CP", "]": "CP", "}": "CL", "!": "EX", "?": "EX", ",": "IS", ".": "IS",
+          ":": "IS", ";": "IS", "/": "SY", "$": "PR", "+": "PR", "\u2116": "PR",
+          "\u00a3": "PR", "\u20ac": "PR", "%": "PO", "\u2030": "PO", "\u00b0": "PO",
+          "\u2026": "IN"}
+for _q in "\"'«»‘’“”‹›\u201b\u201f":
+    _CLASS[_q] = "QU"
+
+_NO_BREAK_BEFORE = {"CL", "CP", "EX", "IS", "SY"}  # LB13, even after spaces
+# Direct break opportunities (no space between): before-class → after-classes.
+_DIRECT = {
+    "AL": {"B2"},
+    "NU": {"B2"},
+    "HY": {"AL", "GL", "B2", "OP", "PR", "PO", "IN"},
+    "BA": {"AL", "NU", "GL", "B2", "OP", "PR", "PO", "IN"},
+    "B2": {"AL", "NU", "HY", "BA", "OP", "PR", "PO", "IN"},
+    "IS": {"AL", "OP", "PR", "PO", "B2", "IN"},
+    "SY": {"AL", "OP", "PR", "PO", "B2", "IN"},
+    "PR": {"PR", "PO", "B2"},
+    "PO": {"PR", "PO", "B2", "IN"},
+    "CP": {"OP", "B2", "IN"},
+    "CL": {"AL", "NU", "OP", "PR", "PO", "B2", "IN"},
+    "EX": {"AL", "NU", "OP", "PR", "PO", "B2", "IN"},
+    "IN": {"AL", "NU", "OP", "PR", "PO", "B2", "HY", "BA"},
+}
+
+
+def _classes(escaped: str) -> list[str]:
+    out = []
+    for ch in escaped:
+        cls = _CLASS.get(ch)
+        if cls is None:
+            cls = "NU" if ch.isdigit() else "AL"
+        out.append(cls)
+    return out
+
+
 def _break_points(escaped: str) -> list[int]:
     """Offsets in ``escaped`` where a line may break (never inside an escape sequence)."""
-    inside_escape = set()
-    i = 0
-    while i < len(escaped):
-        if escaped[i] == "\\":
-            inside_escape.add(i + 1)
-            i += 2
-        else:
-            i += 1
-    boundaries = set(line_break_boundaries(escaped))
-    # gnulib's line-break table (gettext 0.21) follows an older UAX #14 than uniseg:
-    # it breaks between "." and a letter ("example.|org"), never between "/" and a
-    # digit ("reports/2019"), and never between a quote and "(" even across spaces.
-    for i in range(1, len(escaped)):
-        before, ch = escaped[i - 1], escaped[i]
-        if before in ".,:;" and ch.isalpha():
-            boundaries.add(i)
-        elif before == "/" and ch.isdigit():
-            boundaries.discard(i)
-        elif unicodedata.category(ch) == "Ps":
-            j = i - 1
-            while j > 0 and escaped[j] == " ":
-                j -= 1
-            if escaped[j] in _QUOTES:
-                boundaries.discard(i)
-    points = sorted(
-        offset
-        for offset in boundaries
-        if 0 < offset < len(escaped) and offset not in inside_escape
-    )
+    classes = _classes(escaped)
+    points = []
+    last_non_space = None  # class of the last character before the current run of spaces
+    escape_next = False
+    for i in range(len(escaped)):
+        cls = classes[i]
+        if i > 0 and cls != "SP" and not escape_next:
+            before = classes[i - 1]
+            if before == "SP":
+                ok = (
+                    last_non_space is not None
+                    and cls not in _NO_BREAK_BEFORE
+                    and last_non_space != "OP"                          # LB14
+                    and not (last_non_space == "QU" and cls == "OP")    # LB15
+                    and not (last_non_space == "B2" and cls == "B2")    # LB17
+                )
+            else:
+                ok = cls in _DIRECT.get(before, ())
+            if ok:
+                points.append(i)
+        escape_next = escaped[i] == "\\" and not escape_next
+        if cls != "SP":
+            last_non_space = cls
     # Never break right before a final "\n".
     if escaped.endswith("\\n"):
         points = [p for p in points if p != len(escaped) - 2]
