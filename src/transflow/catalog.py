@@ -8,8 +8,8 @@ translation; a vanished translation becomes obsolete (``#~``) and is never delet
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import TYPE_CHECKING
@@ -278,8 +278,7 @@ class Translations:
         return e.msgstr, "translated"
 
     def gettext(self, msgid: str) -> str:
-        text, state = self.state(None, msgid)
-        return text
+        return self.state(None, msgid)[0]
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         e = self._entries.get((None, singular))

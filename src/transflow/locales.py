@@ -58,7 +58,8 @@ def format_week_range(week: Week, lang: str) -> str:
     first, last = week.monday, week.sunday
     if lang == "en":
         if first.year != last.year:
-            return f"{_day_month(first, lang)}, {first.year} – {_day_month(last, lang)}, {last.year}"
+            return (f"{_day_month(first, lang)}, {first.year} – "
+                    f"{_day_month(last, lang)}, {last.year}")
         if first.month != last.month:
             return f"{_day_month(first, lang)} – {_day_month(last, lang)}, {last.year}"
         return f"{_day_month(first, lang)} – {last.day}, {last.year}"

@@ -22,11 +22,9 @@ TEMPLATE = "bulletin.html"
 STYLESHEET = "bulletin.css"
 
 
-def _text_html(text: Text, tag: str, bulletin_lang: str, extra_class: str = "") -> Markup:
-    classes = [c for c in (extra_class, text.state if text.state != "source" else "") if c]
-    attrs = ""
-    if classes:
-        attrs += f' class="{" ".join(classes)}"'
+def _text_html(text: Text, tag: str, bulletin_lang: str) -> Markup:
+    # Subscribers and editors must see what is not a reviewed translation.
+    attrs = f' class="{text.state}"' if text.state in ("fuzzy", "untranslated") else ""
     if text.lang != bulletin_lang:
         attrs += f' lang="{escape(text.lang)}"'
     return Markup(f"<{tag}{attrs}>{render_inline(text.markdown)}</{tag}>")

@@ -130,7 +130,9 @@ def load_commentary(config: Config, week: Week, path: Path) -> Commentary:
 
     for key in meta:
         if key not in REQUIRED + OPTIONAL:
-            raise fail(str(key), f"unknown field '{key}'; known fields: {', '.join(REQUIRED + OPTIONAL)}")
+            raise fail(
+                str(key), f"unknown field '{key}'; known fields: {', '.join(REQUIRED + OPTIONAL)}"
+            )
     for key in REQUIRED:
         if not meta.get(key):
             raise SourceError(f"required field '{key}' is missing or empty", rel, 1)

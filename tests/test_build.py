@@ -1,0 +1,260 @@
+"""`transflow build` end to end: real catalogs, real Jinja2, real WeasyPrint, and the
+PDF's text read back with pypdf."""
+
+from __future__ import annotations
+
+import http.server
+import re
+import threading
+from pathlib import Path
+from typing import ClassVar
+
+import html5lib
+import polib
+import pytest
+from pypdf import PdfReader
+
+from tests.conftest import run
+from transflow.render_pdf import render_pdf
+
+W09, W10 = "2024-W09", "2024-W10"
+
+
+def out(root: Path, week: str, lang: str) -> tuple[Path, Path]:
+    folder = root / "output" / week / lang
+    return folder / "index.html", folder / f"situation-in-belarus-{week}-{lang}.pdf"
+
+
+def flat(text: str) -> str:
+    """Text without whitespace and Markdown markers: PDF line breaks fall anywhere."""
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    return re.sub(r"\s+", "", text.replace("*", ""))
+
+
+def pdf_text(path: Path) -> str:
+    return "".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+def translations(root: Path, lang: str, week: str) -> list[str]:
+    po = polib.pofile(str(root / "locales" / lang / "LC_MESSAGES" / f"{week}.po"))
+    return [e.msgstr for e in po.translated_entries()]
+
+
+@pytest.fixture
+def built(sample: Path) -> Path:
+    assert run(sample, "update").exit_code == 0
+    result = run(sample, "build", "--week", W09)
+    assert result.exit_code == 0, result.output
+    return sample
+
+
+@pytest.mark.parametrize(
+    ("lang", "title", "week_range", "labels"),
+    [
+        ("be", "Сітуацыя ў Беларусі", "26 лютага – 3 сакавіка 2024 г.",
+         ["Змест", "Пытанні бяспекі", "Эканоміка", "Сітуацыя пагоршылася", "Аўтар:",
+          "3 каментары"]),
+        ("ru", "Ситуация в Беларуси", "26 февраля – 3 марта 2024 г.",
+         ["Содержание", "Вопросы безопасности", "Ситуация улучшилась", "Автор:",
+          "3 комментария"]),
+        ("en", "Situation in Belarus", "February 26 – March 3, 2024",
+         ["Contents", "Security issues", "The situation has not changed", "By",
+          "3 commentaries"]),
+    ],
+)
+def test_pdf_holds_the_translated_bulletin(built: Path, lang: str, title: str,
+                                           week_range: str, labels: list[str]) -> None:
+    _, pdf = out(built, W09, lang)
+    reader = PdfReader(pdf)
+    text = flat(pdf_text(pdf))
+    for expected in [title, week_range, *labels]:
+        assert flat(expected) in text, expected
+    msgstrs = translations(built, lang, W09)
+    assert len(msgstrs) >= 10
+    for msgstr in msgstrs:
+        assert flat(msgstr) in text, msgstr
+    # A4, numbered pages, embedded fonts.
+    page = reader.pages[0]
+    assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)
+    assert f"1/{len(reader.pages)}" in text
+    for font in page["/Resources"]["/Font"].values():
+        descriptor = font.get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+        assert "/FontFile2" in descriptor or "/FontFile3" in descriptor
+
+
+def test_belarusian_letters_survive_in_pdf(built: Path) -> None:
+    text = pdf_text(out(built, W09, "be")[1])
+    assert "ў" in text and "і" in text and "абвясціў" in text
+
+
+def test_own_language_commentary_is_shown_as_written(built: Path) -> None:
+    text = flat(pdf_text(out(built, W09, "ru")[1]))
+    assert flat("Правительство продлило закупочную кампанию из-за нехватки зерна") in text
+    html = out(built, W09, "ru")[0].read_text(encoding="utf-8")
+    assert 'class="untranslated"' not in html
+
+
+def test_html_is_valid_and_self_contained(built: Path) -> None:
+    for lang in ("be", "ru", "en"):
+        html = out(built, W09, lang)[0].read_text(encoding="utf-8")
+        assert html.startswith("<!DOCTYPE html>")
+        parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
+        tree = parser.parse(html)
+        assert tree.get("lang") == lang
+        assert tree.findall(".//script") == [] and tree.findall(".//link") == []
+        assert [e for e in tree.iter() if e.get("src")] == []
+        style = "".join(s.text or "" for s in tree.iter("style"))
+        assert "url(" not in style and "@import" not in style
+        # Every internal link points at an article of the page.
+        ids = {e.get("id") for e in tree.iter() if e.get("id")}
+        for a in tree.iter("a"):
+            href = a.get("href", "")
+            if href.startswith("#"):
+                assert href[1:] in ids
+
+
+def test_untranslated_segment_falls_back_with_its_lang(sample: Path) -> None:
+    run(sample, "update")
+    result = run(sample, "build", "--week", W10)
+    assert result.exit_code == 0
+    html = out(sample, W10, "en")[0].read_text(encoding="utf-8")
+    assert re.search(r'<p class="untranslated" lang="ru">Власти сохраняют', html)
+    assert "<p>On March 7, the Ministry of Labour" in html
+
+
+def test_language_below_threshold_is_skipped_and_keeps_previous_output(sample: Path) -> None:
+    run(sample, "update")
+    html, pdf = out(sample, W10, "be")
+    html.parent.mkdir(parents=True)
+    html.write_text("previous issue", encoding="utf-8")
+    result = run(sample, "build", "--week", W10)
+    assert result.exit_code == 0
+    assert re.search(r"skipped 2024-W10 be: \d+% translated, below the 60% threshold",
+                     result.output)
+    assert html.read_text(encoding="utf-8") == "previous issue"
+    assert not pdf.exists()
+    assert out(sample, W10, "ru")[1].exists()
+    # The editor lowers the bar for this issue:
+    result = run(sample, "build", "--week", W10, "--lang", "be", "--min-translated", "10")
+    assert result.exit_code == 0 and "skipped" not in result.output
+    assert "Вільнюс і Мінск" in html.read_text(encoding="utf-8")
+
+
+def test_fuzzy_entries_only_with_drafts(sample: Path) -> None:
+    run(sample, "update")
+    fuzzy = "Решение показывает, что фискальные потребности"
+    run(sample, "build", "--week", W10, "--lang", "ru", "--format", "html")
+    html = out(sample, W10, "ru")[0].read_text(encoding="utf-8")
+    assert fuzzy not in html
+    assert re.search(r'class="untranslated" lang="en">The decision shows', html)
+    run(sample, "build", "--week", W10, "--lang", "ru", "--format", "html", "--drafts")
+    html = out(sample, W10, "ru")[0].read_text(encoding="utf-8")
+    assert f'<p class="fuzzy">{fuzzy}' in html
+
+
+def _set_msgstr(path: Path, msgid_start: str, msgstr: str) -> None:
+    po = polib.pofile(str(path))
+    (entry,) = [e for e in po if e.msgid.startswith(msgid_start)]
+    entry.msgstr = msgstr
+    po.save(str(path))
+
+
+def test_translated_strings_are_escaped(sample: Path) -> None:
+    run(sample, "update")
+    locales = sample / "locales" / "ru" / "LC_MESSAGES"
+    _set_msgstr(locales / f"{W09}.po", "On February 27", "<script>alert(1)</script> **жирный**")
+    _set_msgstr(locales / "ui.po", "Contents", '<img src="file:///etc/passwd">')
+    _set_msgstr(locales / "ui.po", "Security issues", "Безопасность & <b>оборона</b>")
+    assert run(sample, "build", "--week", W09, "--lang", "ru").exit_code == 0
+    html_path, pdf = out(sample, W09, "ru")
+    html = html_path.read_text(encoding="utf-8")
+    assert "<script" not in html and "<img" not in html and "<b>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; <strong>жирный</strong>" in html
+    assert "&lt;img src=&#34;file:///etc/passwd&#34;&gt;" in html
+    assert "Безопасность &amp; &lt;b&gt;оборона&lt;/b&gt;" in html
+    text = flat(pdf_text(pdf))
+    assert flat("<script>alert(1)</script>") in text
+    assert flat('<img src="file:///etc/passwd">') in text
+
+
+def test_malformed_po_stops_build_and_replaces_nothing(built: Path) -> None:
+    before = {p: p.read_bytes() for p in (built / "output").rglob("*") if p.is_file()}
+    path = built / "locales" / "be" / "LC_MESSAGES" / f"{W09}.po"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    number = next(i for i, line in enumerate(lines, 1) if line.startswith("msgstr \"Мінск"))
+    lines[number - 1] = 'msgstr "Мінск абвясціў'
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    _set_msgstr(built / "locales" / "ru" / "LC_MESSAGES" / f"{W09}.po", "On February 27",
+                "Changed text that must not reach the output.")
+    result = run(built, "build", "--week", W09)
+    assert result.exit_code == 1
+    assert f"locales/be/LC_MESSAGES/{W09}.po:{number}: malformed line" in result.output
+    assert "Traceback" not in result.output
+    after = {p: p.read_bytes() for p in (built / "output").rglob("*") if p.is_file()}
+    assert after == before
+
+
+def test_week_option_forms(sample: Path) -> None:
+    run(sample, "update")
+    result = run(sample, "build", "--week", "--format", "html")
+    assert result.exit_code == 0
+    assert (sample / "output" / W10).exists() and not (sample / "output" / W09).exists()
+    result = run(sample, "build", "--week", "2024-02-28", "--format", "html")
+    assert result.exit_code == 0 and (sample / "output" / W09 / "en" / "index.html").exists()
+    result = run(sample, "build", "--week", "2030-W01")
+    assert result.exit_code == 1 and "no sources for week 2030-W01" in result.output
+
+
+def test_rebuild_redoes_only_what_changed(built: Path) -> None:
+    _, pdf = out(built, W09, "en")
+    mtime = pdf.stat().st_mtime_ns
+    result = run(built, "build", "--week", W09)
+    assert f"{pdf.relative_to(built)} (unchanged)" in result.output
+    assert pdf.stat().st_mtime_ns == mtime
+    _set_msgstr(built / "locales" / "en" / "LC_MESSAGES" / f"{W09}.po", "28 февраля",
+                "On February 28, the Council of Ministers extended the campaign.")
+    result = run(built, "build", "--week", W09)
+    assert f"{pdf.relative_to(built)}\n" in result.output
+    assert "extendedthecampaign." in flat(pdf_text(pdf))
+    assert f"{out(built, W09, 'be')[1].relative_to(built)} (unchanged)" in result.output
+
+
+class _Counting(http.server.BaseHTTPRequestHandler):
+    hits: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        _Counting.hits.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Type", "image/png")
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_pdf_fetches_nothing_outside_the_workspace(tmp_path: Path) -> None:
+    server = http.server.HTTPServer(("127.0.0.1", 0), _Counting)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        root = tmp_path / "ws"
+        root.mkdir()
+        outside = tmp_path / "secret.css"
+        outside.write_text("body { color: red }", encoding="utf-8")
+        (root / "inside.css").write_text("p { margin: 0 }", encoding="utf-8")
+        port = server.server_address[1]
+        html = (
+            f'<html><head><link rel="stylesheet" href="{outside.as_uri()}">'
+            '<link rel="stylesheet" href="inside.css">'
+            f'<link rel="attachment" href="{outside.as_uri()}"></head>'
+            f'<body><img src="http://127.0.0.1:{port}/tracker.png"><p>x</p></body></html>'
+        )
+        pdf, refused = render_pdf(html, root)
+    finally:
+        server.shutdown()
+    assert pdf.startswith(b"%PDF")
+    assert _Counting.hits == []
+    assert f"http://127.0.0.1:{port}/tracker.png" in refused
+    assert outside.as_uri() in refused
+    assert not any("inside.css" in url for url in refused)
+    assert b"color: red" not in pdf

@@ -1,0 +1,117 @@
+"""The command line: help texts, workspace discovery, errors, and `status`."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import polib
+import pytest
+from click.testing import CliRunner
+
+from tests.conftest import run
+from transflow.cli import main
+
+COMMANDS = sorted(main.commands)
+
+
+def test_there_are_commands() -> None:
+    assert {"update", "status", "build"} <= set(COMMANDS)
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_every_command_has_help(name: str) -> None:
+    command = main.commands[name]
+    assert command.help and command.help.strip()
+    summary = command.get_short_help_str(limit=200)
+    assert summary and not summary.endswith("...")
+    for param in command.params:
+        if isinstance(param, click.Option):
+            assert param.help, f"{name} {param.opts} has no help"
+    result = CliRunner().invoke(main, [name, "--help"])
+    assert result.exit_code == 0
+    assert command.help.splitlines()[0] in result.output
+
+
+def test_top_level_help_lists_each_command_with_a_line() -> None:
+    result = CliRunner().invoke(main, ["--help"])
+    assert result.exit_code == 0
+    for name in COMMANDS:
+        line = next(line for line in result.output.splitlines()
+                    if line.strip().startswith(name + " "))
+        assert len(line.split(None, 1)) == 2
+
+
+def test_help_does_not_import_heavy_libraries() -> None:
+    code = ("import sys; from transflow.cli import main; "
+            "print(sorted(m for m in ('weasyprint', 'markdown_it', 'polib', 'babel', 'jinja2') "
+            "if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "[]"
+
+
+def test_workspace_is_found_upward(sample: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(sample / "sources" / "2024-W09")
+    result = CliRunner().invoke(main, ["status", "--week", "2024-W09"])
+    assert result.exit_code == 0
+    assert "2024-W09" in result.output
+
+
+def test_no_workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(main, ["status"])
+    assert result.exit_code == 1
+    assert "no transflow.toml in" in result.output and "--workspace" in result.output
+
+
+def test_unknown_language(sample: Path) -> None:
+    result = run(sample, "build", "--lang", "de")
+    assert result.exit_code == 1
+    assert "--lang de: not a language of this publication; use one of be, ru, en" in (
+        result.output)
+
+
+def test_bad_config_names_line(sample: Path) -> None:
+    config = sample / "transflow.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "min_translated = 60", "min_translated = 160"), encoding="utf-8")
+    result = run(sample, "status")
+    assert result.exit_code == 1
+    assert "transflow.toml:9: min_translated must be a percentage" in result.output
+
+
+def test_status_figures_match_the_catalogs(sample: Path) -> None:
+    run(sample, "update")
+    result = run(sample, "status", "--json")
+    assert result.exit_code == 0
+    rows = json.loads(result.stdout)
+    assert {(r["week"], r["lang"]) for r in rows} == {
+        (w, lang) for w in ("2024-W09", "2024-W10") for lang in ("be", "ru", "en")}
+    for row in rows:
+        po = polib.pofile(str(sample / row["path"]))
+        assert row["segments"] == {
+            "translated": len(po.translated_entries()),
+            "fuzzy": len(po.fuzzy_entries()),
+            "untranslated": len(po.untranslated_entries()),
+            "total": len([e for e in po if not e.obsolete]),
+        }
+        words = row["words"]
+        assert words["total"] == words["translated"] + words["fuzzy"] + words["untranslated"]
+        assert row["percent"] == round(100 * words["translated"] / words["total"], 1)
+    w09 = [r for r in rows if r["week"] == "2024-W09"]
+    assert all(r["percent"] == 100 for r in w09)
+    ru10 = next(r for r in rows if r["week"] == "2024-W10" and r["lang"] == "ru")
+    assert ru10["segments"]["fuzzy"] == 1 and 0 < ru10["percent"] < 100
+
+
+def test_status_table(sample: Path) -> None:
+    result = run(sample, "status", "--week", "2024-W10", "--lang", "be")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["week", "lang", "translated", "fuzzy", "untranslated", "done"]
+    assert lines[1].startswith("2024-W10  be") and lines[1].endswith("%")
+    assert len(lines) == 2
