@@ -39,7 +39,7 @@ demo: venv
 	@find output -name 'index.html' -o -name '*.pdf' | sort | sed 's/^/  /'
 
 lint: venv
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check src tests $(wildcard bench)
 
 test: venv lint
 	$(BIN)/pytest -q
