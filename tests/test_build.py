@@ -14,7 +14,7 @@ import polib
 import pytest
 from pypdf import PdfReader
 
-from tests.conftest import run
+from tests.conftest import run, write_source
 from transflow.render_pdf import render_pdf
 
 W09, W10 = "2024-W09", "2024-W10"
@@ -258,3 +258,17 @@ def test_pdf_fetches_nothing_outside_the_workspace(tmp_path: Path) -> None:
     assert outside.as_uri() in refused
     assert not any("inside.css" in url for url in refused)
     assert b"color: red" not in pdf
+
+
+def test_body_structure_is_kept(mini: Path) -> None:
+    write_source(mini, "2019-W10", "talks", "title: Talks\ncategory: security",
+                 "## Background\n\nIntro.\n\n- one\n- two\n\n> Quoted.\n\nEnd.")
+    run(mini, "update")
+    assert run(mini, "build", "--format", "html").exit_code == 0
+    html = (mini / "output" / "2019-W10" / "en" / "index.html").read_text(encoding="utf-8")
+    body = html[html.index('<div class="body">'):]
+    assert "<h3>Background</h3>\n<p>Intro.</p>\n<ul>\n<li>\n<p>one</p>\n</li>\n<li>\n" \
+           "<p>two</p>\n</li>\n</ul>\n<blockquote>\n<p>Quoted.</p>\n</blockquote>\n" \
+           "<p>End.</p>" in body
+    be = (mini / "output" / "2019-W10" / "be" / "index.html").read_text(encoding="utf-8")
+    assert '<h3 class="untranslated" lang="en">Background</h3>' in be

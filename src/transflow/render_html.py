@@ -49,7 +49,11 @@ def body_html(blocks: tuple[Block, ...], bulletin_lang: str) -> Markup:
         for tag, _ in block.containers[common:]:
             out.append(f"<{tag}>")
         open_ = list(block.containers)
-        out.append(_text_html(block.text, block.tag, bulletin_lang))
+        tag = block.tag
+        if block.role == "heading":
+            # The article title is an h2: headings inside the body sit below it.
+            tag = f"h{min(int(tag[1]) + 1, 6)}"
+        out.append(_text_html(block.text, tag, bulletin_lang))
     for tag, _ in reversed(open_):
         out.append(f"</{tag}>")
     return Markup("\n".join(out))
