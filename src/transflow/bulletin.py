@@ -18,8 +18,9 @@ from transflow.weeks import Week
 @dataclass(frozen=True)
 class Text:
     """Inline Markdown in language ``lang``; ``state`` says how it got there:
-    source (written in the bulletin's language), translated, fuzzy (shown only with
-    --drafts), or untranslated (the source text, shown as a fallback)."""
+    source (written in the bulletin's language), translated, draft (machine-translated)
+    or fuzzy (both shown only with --drafts), or untranslated (the source text, shown
+    as a fallback)."""
 
     markdown: str
     lang: str
@@ -95,8 +96,9 @@ def make_bulletin(
         for segment in split(c):
             text = _resolve(segment, lang, catalog)
             if text.state != "source":
-                counts[text.state][0] += 1
-                counts[text.state][1] += word_count(segment.text)
+                bucket = counts["fuzzy" if text.state == "draft" else text.state]
+                bucket[0] += 1
+                bucket[1] += word_count(segment.text)
             if segment.role == "title":
                 title = text
             elif segment.role == "author":

@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from polib import POEntry, POFile
 
 FUZZY_CUTOFF = 0.6  # msgmerge's cutoff for proposing a previous translation
+# The translator comment `transflow draft` leaves on a machine-translated draft.
+DRAFT_COMMENT = "machine-translated draft"
 
 
 @dataclass(frozen=True)
@@ -269,12 +271,15 @@ class Translations:
         self._plural = gettext.c2py(expr)
 
     def state(self, msgctxt: str | None, msgid: str) -> tuple[str, str]:
-        """(text, state) where state is translated, fuzzy or untranslated."""
+        """(text, state): state is translated, draft (machine-translated, fuzzy),
+        fuzzy, or untranslated; drafts and fuzzy entries count only with ``drafts``."""
         e = self._entries.get((msgctxt, msgid))
         if e is None or not is_translated(e):
             return msgid, "untranslated"
         if is_fuzzy(e):
-            return (e.msgstr, "fuzzy") if self.drafts else (msgid, "untranslated")
+            if not self.drafts:
+                return msgid, "untranslated"
+            return e.msgstr, "draft" if DRAFT_COMMENT in (e.tcomment or "") else "fuzzy"
         return e.msgstr, "translated"
 
     def gettext(self, msgid: str) -> str:

@@ -129,6 +129,47 @@ def status(workspace: Path | None, week: str | None, languages: tuple[str, ...],
 @_workspace_option
 @_week_option
 @_lang_option
+@click.option("--provider", metavar="NAME",
+              help="google, deepl, libre, mymemory, microsoft or pseudo (offline); "
+                   "default: [mt] in transflow.toml.")
+@click.option("--url", metavar="URL",
+              help="Base URL of a self-hosted LibreTranslate server (default: [mt] url).")
+@click.option("--dry-run", is_flag=True,
+              help="Print what would be sent and its character count; send and write nothing.")
+def draft(workspace: Path | None, week: str | None, languages: tuple[str, ...],
+          provider: str | None, url: str | None, dry_run: bool) -> None:
+    """Fill untranslated entries with machine-translation drafts marked fuzzy."""
+    from transflow.draft import draft as run
+    from transflow.mt import MTError
+
+    config, weeks, langs = _setup(workspace, week, languages)
+    report = run(config, weeks, langs, provider, url, dry_run, progress=_progress)
+    if report.dry_run:
+        for item in report.planned:
+            click.echo(f"{item.step}: {item.text}")
+        click.echo(f"dry run: {len(report.planned)} texts, {report.planned_characters} "
+                   "characters would be sent; nothing was sent or written")
+        return
+    for path in report.written:
+        click.echo(f"{path}: drafts written")
+    for p in report.providers:
+        click.echo(f"{p.provider}: {p.drafted} drafted, {p.characters} characters sent in "
+                   f"{p.requests} requests, {p.cache_hits} from cache")
+    click.echo(f"{report.drafted} entries drafted, {len(report.failures)} failed")
+    for f in report.failures:
+        excerpt = f.msgid if len(f.msgid) <= 60 else f.msgid[:57] + "..."
+        click.echo(f"failed: {f.path} [{f.msgctxt}] {excerpt!r}: {f.reason}", err=True)
+    if report.failures:
+        raise MTError(
+            f"{len(report.failures)} entries were not drafted (listed above); what was "
+            "drafted is saved: fix the cause and run draft again"
+        )
+
+
+@main.command()
+@_workspace_option
+@_week_option
+@_lang_option
 @click.option("--format", "formats", multiple=True, type=click.Choice(["html", "pdf"]),
               help="Only this format (repeatable). Default: html and pdf.")
 @click.option("--drafts", is_flag=True,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from transflow.errors import ConfigError
@@ -12,6 +12,23 @@ from transflow.errors import ConfigError
 CONFIG_NAME = "transflow.toml"
 # The templates' msgids are English: the ui catalogs translate from it.
 UI_SOURCE_LANGUAGE = "en"
+
+
+@dataclass(frozen=True)
+class MTConfig:
+    """The [mt] table: which machine-translation provider drafts which language pair."""
+
+    provider: str | None = None
+    url: str | None = None
+    routes: dict[str, str] = field(default_factory=dict)
+    """``"en-be" = "google"``: the provider for one pair."""
+    pivots: dict[str, str] = field(default_factory=dict)
+    """``"en-be" = "ru"``: translate en→ru→be when no provider offers en→be."""
+    rate: dict[str, float] = field(default_factory=dict)
+    """Requests per second at most, per provider."""
+    timeout: float = 30.0
+    retries: int = 3
+    backoff: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -24,6 +41,7 @@ class Config:
     categories: dict[str, str]
     trends: dict[str, str]
     min_translated: float
+    mt: MTConfig = field(default_factory=MTConfig)
 
     @property
     def sources_dir(self) -> Path:
@@ -126,6 +144,20 @@ def load_config(start: Path | None = None) -> Config:
     min_translated = pub.get("min_translated", 0)
     if not isinstance(min_translated, int | float) or not 0 <= min_translated <= 100:
         raise fail("min_translated", "min_translated must be a percentage from 0 to 100")
+    mt = data.get("mt", {})
+    try:
+        mt_config = MTConfig(
+            provider=mt.get("provider"),
+            url=mt.get("url"),
+            routes=dict(mt.get("routes", {})),
+            pivots=dict(mt.get("pivots", {})),
+            rate={k: float(v) for k, v in mt.get("rate", {}).items()},
+            timeout=float(mt.get("timeout", 30)),
+            retries=int(mt.get("retries", 3)),
+            backoff=float(mt.get("backoff", 1.0)),
+        )
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise fail("mt", f"[mt] has a value of the wrong type ({exc})") from None
     return Config(
         root=root,
         slug=slug,
@@ -135,4 +167,5 @@ def load_config(start: Path | None = None) -> Config:
         categories=dict(categories),
         trends=dict(trends),
         min_translated=float(min_translated),
+        mt=mt_config,
     )

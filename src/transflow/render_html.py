@@ -14,7 +14,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 from markupsafe import Markup, escape
 
 from transflow.bulletin import Block, Bulletin, Text
-from transflow.catalog import Translations
+from transflow.catalog import DRAFT_COMMENT, Translations
 from transflow.errors import BuildError
 from transflow.segments import render_inline
 
@@ -22,44 +22,54 @@ TEMPLATE = "bulletin.html"
 STYLESHEET = "bulletin.css"
 
 
-def _text_html(text: Text, tag: str, bulletin_lang: str) -> Markup:
-    # Subscribers and editors must see what is not a reviewed translation.
-    attrs = f' class="{text.state}"' if text.state in ("fuzzy", "untranslated") else ""
-    if text.lang != bulletin_lang:
-        attrs += f' lang="{escape(text.lang)}"'
-    return Markup(f"<{tag}{attrs}>{render_inline(text.markdown)}</{tag}>")
+class _Texts:
+    """Turns the bulletin's texts into HTML for one page."""
 
+    def __init__(self, lang: str, draft_note: str) -> None:
+        self.lang = lang
+        self.draft_note = draft_note
 
-def inline(text: Text, bulletin_lang: str) -> Markup:
-    """A text for use inside another element (title link, author)."""
-    return _text_html(text, "span", bulletin_lang)
+    def element(self, text: Text, tag: str) -> Markup:
+        # Subscribers and editors must see what is not a reviewed translation.
+        attrs = ""
+        if text.state in ("draft", "fuzzy", "untranslated"):
+            attrs = f' class="{text.state}"'
+        if text.lang != self.lang:
+            attrs += f' lang="{escape(text.lang)}"'
+        note = ""
+        if text.state == "draft":
+            note = f' <small class="draft-note">({escape(self.draft_note)})</small>'
+        return Markup(f"<{tag}{attrs}>{render_inline(text.markdown)}{note}</{tag}>")
 
+    def inline(self, text: Text) -> Markup:
+        """A text inside another element (a title link, the author line)."""
+        return self.element(text, "span")
 
-def body_html(blocks: tuple[Block, ...], bulletin_lang: str) -> Markup:
-    """Blocks with their lists and quotes re-opened around them."""
-    out: list[str] = []
-    open_: list[tuple[str, int]] = []
-    for block in blocks:
-        common = 0
-        while (common < len(open_) and common < len(block.containers)
-               and open_[common] == block.containers[common]):
-            common += 1
-        for tag, _ in reversed(open_[common:]):
+    def body(self, blocks: tuple[Block, ...]) -> Markup:
+        """Blocks, with their lists and quotes re-opened around them."""
+        out: list[str] = []
+        open_: list[tuple[str, int]] = []
+        for block in blocks:
+            common = 0
+            while (common < len(open_) and common < len(block.containers)
+                   and open_[common] == block.containers[common]):
+                common += 1
+            for tag, _ in reversed(open_[common:]):
+                out.append(f"</{tag}>")
+            for tag, _ in block.containers[common:]:
+                out.append(f"<{tag}>")
+            open_ = list(block.containers)
+            tag = block.tag
+            if block.role == "heading":
+                # The article title is an h2: headings inside the body sit below it.
+                tag = f"h{min(int(tag[1]) + 1, 6)}"
+            out.append(self.element(block.text, tag))
+        for tag, _ in reversed(open_):
             out.append(f"</{tag}>")
-        for tag, _ in block.containers[common:]:
-            out.append(f"<{tag}>")
-        open_ = list(block.containers)
-        tag = block.tag
-        if block.role == "heading":
-            # The article title is an h2: headings inside the body sit below it.
-            tag = f"h{min(int(tag[1]) + 1, 6)}"
-        out.append(_text_html(block.text, tag, bulletin_lang))
-    for tag, _ in reversed(open_):
-        out.append(f"</{tag}>")
-    return Markup("\n".join(out))
+        return Markup("\n".join(out))
 
 
-def _environment(templates: Path, ui: Translations) -> Environment:
+def _environment(templates: Path, ui: Translations, lang: str) -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(templates)),
         autoescape=True,
@@ -73,15 +83,16 @@ def _environment(templates: Path, ui: Translations) -> Environment:
         lambda s, p, n: escape(ui.ngettext(s, p, n)),
         newstyle=True,
     )
-    env.filters["inline"] = inline
-    env.filters["body"] = body_html
+    texts = _Texts(lang, ui.gettext(DRAFT_COMMENT))
+    env.filters["inline"] = texts.inline
+    env.filters["body"] = texts.body
     return env
 
 
 def render_html(bulletin: Bulletin, templates: Path, ui: Translations) -> str:
     try:
         css = (templates / STYLESHEET).read_text(encoding="utf-8")
-        template = _environment(templates, ui).get_template(TEMPLATE)
+        template = _environment(templates, ui, bulletin.lang).get_template(TEMPLATE)
         return template.render(b=bulletin, css=Markup(css.replace("</", "<\\/")))
     except FileNotFoundError as exc:
         raise BuildError(f"template file missing ({exc.filename}); restore templates/") from None

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from transflow import catalog, pofile
-from transflow.catalog import Counts, MergeStats, TemplateEntry
+from transflow.catalog import DRAFT_COMMENT, Counts, MergeStats, TemplateEntry
 from transflow.config import UI_SOURCE_LANGUAGE, Config
 from transflow.locales import extract_ui_messages, language_name, plural_forms
 from transflow.segments import Segment, split
@@ -104,6 +104,9 @@ def _ui_entries(config: Config) -> list[TemplateEntry]:
         TemplateEntry(None, label, None, (("transflow.toml", line_of(label)),), "trend verdict")
         for label in config.trends.values()
     ]
+    # Used from Python, so Babel's extractor cannot see it.
+    entries.append(TemplateEntry(None, DRAFT_COMMENT, None, (),
+                                 "note after a machine-translated draft (build --drafts)"))
     return catalog.unique(entries)
 
 

@@ -1,0 +1,190 @@
+"""``transflow draft``: fill untranslated catalog entries with machine-translation drafts.
+
+Only entries with an empty msgstr are touched: a human translation, a fuzzy entry or
+an earlier draft is never overwritten. A draft is written ``fuzzy`` with a comment
+naming the provider and the date, so translation tools show it as needing review
+and ``build`` leaves it out unless ``--drafts``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from transflow import catalog, pofile
+from transflow.catalog import DRAFT_COMMENT
+from transflow.config import Config
+from transflow.masking import MaskError, mask, unmask
+from transflow.mt import Cache, Client, MTError, Route, Step, _Fatal, _TextFailed, redact
+from transflow.mt import resolve_route as route_for
+from transflow.sources import load_week
+from transflow.weeks import Week
+
+if TYPE_CHECKING:
+    from polib import POEntry
+
+Progress = Callable[[str], None]
+CACHE_PATH = ".transflow/mt-cache.sqlite3"
+
+
+@dataclass(frozen=True)
+class Failure:
+    path: str
+    msgctxt: str | None
+    msgid: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ProviderStats:
+    provider: str
+    drafted: int
+    characters: int
+    requests: int
+    cache_hits: int
+
+
+@dataclass(frozen=True)
+class Planned:
+    """What a dry run would send."""
+
+    step: str
+    text: str
+
+
+@dataclass(frozen=True)
+class DraftReport:
+    dry_run: bool
+    drafted: int
+    providers: tuple[ProviderStats, ...]
+    failures: tuple[Failure, ...]
+    planned: tuple[Planned, ...]
+    written: tuple[str, ...]
+
+    @property
+    def planned_characters(self) -> int:
+        return sum(len(p.text) for p in self.planned)
+
+
+@dataclass
+class _Tally:
+    drafted: int = 0
+    cache_hits: int = 0
+
+
+def _wanted(e: POEntry) -> bool:
+    """Empty and not fuzzy: nobody has worked on it yet."""
+    return not (e.obsolete or e.msgid_plural or catalog.has_translation(e)
+                or catalog.is_fuzzy(e))
+
+
+def draft(
+    config: Config,
+    weeks: Sequence[Week],
+    languages: Sequence[str] | None = None,
+    provider: str | None = None,
+    url: str | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    today: date | None = None,
+) -> DraftReport:
+    languages = list(languages or config.languages)
+    url = url or config.mt.url
+    stamp = (today or date.today()).isoformat()
+
+    # Plan every catalog and check every route before the first request.
+    jobs = []
+    routes: dict[tuple[str, str], Route] = {}
+    for week in weeks:
+        source_lang = {c.slug: c.lang for c in load_week(config, week)}
+        for lang in languages:
+            path = config.po_path(lang, str(week))
+            if not path.exists():
+                continue
+            po = pofile.read_catalog(path, config.rel(path))
+            todo = [e for e in po if _wanted(e) and e.msgctxt in source_lang]
+            for e in todo:
+                pair = (source_lang[e.msgctxt], lang)
+                if pair not in routes:
+                    routes[pair] = route_for(config.mt, *pair, override=provider)
+            if todo:
+                jobs.append((path, po, [(e, routes[(source_lang[e.msgctxt], lang)])
+                                        for e in todo]))
+
+    cache = Cache(config.root / CACHE_PATH)
+    clients: dict[Step, Client] = {}
+    tallies: dict[str, _Tally] = {}
+    memo: dict[tuple[Step, str], str] = {}
+    failures: list[Failure] = []
+    planned: list[Planned] = []
+    written: list[str] = []
+
+    def run_step(step: Step, text: str) -> str:
+        tally = tallies.setdefault(step.provider, _Tally())
+        if (step, text) in memo:  # identical segments are sent once per run
+            tally.cache_hits += 1
+            return memo[(step, text)]
+        cached = cache.get(step, text)
+        if cached is not None:
+            tally.cache_hits += 1
+        else:
+            client = clients.setdefault(step, Client(step, config.mt, url))
+            cached = client.translate(text)
+            cache.put(step, text, cached)
+        memo[(step, text)] = cached
+        return cached
+
+    try:
+        for path, po, entries in jobs:
+            shown = config.rel(path)
+            if progress:
+                progress(shown)
+            changed = False
+            try:
+                for entry, route in entries:
+                    masked = mask(entry.msgid)
+                    if dry_run:
+                        step = route.steps[0]
+                        if (step, masked.text) not in memo and cache.get(step, masked.text) \
+                                is None:
+                            memo[(step, masked.text)] = ""
+                            planned.append(Planned(str(step) if len(route.steps) == 1 else
+                                                   f"{route.label}", masked.text))
+                        continue
+                    try:
+                        text = masked.text
+                        for step in route.steps:
+                            text = run_step(step, text)
+                        draft_text = unmask(text, masked)
+                    except (_Fatal, _TextFailed, MaskError) as exc:
+                        reason = str(exc)
+                        if isinstance(exc, MaskError):
+                            reason = f"draft refused, markup or numbers changed: {exc}"
+                        failures.append(Failure(shown, entry.msgctxt, entry.msgid,
+                                                redact(reason)))
+                        continue
+                    entry.msgstr = draft_text
+                    entry.flags = ["fuzzy", *[f for f in entry.flags if f != "fuzzy"]]
+                    note = f"{DRAFT_COMMENT}: {route.label}, {stamp}"
+                    entry.tcomment = f"{entry.tcomment}\n{note}" if entry.tcomment else note
+                    tallies[route.steps[-1].provider].drafted += 1
+                    changed = True
+            finally:
+                # Saved even when interrupted: every catalog stays valid and complete.
+                if changed and pofile.write_catalog(po, path):
+                    written.append(shown)
+    finally:
+        cache.close()
+
+    stats = []
+    for name, tally in tallies.items():
+        sent = [c for s, c in clients.items() if s.provider == name]
+        stats.append(ProviderStats(name, tally.drafted, sum(c.characters for c in sent),
+                                   sum(c.requests for c in sent), tally.cache_hits))
+    return DraftReport(dry_run, sum(t.drafted for t in tallies.values()), tuple(stats),
+                       tuple(failures), tuple(planned), tuple(written))
+
+
+__all__ = ["DraftReport", "MTError", "draft"]
