@@ -13,11 +13,11 @@ from dataclasses import dataclass
 
 # Order matters: a link's target and a URL may hold digits and asterisks.
 _PATTERNS = [
-    re.compile(r"[{}]"),                                      # would read as placeholders
     re.compile(r"`[^`]+`"),                                  # inline code
     re.compile(r"\]\([^)\s]*(?:\s+\"[^\"]*\")?\)"),          # "](target)" of a link
     re.compile(r"\["),                                        # "[" opening a link
     re.compile(r"<?(?:https?://|www\.)[^\s<>()]+[^\s<>().,;:!?]>?"),  # bare URL
+    re.compile(r"[{}]"),                                      # would read as placeholders
     re.compile(r"\*\*|__|\*|(?<!\w)_|_(?!\w)"),              # emphasis markers
     re.compile(r"\d+(?:[.,\u00a0\u202f ]\d{3}(?!\d))*(?:[.,]\d+)?(?:\s?[%‰])?"),
 ]

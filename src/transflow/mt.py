@@ -64,9 +64,15 @@ def _language_table(provider: str) -> dict[str, str] | None:
         "libre": constants.LIBRE_LANGUAGES_TO_CODES,
         "mymemory": constants.MY_MEMORY_LANGUAGES_TO_CODES,
     }[provider]
-    table: dict[str, str] = {}
+    by_language: dict[str, list[str]] = {}
     for code in sorted(set(names.values())):
-        table.setdefault(code.split("-")[0].lower(), code)
+        by_language.setdefault(code.split("-")[0].lower(), []).append(code)
+    # MyMemory wants regional codes: prefer ru-RU, be-BY and en-GB to en-AU.
+    preferred = ("{0}", "{0}-{1}", "en-GB")
+    table = {}
+    for lang, codes in by_language.items():
+        wanted = [p.format(lang, lang.upper()) for p in preferred]
+        table[lang] = next((c for c in wanted if c in codes), codes[0])
     return table
 
 
