@@ -36,6 +36,7 @@ class LibreServer:
                         params.update(json.loads(body))
                     else:
                         params.update({k: v[0] for k, v in parse_qs(body).items()})
+                params["_received"] = str(time.monotonic())
                 server.requests.append(params)
                 if server.delay:
                     time.sleep(server.delay)

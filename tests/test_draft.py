@@ -7,6 +7,7 @@ import re
 import signal
 from collections.abc import Iterator
 from datetime import date
+from itertools import pairwise
 from pathlib import Path
 
 import polib
@@ -256,3 +257,13 @@ def test_build_shows_drafts_only_with_drafts(ws: Path) -> None:
     pdf = ws / "output" / "2019-W10" / "ru" / "test-bulletin-2019-W10-ru.pdf"
     text = "".join(p.extract_text() for p in PdfReader(pdf).pages)
     assert "(machine-translated draft)" in " ".join(text.split())
+
+
+def test_request_rate_is_bounded(ws: Path, server: LibreServer) -> None:
+    with (ws / "transflow.toml").open("a", encoding="utf-8") as f:
+        f.write("\n[mt.rate]\nlibre = 10\n")
+    assert run(ws, "draft", "--lang", "ru").exit_code == 0
+    times = [float(r["_received"]) for r in server.requests]
+    assert len(times) == 5
+    gaps = [b - a for a, b in pairwise(times)]
+    assert min(gaps) >= 0.09  # at most 10 requests a second
