@@ -87,6 +87,8 @@ def update(workspace: Path | None, week: str | None, languages: tuple[str, ...])
             changes.append(f"{s.renamed} moved with a renamed file")
         if s.obsoleted:
             changes.append(f"{s.obsoleted} made obsolete")
+        if c.from_memory:
+            changes.append(f"{c.from_memory} from translation memory")
         state = "updated" if c.written else "unchanged"
         detail = f" ({', '.join(changes)})" if changes and c.written else ""
         click.echo(

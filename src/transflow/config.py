@@ -42,6 +42,10 @@ class Config:
     trends: dict[str, str]
     min_translated: float
     mt: MTConfig = field(default_factory=MTConfig)
+    memory_files: tuple[str, ...] = ()
+    """Archives (.po, .tmx) the translation memory also draws on."""
+    memory_threshold: float = 75.0
+    """Similarity (0–100, rapidfuzz ratio) for a fuzzy suggestion from the memory."""
 
     @property
     def sources_dir(self) -> Path:
@@ -158,6 +162,13 @@ def load_config(start: Path | None = None) -> Config:
         )
     except (TypeError, ValueError, AttributeError) as exc:
         raise fail("mt", f"[mt] has a value of the wrong type ({exc})") from None
+    memory = data.get("memory", {})
+    files = memory.get("files", [])
+    threshold = memory.get("threshold", 75)
+    if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+        raise fail("files", "[memory] files must be a list of paths (.po or .tmx)")
+    if not isinstance(threshold, int | float) or not 0 < threshold <= 100:
+        raise fail("threshold", "[memory] threshold must be a similarity from 1 to 100")
     return Config(
         root=root,
         slug=slug,
@@ -168,4 +179,6 @@ def load_config(start: Path | None = None) -> Config:
         trends=dict(trends),
         min_translated=float(min_translated),
         mt=mt_config,
+        memory_files=tuple(files),
+        memory_threshold=float(threshold),
     )

@@ -11,6 +11,7 @@ from transflow import catalog, pofile
 from transflow.catalog import DRAFT_COMMENT, Counts, MergeStats, TemplateEntry
 from transflow.config import UI_SOURCE_LANGUAGE, Config
 from transflow.locales import extract_ui_messages, language_name, plural_forms
+from transflow.memory import TranslationMemory, fill_from_memory, load_memory
 from transflow.segments import Segment, split
 from transflow.sources import load_week
 from transflow.weeks import Week
@@ -27,6 +28,8 @@ class CatalogUpdate:
     written: bool
     stats: MergeStats
     counts: Counts
+    from_memory: int = 0
+    """Entries the translation memory filled in this run."""
 
 
 @dataclass(frozen=True)
@@ -111,7 +114,8 @@ def _ui_entries(config: Config) -> list[TemplateEntry]:
 
 
 def _merge_into(
-    config: Config, domain: str, lang: str, entries: Sequence[TemplateEntry]
+    config: Config, domain: str, lang: str, entries: Sequence[TemplateEntry],
+    memory: TranslationMemory | None = None,
 ) -> CatalogUpdate:
     path = config.po_path(lang, domain)
     old = pofile.read_catalog(path, config.rel(path)) if path.exists() else None
@@ -120,8 +124,10 @@ def _merge_into(
     merged, stats = catalog.merge(
         entries, old, metadata, _header(config, domain, lang), nplurals
     )
+    filled = fill_from_memory(merged, memory, config.memory_threshold) if memory else 0
     written = pofile.write_catalog(merged, path)
-    return CatalogUpdate(config.rel(path), lang, domain, written, stats, catalog.count(merged))
+    return CatalogUpdate(config.rel(path), lang, domain, written, stats, catalog.count(merged),
+                         filled)
 
 
 def _write_template(config: Config, domain: str, entries: Sequence[TemplateEntry]) -> str:
@@ -151,6 +157,7 @@ def update(
     for lang in languages:
         if lang != UI_SOURCE_LANGUAGE:
             updates.append(_merge_into(config, UI_DOMAIN, lang, ui_entries))
+    memories: dict[str, TranslationMemory] = {}
     for week in weeks:
         if progress:
             progress(str(week))
@@ -160,5 +167,7 @@ def update(
         for lang in languages:
             wanted = segment_entries([s for s in segments if s.lang != lang])
             if wanted or config.po_path(lang, domain).exists():
-                updates.append(_merge_into(config, domain, lang, wanted))
+                if lang not in memories:
+                    memories[lang] = load_memory(config, lang)
+                updates.append(_merge_into(config, domain, lang, wanted, memories[lang]))
     return UpdateReport(tuple(templates), tuple(updates))

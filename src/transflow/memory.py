@@ -1,0 +1,185 @@
+"""The translation memory: every translated entry of every week's catalog of a
+language, plus archives (.po, .tmx) named in transflow.toml, looked up by exact
+and by similar source text.
+
+rapidfuzz is imported here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from transflow import catalog, pofile
+from transflow.config import Config
+from transflow.errors import ConfigError
+
+if TYPE_CHECKING:
+    from polib import POEntry, POFile
+
+# The translator comment on an entry the memory filled.
+MEMORY_COMMENT = "translation memory"
+_NUMBER = re.compile(r"\d+(?:[.,\u00a0\u202f ]\d+)*")
+
+
+@dataclass(frozen=True)
+class MemoryEntry:
+    source: str
+    translation: str
+    origin: str
+    """Where it came from: ``2019-W10 minsk-talks`` or an archive file."""
+
+
+@dataclass(frozen=True)
+class Match:
+    entry: MemoryEntry
+    score: float
+    translation: str
+    """The memory's translation, with numbers updated where only they differ."""
+    numbers_updated: bool = False
+
+
+class TranslationMemory:
+    def __init__(self, entries: Iterable[MemoryEntry]) -> None:
+        self._by_source: dict[str, MemoryEntry] = {}
+        for entry in entries:  # the first one seen wins: callers put the newest first
+            self._by_source.setdefault(entry.source, entry)
+        self._sources = list(self._by_source)
+
+    def __len__(self) -> int:
+        return len(self._sources)
+
+    def lookup(self, text: str, threshold: float) -> Match | None:
+        exact = self._by_source.get(text)
+        if exact is not None:
+            return Match(exact, 100.0, exact.translation)
+        if not self._sources:
+            return None
+        from rapidfuzz import fuzz, process
+
+        found = process.extractOne(text, self._sources, scorer=fuzz.ratio,
+                                   score_cutoff=threshold)
+        if found is None:
+            return None
+        entry = self._by_source[found[0]]
+        patched = patch_numbers(text, entry.source, entry.translation)
+        if patched is not None and patched != entry.translation:
+            return Match(entry, found[1], patched, numbers_updated=True)
+        return Match(entry, found[1], entry.translation)
+
+
+def _digits(token: str) -> str:
+    return re.sub(r"\D", "", token)
+
+
+def _reformat(new: str, like: str) -> str:
+    """``new``'s digits with the separators ``like`` uses (1,500 → 1 500 in ru text)."""
+    separators = re.findall(r"[.,\u00a0\u202f ]", like)
+    if not separators:
+        return _digits(new) if re.fullmatch(r"\d+", like) else new
+    if re.fullmatch(r"\d+", new):
+        return new
+    source_seps = re.findall(r"[.,\u00a0\u202f ]", new)
+    mapping = dict(zip(source_seps, separators, strict=False))
+    return re.sub(r"[.,\u00a0\u202f ]", lambda m: mapping.get(m.group(0), m.group(0)), new)
+
+
+def patch_numbers(new_source: str, old_source: str, old_translation: str) -> str | None:
+    """The old translation with its numbers updated, when the two sources differ only
+    in numbers (and dates); None when they differ in anything else."""
+    if _NUMBER.sub("#", new_source) != _NUMBER.sub("#", old_source):
+        return None
+    old_numbers = _NUMBER.findall(old_source)
+    new_numbers = _NUMBER.findall(new_source)
+    result = old_translation
+    for old, new in zip(old_numbers, new_numbers, strict=True):
+        if old == new:
+            continue
+        for m in _NUMBER.finditer(result):
+            if _digits(m.group(0)) == _digits(old):
+                result = result[:m.start()] + _reformat(new, m.group(0)) + result[m.end():]
+                break
+        else:
+            return None
+    return result
+
+
+def _entries_of(po: POFile, origin: str) -> Iterator[MemoryEntry]:
+    for e in po:
+        if (not e.obsolete and not e.msgid_plural and catalog.is_translated(e)
+                and not catalog.is_fuzzy(e)):
+            yield MemoryEntry(e.msgid, e.msgstr, f"{origin} {e.msgctxt}" if e.msgctxt
+                              else origin)
+
+
+def _tmx_entries(path: Path, lang: str, shown: str) -> Iterator[MemoryEntry]:
+    try:
+        root = ET.parse(path).getroot()
+    except (ET.ParseError, OSError) as exc:
+        raise ConfigError(f"cannot read translation memory: {exc}", shown) from None
+    xml_lang = "{http://www.w3.org/XML/1998/namespace}lang"
+    for tu in root.iter("tu"):
+        segments = {}
+        for tuv in tu.iter("tuv"):
+            code = (tuv.get(xml_lang) or tuv.get("lang") or "").split("-")[0].lower()
+            seg = tuv.find("seg")
+            if code and seg is not None:
+                segments[code] = "".join(seg.itertext()).strip()
+        if segments.get(lang):
+            for code, text in segments.items():
+                if code != lang and text:
+                    yield MemoryEntry(text, segments[lang], shown)
+
+
+def load_memory(config: Config, lang: str) -> TranslationMemory:
+    """The memory for translations into ``lang``: newest week first, then archives."""
+    entries: list[MemoryEntry] = []
+    folder = config.locales_dir / lang / "LC_MESSAGES"
+    for path in sorted(folder.glob("*.po"), reverse=True):
+        if path.stem == "ui":
+            continue
+        entries += _entries_of(pofile.read_catalog(path, config.rel(path)), path.stem)
+    for name in config.memory_files:
+        path = config.root / name
+        if not path.exists():
+            raise ConfigError(f"translation memory file {name} (listed in [memory] files) "
+                              "does not exist", config.rel(config.config_path))
+        if path.suffix == ".tmx":
+            entries += _tmx_entries(path, lang, name)
+        else:
+            po = pofile.read_catalog(path, name)
+            if po.metadata.get("Language", lang).split("_")[0] == lang:
+                entries += _entries_of(po, name)
+    return TranslationMemory(entries)
+
+
+def fill_from_memory(entries: Iterable[POEntry], memory: TranslationMemory,
+                     threshold: float) -> int:
+    """Fill empty, never-touched entries from the memory; how many were filled."""
+    filled = 0
+    for e in entries:
+        if e.obsolete or e.msgid_plural or catalog.has_translation(e) or catalog.is_fuzzy(e):
+            continue
+        match = memory.lookup(e.msgid, threshold)
+        if match is None:
+            continue
+        e.msgstr = match.translation
+        if match.entry.source == e.msgid:
+            note = f"{MEMORY_COMMENT}: {match.entry.origin}"
+        else:
+            e.flags = ["fuzzy", *e.flags]
+            e.previous_msgid = match.entry.source
+            note = f"{MEMORY_COMMENT}: {match.score:.0f}% match, {match.entry.origin}"
+            if match.numbers_updated:
+                note += ", numbers updated"
+        e.tcomment = f"{e.tcomment}\n{note}" if e.tcomment else note
+        filled += 1
+    return filled
+
+
+def from_memory(e: POEntry) -> bool:
+    return MEMORY_COMMENT in (e.tcomment or "")
