@@ -51,10 +51,25 @@ class Skipped:
 
 
 @dataclass(frozen=True)
+class Refused:
+    """A language ``build --strict`` did not build: its translations have check errors."""
+
+    week: str
+    lang: str
+    errors: int
+
+    @property
+    def reason(self) -> str:
+        return (f"{self.week} {self.lang}: {self.errors} check errors (transflow check "
+                f"--week {self.week} --lang {self.lang}); not built, previous output kept")
+
+
+@dataclass(frozen=True)
 class BuildReport:
     outputs: tuple[Output, ...]
     skipped: tuple[Skipped, ...]
     warnings: tuple[str, ...] = ()
+    refused: tuple[Refused, ...] = ()
 
 
 def published_percent(bulletin: Bulletin) -> float:
@@ -83,6 +98,7 @@ def build(
     drafts: bool = False,
     min_translated: float | None = None,
     progress: Progress | None = None,
+    strict: bool = False,
 ) -> BuildReport:
     from transflow.render_html import render_html
 
@@ -95,6 +111,7 @@ def build(
     }
     bulletins: list[Bulletin] = []
     skipped: list[Skipped] = []
+    refused: list[Refused] = []
     for week in weeks:
         commentaries = load_week(config, week)
         for lang in languages:
@@ -103,8 +120,15 @@ def build(
             percent = published_percent(bulletin)
             if percent + 1e-9 < threshold:
                 skipped.append(Skipped(str(week), lang, percent, threshold))
-            else:
-                bulletins.append(bulletin)
+                continue
+            if strict:
+                from transflow.checks import check
+
+                errors = check(config, [week], [lang], include_fuzzy=drafts).errors
+                if errors:
+                    refused.append(Refused(str(week), lang, len(errors)))
+                    continue
+            bulletins.append(bulletin)
 
     outputs: list[Output] = []
     warnings: list[str] = []
@@ -133,4 +157,4 @@ def build(
                 warnings += [f"{config.rel(path)}: refused to fetch {url}" for url in refused]
             outputs.append(Output(str(bulletin.week), bulletin.lang, "pdf", config.rel(path),
                                   not fresh))
-    return BuildReport(tuple(outputs), tuple(skipped), tuple(warnings))
+    return BuildReport(tuple(outputs), tuple(skipped), tuple(warnings), tuple(refused))

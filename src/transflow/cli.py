@@ -113,7 +113,7 @@ def status(workspace: Path | None, week: str | None, languages: tuple[str, ...],
         click.echo(json.dumps([r.as_dict() for r in report.rows], ensure_ascii=False, indent=2))
         return
     click.echo(f"{'week':<9} {'lang':<4} {'translated':>14} {'fuzzy':>11} "
-               f"{'untranslated':>14} {'done':>5}")
+               f"{'untranslated':>14} {'done':>5} {'memory':>6}")
     for r in report.rows:
         c = r.counts
         if not r.exists:
@@ -123,8 +123,38 @@ def status(workspace: Path | None, week: str | None, languages: tuple[str, ...],
         click.echo(
             f"{r.week:<9} {r.lang:<4} {f'{c.translated} ({c.translated_words} w)':>14} "
             f"{f'{c.fuzzy} ({c.fuzzy_words} w)':>11} "
-            f"{f'{c.untranslated} ({c.untranslated_words} w)':>14} {c.percent:>4.0f}%"
+            f"{f'{c.untranslated} ({c.untranslated_words} w)':>14} {c.percent:>4.0f}% "
+            f"{r.from_memory:>6}"
         )
+
+
+@main.command()
+@_workspace_option
+@_week_option
+@_lang_option
+@click.option("--sources", "include_sources", is_flag=True,
+              help="Also check the source commentaries (forbidden glossary variants, script).")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]),
+              default="text", show_default=True, help="How to print the findings.")
+def check(workspace: Path | None, week: str | None, languages: tuple[str, ...],
+          include_sources: bool, output_format: str) -> None:
+    """Check translations for broken numbers, links, markup, glossary terms and script."""
+    from transflow.checks import check as run
+
+    config, weeks, langs = _setup(workspace, week, languages)
+    report = run(config, weeks, langs, sources=include_sources)
+    if output_format == "json":
+        click.echo(json.dumps([f.as_dict() for f in report.findings], ensure_ascii=False,
+                              indent=2))
+    else:
+        for f in report.findings:
+            where = f"{f.path}:{f.line}" if f.line else f.path
+            click.echo(f"{where}: {f.severity}: [{f.check}] {f.message} ({f.lang}, {f.context})")
+        warnings = len(report.findings) - len(report.errors)
+        click.echo(f"{report.checked} entries checked: {len(report.errors)} errors, "
+                   f"{warnings} warnings", err=True)
+    if report.errors:
+        raise SystemExit(1)
 
 
 @main.command()
@@ -179,18 +209,30 @@ def draft(workspace: Path | None, week: str | None, languages: tuple[str, ...],
 @click.option("--min-translated", type=click.FloatRange(0, 100), default=None, metavar="PCT",
               help="Skip a language with less than PCT% of its words translated "
                    "(default: min_translated in transflow.toml).")
+@click.option("--strict", is_flag=True,
+              help="Refuse to build a language whose translations have check errors.")
 def build(workspace: Path | None, week: str | None, languages: tuple[str, ...],
-          formats: tuple[str, ...], drafts: bool, min_translated: float | None) -> None:
+          formats: tuple[str, ...], drafts: bool, min_translated: float | None,
+          strict: bool) -> None:
     """Compile the HTML page and PDF bulletin of each week and language."""
     from transflow.build import FORMATS
     from transflow.build import build as run
 
     config, weeks, langs = _setup(workspace, week, languages)
     report = run(config, weeks, langs, formats or FORMATS, drafts, min_translated,
-                 progress=_progress)
+                 strict=strict, progress=_progress)
     for skipped in report.skipped:
         click.echo(f"skipped {skipped.reason}")
+    for refused in report.refused:
+        click.echo(f"refused {refused.reason}")
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
     for out in report.outputs:
         click.echo(f"{out.path}{'' if out.written else ' (unchanged)'}")
+    if report.refused:
+        from transflow.errors import BuildError
+
+        raise BuildError(
+            f"{len(report.refused)} bulletin(s) refused by --strict; run transflow check, "
+            "fix the errors, and build again"
+        )

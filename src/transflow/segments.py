@@ -88,3 +88,17 @@ def render_inline(text: str) -> str:
     """HTML for a segment's inline Markdown; any raw HTML in it is escaped."""
     return _parser().renderInline(text)
 
+
+
+def inline_structure(text: str) -> tuple[dict[str, int], list[str]]:
+    """What Markdown makes of a segment's inline markup: counts of links, strong and
+    emphasis spans and code spans, and the markers left over as literal text (an
+    unbalanced ``**``, a link broken into ``[text] (url)``)."""
+    counts: dict[str, int] = {}
+    stray: list[str] = []
+    for token in _parser().parseInline(text)[0].children or []:
+        if token.type in ("link_open", "strong_open", "em_open", "code_inline"):
+            counts[token.type] = counts.get(token.type, 0) + 1
+        elif token.type == "text":
+            stray += re.findall(r"\*+|_{2,}|\]\s*\(|\[|\]", token.content)
+    return counts, stray

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from transflow import catalog, pofile
 from transflow.catalog import Counts
 from transflow.config import Config
+from transflow.memory import from_memory
 from transflow.weeks import Week
 
 
@@ -18,6 +19,8 @@ class StatusRow:
     path: str
     exists: bool
     counts: Counts
+    from_memory: int = 0
+    """Entries whose translation came from the translation memory."""
 
     def as_dict(self) -> dict[str, object]:
         c = self.counts
@@ -31,6 +34,7 @@ class StatusRow:
             "words": {"translated": c.translated_words, "fuzzy": c.fuzzy_words,
                       "untranslated": c.untranslated_words, "total": c.total_words},
             "percent": round(c.percent, 1),
+            "from_memory": self.from_memory,
         }
 
 
@@ -46,8 +50,10 @@ def status(config: Config, weeks: Sequence[Week],
         for lang in languages or config.languages:
             path = config.po_path(lang, str(week))
             if path.exists():
-                counts = catalog.count(pofile.read_catalog(path, config.rel(path)))
-                rows.append(StatusRow(str(week), lang, config.rel(path), True, counts))
+                po = pofile.read_catalog(path, config.rel(path))
+                memory = sum(1 for e in po if not e.obsolete and from_memory(e))
+                rows.append(StatusRow(str(week), lang, config.rel(path), True,
+                                      catalog.count(po), memory))
             else:
                 rows.append(StatusRow(str(week), lang, config.rel(path), False, Counts()))
     return StatusReport(tuple(rows))

@@ -1,0 +1,223 @@
+"""Quality checks: ``transflow check`` and ``build --strict``.
+
+Our own checks catch what breaks a bulletin (numbers, links, markup, glossary terms,
+wrong script); translate-toolkit's pofilter checks (imported here and nowhere else)
+add the usual cosmetic warnings.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import suppress
+from dataclasses import asdict, dataclass
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from typing import Any
+
+from transflow import catalog, pofile
+from transflow.config import Config
+from transflow.glossary import Term, contains_term, forbidden_variants, load_glossary
+from transflow.segments import inline_structure, split
+from transflow.sources import load_week
+from transflow.weeks import Week
+
+ERROR, WARNING = "error", "warning"
+TOOLKIT_CHECKS = ("brackets", "doublespacing", "doublewords", "endpunc", "endwhitespace",
+                  "startcaps", "unchanged")
+_NUMBER = re.compile(r"\d+(?:[.,\u00a0\u202f ]\d+)*")
+_URL = re.compile(r"\]\(([^)\s]+)|(?<![(\w])(https?://[^\s)<>\]]+[^\s)<>\].,;:!?])")
+_LATIN = re.compile(r"[A-Za-z]")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_WRONG_LETTERS = {"be": "иИщЩъЪ", "ru": "іІўЎ"}
+_LANGUAGE_NAMES = {"be": "Belarusian", "ru": "Russian", "en": "English"}
+
+Issue = tuple[str, str, str]  # check, severity, message
+
+
+@dataclass(frozen=True)
+class Finding:
+    path: str
+    line: int | None
+    lang: str
+    week: str | None
+    context: str | None
+    check: str
+    severity: str
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    findings: tuple[Finding, ...]
+    checked: int
+    """Entries (or source segments) looked at."""
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity == ERROR)
+
+
+def _number_values(token: str) -> set[Decimal]:
+    """Every value a number may mean: 2,000 = 2 000 = 2000; 1,5 = 1.5."""
+    compact = re.sub(r"[\u00a0\u202f ]", "", token)
+    readings = {compact.replace(",", "").replace(".", "")}
+    for decimal_mark in ",.":
+        if decimal_mark in compact:
+            whole, _, fraction = compact.rpartition(decimal_mark)
+            other = "." if decimal_mark == "," else ","
+            readings.add(whole.replace(other, "").replace(decimal_mark, "") + "." + fraction)
+    values = set()
+    for reading in readings:
+        with suppress(InvalidOperation):
+            values.add(Decimal(reading).normalize())
+    return values
+
+
+def check_numbers(source: str, target: str) -> Iterator[Issue]:
+    available = [_number_values(t) for t in _NUMBER.findall(target)]
+    for token in _NUMBER.findall(source):
+        wanted = _number_values(token)
+        for i, values in enumerate(available):
+            if values & wanted:
+                del available[i]
+                break
+        else:
+            yield "numbers", ERROR, f"number {token} is missing or changed in the translation"
+
+
+def _urls(text: str) -> list[str]:
+    return [a or b for a, b in _URL.findall(text)]
+
+
+def check_urls(source: str, target: str) -> Iterator[Issue]:
+    remaining = _urls(target)
+    for url in _urls(source):
+        if url in remaining:
+            remaining.remove(url)
+        else:
+            yield "urls", ERROR, f"link target {url} is missing or altered in the translation"
+
+
+def check_markup(source: str, target: str) -> Iterator[Issue]:
+    source_counts, source_stray = inline_structure(source)
+    target_counts, target_stray = inline_structure(target)
+    names = {"link_open": "links", "strong_open": "bold spans", "em_open": "italic spans",
+             "code_inline": "code spans"}
+    for kind, name in names.items():
+        if source_counts.get(kind, 0) != target_counts.get(kind, 0):
+            yield ("markup", ERROR, f"{target_counts.get(kind, 0)} {name} in the translation, "
+                   f"{source_counts.get(kind, 0)} in the source")
+    if len(target_stray) > len(source_stray):
+        extra = " ".join(sorted(set(target_stray) - set(source_stray)) or target_stray)
+        yield "markup", ERROR, f"broken Markdown: stray {extra!r} (unbalanced emphasis or link)"
+
+
+def check_script(text: str, lang: str) -> Iterator[Issue]:
+    wrong = _WRONG_LETTERS.get(lang, "")
+    for word in re.findall(r"\w+", text):
+        if _LATIN.search(word) and _CYRILLIC.search(word):
+            yield ("script", ERROR, f"'{word}' mixes Latin and Cyrillic letters (a homoglyph "
+                   "typed in the wrong layout)")
+        elif wrong and (letters := sorted({ch for ch in word if ch in wrong})):
+            other = "Russian" if lang == "be" else "Belarusian"
+            yield ("script", ERROR, f"'{word}' has {other} letters ({', '.join(letters)}) in "
+                   f"{_LANGUAGE_NAMES[lang]} text")
+
+
+def check_glossary(source: str, target: str, source_lang: str, target_lang: str,
+                   glossary: Sequence[Term]) -> Iterator[Issue]:
+    for row in glossary:
+        source_term, target_term = row.term(source_lang), row.term(target_lang)
+        if (source_term and target_term and contains_term(source, source_term)
+                and not contains_term(target, target_term)):
+            yield ("glossary", ERROR, f"the source has '{source_term}': use '{target_term}' "
+                   "(glossary.csv)")
+        for variant in forbidden_variants(target, row):
+            use = f"; use '{target_term}'" if target_term else ""
+            yield "glossary", ERROR, f"'{variant}' is a forbidden variant{use} (glossary.csv)"
+
+
+@cache
+def _toolkit_checker(target_lang: str) -> Any:
+    from translate.filters.checks import CheckerConfig, StandardChecker
+
+    return StandardChecker(CheckerConfig(targetlanguage=target_lang))
+
+
+def check_toolkit(source: str, target: str, target_lang: str) -> Iterator[Issue]:
+    from translate.filters.checks import FilterFailure
+
+    checker = _toolkit_checker(target_lang)
+    for name in TOOLKIT_CHECKS:
+        try:
+            getattr(checker, name)(source, target)
+        except FilterFailure as failure:
+            messages = getattr(failure, "messages", None) or [str(failure)]
+            yield name, WARNING, "; ".join(str(m) for m in messages)
+
+
+def check_translation(source: str, target: str, source_lang: str, target_lang: str,
+                      glossary: Sequence[Term]) -> list[Issue]:
+    return [
+        *check_numbers(source, target),
+        *check_urls(source, target),
+        *check_markup(source, target),
+        *check_glossary(source, target, source_lang, target_lang, glossary),
+        *check_script(target, target_lang),
+        *check_toolkit(source, target, target_lang),
+    ]
+
+
+def check_source(text: str, lang: str, glossary: Sequence[Term]) -> list[Issue]:
+    issues = list(check_script(text, lang))
+    for row in glossary:
+        for variant in forbidden_variants(text, row):
+            right = row.term(lang)
+            use = f"; use '{right}'" if right else ""
+            issues.append(("glossary", ERROR,
+                           f"'{variant}' is a forbidden variant{use} (glossary.csv)"))
+    return issues
+
+
+def check(
+    config: Config,
+    weeks: Sequence[Week],
+    languages: Sequence[str] | None = None,
+    sources: bool = False,
+    include_fuzzy: bool = True,
+) -> CheckReport:
+    """Findings over the translated (and fuzzy) entries of each week's catalogs, and with
+    ``sources`` over the source commentaries too."""
+    glossary = load_glossary(config)
+    findings: list[Finding] = []
+    checked = 0
+    for week in weeks:
+        commentaries = load_week(config, week)
+        source_lang = {c.slug: c.lang for c in commentaries}
+        if sources:
+            for c in commentaries:
+                for segment in split(c):
+                    checked += 1
+                    for name, severity, message in check_source(segment.text, c.lang, glossary):
+                        findings.append(Finding(c.rel, segment.line, c.lang, str(week), c.slug,
+                                                name, severity, message))
+        for lang in languages or config.languages:
+            path = config.po_path(lang, str(week))
+            if not path.exists():
+                continue
+            shown = config.rel(path)
+            for e in pofile.read_catalog(path, shown):
+                if (e.obsolete or e.msgid_plural or not catalog.has_translation(e)
+                        or (catalog.is_fuzzy(e) and not include_fuzzy)):
+                    continue
+                checked += 1
+                src_lang = source_lang.get(e.msgctxt, config.source_language)
+                for name, severity, message in check_translation(e.msgid, e.msgstr, src_lang,
+                                                                 lang, glossary):
+                    findings.append(Finding(shown, e.linenum, lang, str(week), e.msgctxt,
+                                            name, severity, message))
+    return CheckReport(tuple(findings), checked)
