@@ -138,7 +138,7 @@ def status(workspace: Path | None, week: str | None, languages: tuple[str, ...],
               default="text", show_default=True, help="How to print the findings.")
 def check(workspace: Path | None, week: str | None, languages: tuple[str, ...],
           include_sources: bool, output_format: str) -> None:
-    """Check translations for broken numbers, links, markup, glossary terms and script."""
+    """Check translations: numbers, links, markup, glossary terms, script."""
     from transflow.checks import check as run
 
     config, weeks, langs = _setup(workspace, week, languages)
