@@ -64,12 +64,16 @@ class CheckReport:
 def _number_values(token: str) -> set[Decimal]:
     """Every value a number may mean: 2,000 = 2 000 = 2000; 1,5 = 1.5."""
     compact = re.sub(r"[\u00a0\u202f ]", "", token)
-    readings = {compact.replace(",", "").replace(".", "")}
+    groups = re.split(r"[.,\u00a0\u202f ]", token)
+    readings = set()
+    if all(len(g) == 3 for g in groups[1:]):  # every separator groups thousands
+        readings.add(compact.replace(",", "").replace(".", ""))
     for decimal_mark in ",.":
         if decimal_mark in compact:
             whole, _, fraction = compact.rpartition(decimal_mark)
-            other = "." if decimal_mark == "," else ","
-            readings.add(whole.replace(other, "").replace(decimal_mark, "") + "." + fraction)
+            readings.add(re.sub(r"[.,]", "", whole) + "." + fraction)
+    if not readings:
+        readings.add(re.sub(r"\D", "", token))
     values = set()
     for reading in readings:
         with suppress(InvalidOperation):

@@ -17,6 +17,8 @@ from transflow.errors import ConfigError
 
 GLOSSARY_NAME = "glossary.csv"
 _VOWELISH = "аеёиийоуыьэюяіў"
+_ALTERNATIONS = {"т": "(?:т|ц)", "д": "(?:д|дз)", "к": "(?:к|ц|ч)", "г": "(?:г|з|ж)",
+                 "х": "(?:х|с|ш)"}
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 
 
@@ -70,9 +72,14 @@ def _stem(word: str) -> str:
 def _term_pattern(term: str) -> re.Pattern[str]:
     words = []
     for word in term.split():
-        stem = _stem(word) if _CYRILLIC.search(word) else word
-        ending = r"\w*" if _CYRILLIC.search(word) else r"(?:'s|’s|s|es)?"
-        words.append(re.escape(stem) + ending)
+        if _CYRILLIC.search(word):
+            stem = _stem(word)
+            # Endings may change the stem's last consonant (Палата → у Палаце).
+            last = _ALTERNATIONS.get(stem[-1].lower()) if stem != word else None
+            pattern = re.escape(stem[:-1]) + last if last else re.escape(stem)
+            words.append(pattern + r"\w*")
+        else:
+            words.append(re.escape(word) + r"(?:'s|’s|s|es)?")
     return re.compile(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)", re.IGNORECASE)
 
 

@@ -1,0 +1,142 @@
+"""Translation memory: what `update` reuses from earlier weeks and archives."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polib
+import pytest
+
+from tests.conftest import msgfmt_check, run, write_source
+from transflow.memory import MemoryEntry, TranslationMemory, patch_numbers
+
+FRONT = "title: {title}\ncategory: security"
+P1 = "On March 5, about 1,500 troops took part in the drills near the border."
+P1_RU = "5 марта в учениях у границы приняли участие около 1 500 военнослужащих."
+P2 = "The authorities stressed that the exercises are purely defensive in nature."
+P2_RU = "Власти подчеркнули, что учения носят исключительно оборонительный характер."
+
+
+def po_path(root: Path, week: str, lang: str = "ru") -> Path:
+    return root / "locales" / lang / "LC_MESSAGES" / f"{week}.po"
+
+
+def find(root: Path, week: str, msgid: str) -> polib.POEntry:
+    return next(e for e in polib.pofile(str(po_path(root, week))) if e.msgid == msgid)
+
+
+@pytest.fixture
+def first_week(mini: Path) -> Path:
+    write_source(mini, "2019-W10", "drills", FRONT.format(title="Drills"), f"{P1}\n\n{P2}")
+    run(mini, "update")
+    catalog = polib.pofile(str(po_path(mini, "2019-W10")))
+    for e in catalog:
+        e.msgstr = {P1: P1_RU, P2: P2_RU, "Drills": "Учения"}[e.msgid]
+    catalog.save(str(po_path(mini, "2019-W10")))
+    return mini
+
+
+def test_exact_match_from_another_week(first_week: Path) -> None:
+    write_source(first_week, "2019-W11", "more-drills", FRONT.format(title="More drills"),
+                 f"A new opening paragraph about something else entirely.\n\n{P2}")
+    result = run(first_week, "update")
+    assert "1 from translation memory" in result.output
+    entry = find(first_week, "2019-W11", P2)
+    assert entry.msgstr == P2_RU
+    assert "fuzzy" not in entry.flags
+    assert entry.tcomment == "translation memory: 2019-W10 drills"
+    assert find(first_week, "2019-W11", "More drills").msgstr == ""
+    assert msgfmt_check(po_path(first_week, "2019-W11")).returncode == 0
+
+
+def test_similar_match_is_fuzzy_with_previous_and_score(first_week: Path) -> None:
+    edited = P2.replace("purely defensive", "strictly defensive")
+    write_source(first_week, "2019-W11", "more", FRONT.format(title="More"), edited)
+    run(first_week, "update")
+    entry = find(first_week, "2019-W11", edited)
+    assert entry.msgstr == P2_RU
+    assert "fuzzy" in entry.flags
+    assert entry.previous_msgid == P2
+    assert entry.tcomment.startswith("translation memory: ")
+    score = int(entry.tcomment.split(": ")[1].split("%")[0])
+    assert 75 <= score < 100
+
+
+def test_only_a_number_changed_patches_the_number(first_week: Path) -> None:
+    changed = P1.replace("March 5", "March 12").replace("1,500", "2,000")
+    write_source(first_week, "2019-W11", "drills-again", FRONT.format(title="Again"), changed)
+    run(first_week, "update")
+    entry = find(first_week, "2019-W11", changed)
+    assert entry.msgstr == P1_RU.replace("5 марта", "12 марта").replace("1 500", "2 000")
+    assert "fuzzy" in entry.flags
+    assert entry.tcomment.endswith("numbers updated")
+    assert entry.previous_msgid == P1
+
+
+def test_unrelated_text_gets_nothing(first_week: Path) -> None:
+    other = "Grain procurement prices were raised for the second time this year."
+    write_source(first_week, "2019-W11", "grain", FRONT.format(title="Grain"), other)
+    run(first_week, "update")
+    entry = find(first_week, "2019-W11", other)
+    assert entry.msgstr == "" and not entry.flags
+
+
+def test_human_translation_is_never_replaced(first_week: Path) -> None:
+    write_source(first_week, "2019-W11", "more", FRONT.format(title="More"), P2)
+    run(first_week, "update")
+    catalog = polib.pofile(str(po_path(first_week, "2019-W11")))
+    entry = catalog.find(P2, msgctxt="more")
+    entry.msgstr, entry.tcomment = "Свой перевод переводчика.", ""
+    catalog.save(str(po_path(first_week, "2019-W11")))
+    run(first_week, "update")
+    run(first_week, "update")
+    assert find(first_week, "2019-W11", P2).msgstr == "Свой перевод переводчика."
+
+
+def test_update_stays_idempotent_with_memory(first_week: Path) -> None:
+    write_source(first_week, "2019-W11", "more", FRONT.format(title="More"), f"{P1}\n\n{P2}")
+    run(first_week, "update")
+    before = po_path(first_week, "2019-W11").read_bytes()
+    run(first_week, "update")
+    assert po_path(first_week, "2019-W11").read_bytes() == before
+
+
+def test_status_counts_entries_from_memory(first_week: Path) -> None:
+    write_source(first_week, "2019-W11", "more", FRONT.format(title="More"), f"{P1}\n\n{P2}")
+    run(first_week, "update")
+    rows = json.loads(run(first_week, "status", "--json", "--week", "2019-W11").stdout)
+    ru = next(r for r in rows if r["lang"] == "ru")
+    assert ru["from_memory"] == 2
+
+
+def test_archive_files_feed_the_memory(mini: Path) -> None:
+    archive = mini / "archive"
+    archive.mkdir()
+    (archive / "old.tmx").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<tmx version="1.4"><header srclang="en"/>'
+        '<body><tu><tuv xml:lang="en"><seg>' + P2 + '</seg></tuv>'
+        '<tuv xml:lang="ru-RU"><seg>' + P2_RU + "</seg></tuv></tu></body></tmx>\n",
+        encoding="utf-8")
+    old = polib.POFile()
+    old.metadata = {"Language": "ru", "Content-Type": "text/plain; charset=UTF-8"}
+    old.append(polib.POEntry(msgid="Drills", msgstr="Учения"))
+    old.save(str(archive / "old.po"))
+    with (mini / "transflow.toml").open("a", encoding="utf-8") as f:
+        f.write('\n[memory]\nfiles = ["archive/old.tmx", "archive/old.po"]\nthreshold = 80\n')
+    write_source(mini, "2019-W10", "drills", FRONT.format(title="Drills"), P2)
+    run(mini, "update")
+    assert find(mini, "2019-W10", P2).msgstr == P2_RU
+    assert find(mini, "2019-W10", P2).tcomment == "translation memory: archive/old.tmx"
+    assert find(mini, "2019-W10", "Drills").msgstr == "Учения"
+
+
+def test_lookup_and_number_patching_units() -> None:
+    memory = TranslationMemory([MemoryEntry("Talks in Vilnius.", "Переговоры в Вильнюсе.", "a")])
+    assert memory.lookup("Talks in Vilnius.", 75).score == 100
+    assert memory.lookup("Talks in Vilnius!", 75).score < 100
+    assert memory.lookup("Something else", 75) is None
+    assert patch_numbers("Up 7% in 2020.", "Up 5% in 2019.", "Рост на 5% в 2019 году.") == (
+        "Рост на 7% в 2020 году.")
+    assert patch_numbers("Up 7% in 2020!", "Up 5% in 2019.", "Рост на 5%.") is None
+    assert patch_numbers("1,250.5 t", "2,000.5 t", "2 000,5 т") == "1 250,5 т"
