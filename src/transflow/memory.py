@@ -7,6 +7,7 @@ rapidfuzz is imported here and nowhere else.
 
 from __future__ import annotations
 
+import json
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator
@@ -17,10 +18,12 @@ from typing import TYPE_CHECKING
 from transflow import catalog, pofile
 from transflow.config import Config
 from transflow.errors import ConfigError
+from transflow.fsutil import write_if_changed
 
 if TYPE_CHECKING:
     from polib import POEntry, POFile
 
+CACHE_DIR = ".transflow"
 # The translator comment on an entry the memory filled.
 MEMORY_COMMENT = "translation memory"
 _NUMBER = re.compile(r"\d+(?:[.,\u00a0\u202f ]\d+)*")
@@ -135,25 +138,50 @@ def _tmx_entries(path: Path, lang: str, shown: str) -> Iterator[MemoryEntry]:
                     yield MemoryEntry(text, segments[lang], shown)
 
 
+def _read_file(path: Path, shown: str, lang: str, origin: str) -> list[MemoryEntry]:
+    if path.suffix == ".tmx":
+        return list(_tmx_entries(path, lang, shown))
+    po = pofile.read_catalog(path, shown)
+    if po.metadata.get("Language", lang).split("_")[0] != lang:
+        return []
+    return list(_entries_of(po, origin))
+
+
 def load_memory(config: Config, lang: str) -> TranslationMemory:
-    """The memory for translations into ``lang``: newest week first, then archives."""
+    """The memory for translations into ``lang``: newest week first, then archives.
+
+    What each file holds is kept in ``.transflow/memory-<lang>.json`` by modification
+    time and size, so an archive of hundreds of weeks is parsed once, not every run.
+    """
+    cache_path = config.root / CACHE_DIR / f"memory-{lang}.json"
+    try:
+        cached = json.loads(cache_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        cached = {}
+    fresh: dict[str, dict[str, object]] = {}
     entries: list[MemoryEntry] = []
     folder = config.locales_dir / lang / "LC_MESSAGES"
-    for path in sorted(folder.glob("*.po"), reverse=True):
-        if path.stem == "ui":
-            continue
-        entries += _entries_of(pofile.read_catalog(path, config.rel(path)), path.stem)
+    files = [(p, config.rel(p), p.stem) for p in sorted(folder.glob("*.po"), reverse=True)
+             if p.stem != "ui"]
     for name in config.memory_files:
         path = config.root / name
         if not path.exists():
             raise ConfigError(f"translation memory file {name} (listed in [memory] files) "
                               "does not exist", config.rel(config.config_path))
-        if path.suffix == ".tmx":
-            entries += _tmx_entries(path, lang, name)
+        files.append((path, name, name))
+    for path, shown, origin in files:
+        stat = path.stat()
+        stamp = [stat.st_mtime_ns, stat.st_size]
+        hit = cached.get(shown)
+        if isinstance(hit, dict) and hit.get("stamp") == stamp:
+            found = [MemoryEntry(*row) for row in hit["entries"]]
         else:
-            po = pofile.read_catalog(path, name)
-            if po.metadata.get("Language", lang).split("_")[0] == lang:
-                entries += _entries_of(po, name)
+            found = _read_file(path, shown, lang, origin)
+        fresh[shown] = {"stamp": stamp,
+                        "entries": [[e.source, e.translation, e.origin] for e in found]}
+        entries += found
+    if fresh != cached:
+        write_if_changed(cache_path, json.dumps(fresh, ensure_ascii=False))
     return TranslationMemory(entries)
 
 
