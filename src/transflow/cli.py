@@ -128,6 +128,45 @@ def status(workspace: Path | None, week: str | None, languages: tuple[str, ...],
         )
 
 
+@main.command("import")
+@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@_workspace_option
+@click.option("--week", metavar="WEEK",
+              help="The week (2019-W10 or a date inside it) when the page shows none.")
+@click.option("--lang", metavar="LANG",
+              help="The page's language (default: detected from its letters).")
+@click.option("--category", metavar="KEY",
+              help="The category key when the page shows no category label.")
+@click.option("--dry-run", is_flag=True, help="Print the Markdown that would be written.")
+@click.option("--force", is_flag=True, help="Replace a source file that already exists.")
+def import_(files: tuple[str, ...], workspace: Path | None, week: str | None,
+            lang: str | None, category: str | None, dry_run: bool, force: bool) -> None:
+    """Import published pages (plain text or saved HTML) as source commentaries."""
+    from transflow.config import load_config
+    from transflow.errors import SourceError
+    from transflow.importer import import_pages
+
+    config = load_config(workspace)
+    if lang is not None and lang not in config.languages:
+        raise SourceError(f"--lang {lang}: use one of {', '.join(config.languages)}")
+    inputs = []
+    for name in files:
+        if name == "-":
+            with click.open_file("-", "rb") as stdin:
+                inputs.append((name, stdin.read()))
+            continue
+        try:
+            inputs.append((name, Path(name).read_bytes()))
+        except OSError as exc:
+            raise SourceError(f"cannot read the page ({exc.strerror})", name) from None
+    report = import_pages(config, inputs, week, lang, category, dry_run, force)
+    for item in report.imported:
+        if dry_run:
+            click.echo(f"# {item.path} (dry run, not written)\n{item.markdown}")
+        else:
+            click.echo(item.path)
+
+
 @main.command()
 @_workspace_option
 @_week_option

@@ -103,3 +103,16 @@ def extract_ui_messages(templates: Path, root: Path) -> Iterator[UIMessage]:
             yield UIMessage(message[0], message[1], ((rel, lineno),), tuple(comments))
         else:
             yield UIMessage(message, None, ((rel, lineno),), tuple(comments))
+
+
+def month_names(lang: str) -> dict[str, int]:
+    """Month names as pages spell them, lowercased → month number: the genitive
+    ("марта", "сакавіка") and the nominative ("март", "сакавік") forms."""
+    from babel.dates import get_month_names
+
+    names: dict[str, int] = {}
+    for context in ("format", "stand-alone"):
+        for width in ("wide", "abbreviated"):
+            for number, name in get_month_names(width, context=context, locale=lang).items():
+                names.setdefault(name.lower().rstrip("."), number)
+    return names

@@ -184,3 +184,9 @@ def load_commentary(config: Config, week: Week, path: Path) -> Commentary:
         body_line=body_line,
         field_lines=field_lines,
     )
+
+
+def render_source(meta: dict[str, object], body: str) -> str:
+    """A source file: YAML front matter (in the order given) and the Markdown body."""
+    front = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=1000)
+    return f"---\n{front}---\n\n{body.strip()}\n"
