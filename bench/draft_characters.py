@@ -13,9 +13,9 @@ from __future__ import annotations
 
 import argparse
 import random
-import shutil
-import tempfile
 from pathlib import Path
+
+from workspace import scratch_workspace
 
 from transflow import pofile
 from transflow.config import load_config
@@ -50,11 +50,7 @@ def main() -> None:
                         help="share of week 2's paragraphs repeating earlier text")
     args = parser.parse_args()
     rng = random.Random(1)
-    repo = Path(__file__).resolve().parent.parent
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        shutil.copy(repo / "transflow.toml", root / "transflow.toml")
-        shutil.copytree(repo / "templates", root / "templates")
+    with scratch_workspace() as root:
         first = [sentence(rng) for _ in range(args.segments)]
         second = [rng.choice(first) if rng.random() < args.repeat else sentence(rng)
                   for _ in range(args.segments)]

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import argparse
 import random
-import shutil
 import subprocess
-import tempfile
 import time
 from pathlib import Path
+
+from workspace import scratch_workspace
 
 from transflow import pofile
 from transflow.config import load_config
@@ -86,11 +86,7 @@ def main() -> None:
                         help="give up on msgmerge after this many seconds")
     args = parser.parse_args()
     rng = random.Random(4)
-    repo = Path(__file__).resolve().parent.parent
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        shutil.copy(repo / "transflow.toml", root / "transflow.toml")
-        shutil.copytree(repo / "templates", root / "templates")
+    with scratch_workspace() as root:
         archive = build_archive(root, args.entries, rng)
         new = []
         for _ in range(args.segments):

@@ -8,6 +8,7 @@ translation; a vanished translation becomes obsolete (``#~``) and is never delet
 
 from __future__ import annotations
 
+import gettext
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -257,8 +258,6 @@ class Translations:
     unless ``drafts`` lets fuzzy ones through too."""
 
     def __init__(self, po: POFile | None, drafts: bool = False) -> None:
-        import gettext
-
         self._entries: dict[tuple[str | None, str], POEntry] = {}
         self.drafts = drafts
         plural = "nplurals=2; plural=(n != 1);"

@@ -17,7 +17,16 @@ from transflow import catalog, pofile
 from transflow.catalog import DRAFT_COMMENT
 from transflow.config import Config
 from transflow.masking import MaskError, mask, unmask
-from transflow.mt import Cache, Client, MTError, Route, Step, _Fatal, _TextFailed, redact
+from transflow.mt import (
+    Cache,
+    Client,
+    MTError,
+    ProviderFailed,
+    Route,
+    Step,
+    TextFailed,
+    redact,
+)
 from transflow.mt import resolve_route as route_for
 from transflow.sources import load_week
 from transflow.weeks import Week
@@ -158,7 +167,7 @@ def draft(
                         for step in route.steps:
                             text = run_step(step, text)
                         draft_text = unmask(text, masked)
-                    except (_Fatal, _TextFailed, MaskError) as exc:
+                    except (ProviderFailed, TextFailed, MaskError) as exc:
                         reason = str(exc)
                         if isinstance(exc, MaskError):
                             reason = f"draft refused, markup or numbers changed: {exc}"

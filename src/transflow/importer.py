@@ -300,8 +300,7 @@ def recognise(text: str, config: Config, name: str, week: str | None = None,
             f"no category label found in the page; pass --category, one of "
             f"{', '.join(config.categories)}", name)
     if key not in config.categories:
-        raise PageError(f"--category {key}: use one of {', '.join(config.categories)}",
-                           name)
+        raise PageError(f"--category {key}: use one of {', '.join(config.categories)}", name)
     language = lang or detect_language(" ".join(paragraphs))
     return Page(
         title=title,

@@ -31,6 +31,10 @@ def plural_forms(lang: str) -> str:
     return get_plural(lang).plural_forms
 
 
+def nplurals(lang: str) -> int:
+    return get_plural(lang).num_plurals
+
+
 def language_name(lang: str) -> str:
     """The language's own name for itself, e.g. ``беларуская``."""
     return Locale.parse(lang).get_display_name(lang) or lang

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import sqlite3
 import time
 import unicodedata
@@ -137,8 +138,6 @@ _ACCENTED = str.maketrans("aceinorsuyACEINORSUY", "àçéîñöŕšûýÀÇÉÎ�
 
 def pseudo_translate(text: str) -> str:
     """Accented, bracketed, a third longer: shows untranslated and overflowing text."""
-    import re
-
     parts = re.split(r"(\{\d+\})", text)
     body = "".join(p if p.startswith("{") else p.translate(_ACCENTED) for p in parts)
     padding = "~" * max(1, len(text) // 3 // 4)
@@ -147,11 +146,11 @@ def pseudo_translate(text: str) -> str:
 
 # --- the client -----------------------------------------------------------------------
 
-class _Fatal(Exception):
+class ProviderFailed(Exception):
     """The provider cannot be used any more this run (bad key, unreachable)."""
 
 
-class _TextFailed(Exception):
+class TextFailed(Exception):
     """This text failed; others may still go through."""
 
 
@@ -209,7 +208,7 @@ class Client:
                 return dt.LibreTranslator(source=source, target=target,
                                           api_key=key or "none", custom_url=url)
             if not key:
-                raise _Fatal(f"{provider} needs an API key: set {KEY_VARIABLES[provider]} "
+                raise ProviderFailed(f"{provider} needs an API key: set {KEY_VARIABLES[provider]} "
                              "in the environment")
             if provider == "deepl":
                 return dt.DeeplTranslator(source=source, target=target, api_key=key,
@@ -218,10 +217,10 @@ class Client:
             with _request_timeout(self.mt.timeout):
                 return dt.MicrosoftTranslator(source=source, target=target, api_key=key,
                                               region=region)
-        except _Fatal:
+        except ProviderFailed:
             raise
         except Exception as exc:
-            raise _Fatal(self._describe(exc)) from None
+            raise ProviderFailed(self._describe(exc)) from None
 
     def _describe(self, exc: BaseException) -> str:
         name = type(exc).__name__
@@ -265,14 +264,14 @@ class Client:
 
     def translate(self, text: str) -> str:
         if self._fatal:
-            raise _Fatal(self._fatal)
+            raise ProviderFailed(self._fatal)
         if self.step.provider == "pseudo":
             self.characters += len(text)
             return pseudo_translate(text)
         if self._engine is None:
             try:
                 self._engine = self._make_engine()
-            except _Fatal as exc:
+            except ProviderFailed as exc:
                 self._fatal = str(exc)
                 raise
         attempts = self.mt.retries + 1
@@ -284,20 +283,20 @@ class Client:
                 with _request_timeout(self.mt.timeout):
                     result = self._engine.translate(text)
                 if not isinstance(result, str) or not result.strip():
-                    raise _TextFailed(f"{self.step.provider} returned no translation")
+                    raise TextFailed(f"{self.step.provider} returned no translation")
                 return result
-            except _TextFailed:
+            except TextFailed:
                 raise
             except Exception as exc:
                 kind = self._kind(exc)
                 if kind == "fatal":
                     self._fatal = self._describe(exc)
-                    raise _Fatal(self._fatal) from None
+                    raise ProviderFailed(self._fatal) from None
                 if kind == "text" or attempt == attempts - 1:
                     if kind == "retry-then-fatal":
                         self._fatal = self._describe(exc) + " (gave up after retries)"
-                        raise _Fatal(self._fatal) from None
-                    raise _TextFailed(self._describe(exc)) from None
+                        raise ProviderFailed(self._fatal) from None
+                    raise TextFailed(self._describe(exc)) from None
                 delay = self.mt.backoff * (2 ** attempt) * (1 + random.random() / 4)
                 time.sleep(delay)
         raise AssertionError("unreachable")

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from transflow import catalog, pofile
 from transflow.catalog import DRAFT_COMMENT, Counts, MergeStats, TemplateEntry
 from transflow.config import UI_SOURCE_LANGUAGE, Config
-from transflow.locales import extract_ui_messages, language_name, plural_forms
+from transflow.locales import extract_ui_messages, language_name, nplurals, plural_forms
 from transflow.memory import TranslationMemory, fill_from_memory, load_memory
 from transflow.segments import Segment, split
 from transflow.sources import load_week
@@ -119,10 +119,9 @@ def _merge_into(
 ) -> CatalogUpdate:
     path = config.po_path(lang, domain)
     old = pofile.read_catalog(path, config.rel(path)) if path.exists() else None
-    nplurals = int(plural_forms(lang).split("nplurals=")[1].split(";")[0])
     metadata = _metadata(config, domain, lang, old.metadata if old else None)
     merged, stats = catalog.merge(
-        entries, old, metadata, _header(config, domain, lang), nplurals
+        entries, old, metadata, _header(config, domain, lang), nplurals(lang)
     )
     filled = fill_from_memory(merged, memory, config.memory_threshold) if memory else 0
     written = pofile.write_catalog(merged, path)
