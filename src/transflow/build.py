@@ -9,7 +9,7 @@ translation threshold is skipped and its previous output stays.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from transflow import pofile
@@ -17,12 +17,12 @@ from transflow.bulletin import Bulletin, make_bulletin
 from transflow.catalog import Translations
 from transflow.config import UI_SOURCE_LANGUAGE, Config
 from transflow.fsutil import atomic_write, write_if_changed
+from transflow.progress import Progress
 from transflow.sources import load_week
 from transflow.update import UI_DOMAIN
 from transflow.weeks import Week
 
 FORMATS = ("html", "pdf")
-Progress = Callable[[str], None]
 
 
 @dataclass(frozen=True)
@@ -132,9 +132,9 @@ def build(
 
     outputs: list[Output] = []
     warnings: list[str] = []
-    for bulletin in bulletins:
+    for done, bulletin in enumerate(bulletins):
         if progress:
-            progress(f"{bulletin.week} {bulletin.lang}")
+            progress(f"{bulletin.week} {bulletin.lang}", done, len(bulletins))
         folder = config.output_dir / str(bulletin.week) / bulletin.lang
         html = render_html(bulletin, config.templates_dir, ui[bulletin.lang])
         if "html" in formats:

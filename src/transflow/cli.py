@@ -5,6 +5,7 @@ that ``transflow --help`` stays instant."""
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -56,8 +57,33 @@ def _setup(workspace: Path | None, week: str | None, languages: tuple[str, ...])
     return config, resolve_weeks(config, week), list(languages) or None
 
 
-def _progress(label: str) -> None:
-    click.echo(f"… {label}", err=True)
+class _ProgressBar:
+    """The CLI's progress callback: a bar on standard error while work goes on, on a
+    terminal only (logs get just the report), closed before the report is printed."""
+
+    def __init__(self) -> None:
+        self._bar: Any = None
+        self._done = 0
+
+    def __call__(self, label: str, done: int, total: int) -> None:
+        if self._bar is None:
+            if not sys.stderr.isatty():
+                return
+            self._bar = click.progressbar(length=total, file=sys.stderr, show_pos=True,
+                                          item_show_func=lambda _: label)
+            self._bar.__enter__()
+        self._bar.item_show_func = lambda _: label
+        self._bar.update(done - self._done)
+        self._done = done
+
+    def __enter__(self) -> _ProgressBar:
+        return self
+
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        if self._bar is not None:
+            if exc_type is None:
+                self._bar.update(self._bar.length - self._done)
+            self._bar.__exit__(None, None, None)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -75,7 +101,8 @@ def update(workspace: Path | None, week: str | None, languages: tuple[str, ...])
     from transflow.update import update as run
 
     config, weeks, langs = _setup(workspace, week, languages)
-    report = run(config, weeks, langs, progress=_progress)
+    with _ProgressBar() as bar:
+        report = run(config, weeks, langs, progress=bar)
     for c in report.catalogs:
         s, n = c.stats, c.counts
         changes = []
@@ -214,7 +241,8 @@ def draft(workspace: Path | None, week: str | None, languages: tuple[str, ...],
     from transflow.mt import MTError
 
     config, weeks, langs = _setup(workspace, week, languages)
-    report = run(config, weeks, langs, provider, url, dry_run, progress=_progress)
+    with _ProgressBar() as bar:
+        report = run(config, weeks, langs, provider, url, dry_run, progress=bar)
     if report.dry_run:
         for item in report.planned:
             click.echo(f"{item.step}: {item.text}")
@@ -258,8 +286,9 @@ def build(workspace: Path | None, week: str | None, languages: tuple[str, ...],
     from transflow.build import build as run
 
     config, weeks, langs = _setup(workspace, week, languages)
-    report = run(config, weeks, langs, formats or FORMATS, drafts, min_translated,
-                 strict=strict, progress=_progress)
+    with _ProgressBar() as bar:
+        report = run(config, weeks, langs, formats or FORMATS, drafts, min_translated,
+                     strict=strict, progress=bar)
     for skipped in report.skipped:
         click.echo(f"skipped {skipped.reason}")
     for refused in report.refused:

@@ -8,7 +8,7 @@ and ``build`` leaves it out unless ``--drafts``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
@@ -28,13 +28,13 @@ from transflow.mt import (
     redact,
 )
 from transflow.mt import resolve_route as route_for
+from transflow.progress import Progress
 from transflow.sources import load_week
 from transflow.weeks import Week
 
 if TYPE_CHECKING:
     from polib import POEntry
 
-Progress = Callable[[str], None]
 CACHE_PATH = ".transflow/mt-cache.sqlite3"
 
 
@@ -146,10 +146,10 @@ def draft(
         return cached
 
     try:
-        for path, po, entries in jobs:
+        for done, (path, po, entries) in enumerate(jobs):
             shown = config.rel(path)
             if progress:
-                progress(shown)
+                progress(shown, done, len(jobs))
             changed = False
             try:
                 for entry, route in entries:

@@ -3,7 +3,7 @@ plus the user-interface catalogs extracted from the templates and transflow.toml
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -12,11 +12,11 @@ from transflow.catalog import DRAFT_COMMENT, Counts, MergeStats, TemplateEntry
 from transflow.config import UI_SOURCE_LANGUAGE, Config
 from transflow.locales import extract_ui_messages, language_name, nplurals, plural_forms
 from transflow.memory import TranslationMemory, fill_from_memory, load_memory
+from transflow.progress import Progress
 from transflow.segments import Segment, split
 from transflow.sources import load_week
 from transflow.weeks import Week
 
-Progress = Callable[[str], None]
 UI_DOMAIN = "ui"
 
 
@@ -157,9 +157,9 @@ def update(
         if lang != UI_SOURCE_LANGUAGE:
             updates.append(_merge_into(config, UI_DOMAIN, lang, ui_entries))
     memories: dict[str, TranslationMemory] = {}
-    for week in weeks:
+    for done, week in enumerate(weeks):
         if progress:
-            progress(str(week))
+            progress(str(week), done, len(weeks))
         segments = [s for c in load_week(config, week) for s in split(c)]
         domain = str(week)
         templates.append(_write_template(config, domain, segment_entries(segments)))
