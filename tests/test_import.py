@@ -204,3 +204,40 @@ def test_round_trip_import_update_build(sample: Path) -> None:
     assert "Ирина Пример" in html and "Ситуация улучшилась" in html
     assert (sample / "output" / "2019-W10" / "be" / "situation-in-belarus-2019-W10-be.pdf"
             ).exists()
+
+
+@pytest.mark.parametrize(
+    ("drop", "missing"),
+    [
+        ("by Anna Example", "author"),
+        ("The situation has gotten better", "trend"),
+    ],
+)
+def test_optional_elements_absent(sample: Path, tmp_path: Path, drop: str,
+                                  missing: str) -> None:
+    text = (PAGES / "weekly-en.txt").read_text(encoding="utf-8")
+    page = tmp_path / "page.txt"
+    page.write_text(text.replace(drop + "\n", ""), encoding="utf-8")
+    result = run(sample, "import", str(page))
+    assert result.exit_code == 0, result.output
+    meta, body = front_matter(sample / result.stdout.strip())
+    assert missing not in meta
+    assert meta["title"] == "Vilnius and Minsk agree on a new border crossing schedule"
+    assert len(body.split("\n\n")) == 2
+
+
+def test_bare_by_line_means_no_author(sample: Path, tmp_path: Path) -> None:
+    text = (PAGES / "weekly-en.txt").read_text(encoding="utf-8")
+    page = tmp_path / "page.txt"
+    page.write_text(text.replace("by Anna Example", "by"), encoding="utf-8")
+    result = run(sample, "import", str(page))
+    meta, _ = front_matter(sample / result.stdout.strip())
+    assert "author" not in meta and meta["trend"] == "better"
+
+
+def test_page_without_commentary_is_refused(sample: Path, tmp_path: Path) -> None:
+    page = tmp_path / "page.txt"
+    page.write_text("Subscribe to our newsletter\nEN\nBE/RU\nRead more\n", encoding="utf-8")
+    result = run(sample, "import", str(page), "--week", "2019-W10", "--category", "economy")
+    assert result.exit_code == 1
+    assert "no commentary found" in result.output
