@@ -6,21 +6,29 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-APT_PACKAGES := gettext fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 poppler-utils
 
 .PHONY: demo test lint system-deps venv clean
 
+# Needed: gettext (msgfmt, msgcat), Pango for WeasyPrint, DejaVu fonts (Cyrillic with
+# ў and і). Wanted: HarfBuzz's subsetter, which makes PDFs faster and smaller
+# (WeasyPrint falls back to fontTools without it).
 system-deps:
-	@missing=""; \
+	@missing=""; wanted=""; \
 	command -v msgfmt >/dev/null 2>&1 || missing="$$missing gettext"; \
-	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	fc-list 2>/dev/null | grep -q DejaVuSerif || missing="$$missing fonts-dejavu-core"; \
 	ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
-	ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset || missing="$$missing libharfbuzz-subset0"; \
+	ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset || wanted="libharfbuzz-subset0"; \
+	SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo"; \
+	if [ -n "$$missing$$wanted" ]; then \
+	  echo "Installing from Debian:$$missing $$wanted"; \
+	  $$SUDO apt-get update -qq || true; \
+	fi; \
 	if [ -n "$$missing" ]; then \
-	  echo "Installing from Debian:$$missing"; \
-	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo"; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi; \
+	if [ -n "$$wanted" ]; then \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$wanted >/dev/null \
+	    || echo "note: $$wanted not installed; PDFs are subset with fontTools instead"; \
 	fi
 
 $(STAMP): pyproject.toml
