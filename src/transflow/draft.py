@@ -20,7 +20,6 @@ from transflow.masking import MaskError, mask, unmask
 from transflow.mt import (
     Cache,
     Client,
-    MTError,
     ProviderFailed,
     Route,
     Step,
@@ -128,6 +127,7 @@ def draft(
     memo: dict[tuple[Step, str], str] = {}
     failures: list[Failure] = []
     planned: list[Planned] = []
+    seen: set[tuple[Step, str]] = set()
     written: list[str] = []
 
     def run_step(step: Step, text: str) -> str:
@@ -155,12 +155,13 @@ def draft(
                 for entry, route in entries:
                     masked = mask(entry.msgid)
                     if dry_run:
-                        step = route.steps[0]
-                        if (step, masked.text) not in memo and cache.get(step, masked.text) \
-                                is None:
-                            memo[(step, masked.text)] = ""
-                            planned.append(Planned(str(step) if len(route.steps) == 1 else
-                                                   f"{route.label}", masked.text))
+                        # What the first step would send; a pivot's second step sends
+                        # what the first returns, unknown until then.
+                        key = (route.steps[0], masked.text)
+                        if key not in seen and cache.get(*key) is None:
+                            seen.add(key)
+                            label = str(key[0]) if len(route.steps) == 1 else route.label
+                            planned.append(Planned(label, masked.text))
                         continue
                     try:
                         text = masked.text
@@ -194,6 +195,3 @@ def draft(
                                    sum(c.requests for c in sent), tally.cache_hits))
     return DraftReport(dry_run, sum(t.drafted for t in tallies.values()), tuple(stats),
                        tuple(failures), tuple(planned), tuple(written))
-
-
-__all__ = ["DraftReport", "MTError", "draft"]
