@@ -43,6 +43,7 @@ def test_top_level_help_lists_each_command_with_a_line() -> None:
         line = next(line for line in result.output.splitlines()
                     if line.strip().startswith(name + " "))
         assert len(line.split(None, 1)) == 2
+        assert not line.endswith("..."), line  # the whole first line fits
 
 
 def test_help_does_not_import_heavy_libraries() -> None:

@@ -97,7 +97,7 @@ def main() -> None:
 @_week_option
 @_lang_option
 def update(workspace: Path | None, week: str | None, languages: tuple[str, ...]) -> None:
-    """Extract segments from sources and merge them into the PO catalogs."""
+    """Extract segments and merge them into the PO catalogs."""
     from transflow.update import update as run
 
     config, weeks, langs = _setup(workspace, week, languages)
@@ -131,7 +131,11 @@ def update(workspace: Path | None, week: str | None, languages: tuple[str, ...])
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 def status(workspace: Path | None, week: str | None, languages: tuple[str, ...],
            as_json: bool) -> None:
-    """Show translation progress (segments, words, percent) per week and language."""
+    """Show translation progress per week and language.
+
+    Translated, fuzzy and untranslated segments and words, percent complete,
+    and entries that came from the translation memory.
+    """
     from transflow.status import status as run
 
     config, weeks, langs = _setup(workspace, week, languages)
@@ -168,7 +172,10 @@ def status(workspace: Path | None, week: str | None, languages: tuple[str, ...],
 @click.option("--force", is_flag=True, help="Replace a source file that already exists.")
 def import_(files: tuple[str, ...], workspace: Path | None, week: str | None,
             lang: str | None, category: str | None, dry_run: bool, force: bool) -> None:
-    """Import published pages (plain text or saved HTML) as source commentaries."""
+    """Import published pages as source commentaries.
+
+    FILE is a page copied as plain text or saved as HTML (- for standard input).
+    """
     from transflow.config import load_config
     from transflow.errors import SourceError
     from transflow.importer import import_pages
@@ -204,7 +211,11 @@ def import_(files: tuple[str, ...], workspace: Path | None, week: str | None,
               default="text", show_default=True, help="How to print the findings.")
 def check(workspace: Path | None, week: str | None, languages: tuple[str, ...],
           include_sources: bool, output_format: str) -> None:
-    """Check translations: numbers, links, markup, glossary terms, script."""
+    """Check translations: numbers, links, markup, terms.
+
+    Also the glossary's forbidden variants and letters of the wrong script;
+    exit status 1 if any error is found.
+    """
     from transflow.checks import check as run
 
     config, weeks, langs = _setup(workspace, week, languages)
@@ -236,7 +247,10 @@ def check(workspace: Path | None, week: str | None, languages: tuple[str, ...],
               help="Print what would be sent and its character count; send and write nothing.")
 def draft(workspace: Path | None, week: str | None, languages: tuple[str, ...],
           provider: str | None, url: str | None, dry_run: bool) -> None:
-    """Fill untranslated entries with machine-translation drafts marked fuzzy."""
+    """Fill untranslated entries with machine-translation drafts.
+
+    Drafts are marked fuzzy, with the provider and date in a comment.
+    """
     from transflow.draft import draft as run
     from transflow.mt import MTError
 
@@ -281,7 +295,10 @@ def draft(workspace: Path | None, week: str | None, languages: tuple[str, ...],
 def build(workspace: Path | None, week: str | None, languages: tuple[str, ...],
           formats: tuple[str, ...], drafts: bool, min_translated: float | None,
           strict: bool) -> None:
-    """Compile the HTML page and PDF bulletin of each week and language."""
+    """Compile the HTML page and PDF bulletin of each week.
+
+    One bulletin per week and language, in output/<week>/<lang>/.
+    """
     from transflow.build import FORMATS
     from transflow.build import build as run
 
