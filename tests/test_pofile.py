@@ -50,7 +50,6 @@ def random_catalog(seed: int) -> pofile.POFile:
         if entry.msgstr and rng.random() < 0.1:
             entry.obsolete = True
             entry.occurrences = []
-            entry.previous_msgid = None
         catalog.append(entry)
     return catalog
 
@@ -94,3 +93,16 @@ def test_write_is_atomic_and_skips_unchanged(tmp_path: Path) -> None:
     assert not pofile.write_catalog(catalog, path)
     assert path.stat().st_mtime_ns == mtime
     assert [p.name for p in path.parent.iterdir()] == ["x.po"]  # no temp file left behind
+
+
+def test_obsolete_previous_msgid_survives(tmp_path: Path) -> None:
+    path = tmp_path / "x.po"
+    path.write_text(
+        'msgid ""\nmsgstr "Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        '#, fuzzy\n#~| msgid "Old \\"text\\""\n#~ msgctxt "talks"\n#~ msgid ""\n'
+        '#~ "New text that is long enough to wrap over two lines when written out by "\n'
+        '#~ "GNU gettext"\n#~ msgstr "Перевод"\n', encoding="utf-8")
+    catalog = pofile.read_catalog(path)
+    (entry,) = list(catalog)
+    assert entry.obsolete and entry.previous_msgid == 'Old "text"'
+    assert pofile.dumps(catalog) == path.read_text(encoding="utf-8")

@@ -225,3 +225,18 @@ def test_all_written_files_pass_msgfmt(sample: Path) -> None:
     for path in sorted((sample / "locales").rglob("*.po")):
         check = msgfmt_check(path)
         assert check.returncode == 0 and check.stderr == "", (path, check.stderr)
+
+
+def test_fuzzy_entry_made_obsolete_keeps_its_previous_text(week: Path) -> None:
+    translate(po_path(week, "ru"), RU)
+    edited = BODY[1].replace("June", "July")
+    write_source(week, "2019-W10", "talks", FRONT, "\n\n".join([BODY[0], edited]))
+    run(week, "update")  # the edited paragraph is now fuzzy, with #| msgid
+    write_source(week, "2019-W10", "talks", FRONT, BODY[0])
+    run(week, "update")  # ...and now removed: obsolete
+    text = po_path(week, "ru").read_text(encoding="utf-8")
+    assert '#~| msgid ""\n#~| "Both sides agreed' in text or f'#~| msgid "{BODY[1]}"' in text
+    before = po_path(week, "ru").read_bytes()
+    run(week, "update")
+    assert po_path(week, "ru").read_bytes() == before
+    assert msgfmt_check(po_path(week, "ru")).returncode == 0

@@ -207,9 +207,6 @@ def merge(
         if has_translation(e):
             e.obsolete = True
             e.occurrences = []
-            # polib cannot read "#~|" lines back: keeping them would make the next
-            # update rewrite the file. The translation itself is what must survive.
-            e.previous_msgctxt = e.previous_msgid = e.previous_msgid_plural = None
             catalog.append(e)
             obsoleted += 1
         else:

@@ -66,7 +66,43 @@ def read_catalog(path: Path, shown_as: str | None = None) -> polib.POFile:
             line,
         ) from None
     _check_entries(catalog, shown)
+    _restore_obsolete_previous(catalog, text)
     return catalog
+
+
+_FIELD = re.compile(r'^(msgctxt|msgid_plural|msgid|msgstr(?:\[\d+\])?)?\s*"(.*)"$')
+
+
+def _fields(lines: list[str]) -> dict[str, str]:
+    """msgctxt, msgid and msgid_plural of an entry's lines (without their prefix)."""
+    fields: dict[str, str] = {}
+    current = None
+    for line in lines:
+        if m := _FIELD.match(line.strip()):
+            current = m.group(1) or current
+            if current:
+                fields[current] = fields.get(current, "") + polib.unescape(m.group(2))
+    return fields
+
+
+def _restore_obsolete_previous(catalog: polib.POFile, text: str) -> None:
+    """polib skips the ``#~|`` lines of obsolete entries (the previous msgid of an entry
+    that was fuzzy when it became obsolete): read them back, so nothing is lost."""
+    if "#~|" not in text:
+        return
+    by_key = {(e.msgctxt, e.msgid): e for e in catalog if e.obsolete}
+    for block in re.split(r"\n[ \t]*\n", text):
+        lines = block.splitlines()
+        previous = _fields([line[3:] for line in lines if line.startswith("#~|")])
+        if not previous:
+            continue
+        current = _fields([line[2:] for line in lines
+                           if line.startswith("#~") and not line.startswith("#~|")])
+        entry = by_key.get((current.get("msgctxt"), current.get("msgid", "")))
+        if entry is not None:
+            entry.previous_msgctxt = previous.get("msgctxt")
+            entry.previous_msgid = previous.get("msgid")
+            entry.previous_msgid_plural = previous.get("msgid_plural")
 
 
 _STRING = r'"(?:[^"\\]|\\[\\"abfnrtv]|\\[0-7]{1,3}|\\x[0-9A-Fa-f]+)*"'
