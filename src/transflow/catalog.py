@@ -104,6 +104,13 @@ def is_fuzzy(entry: POEntry) -> bool:
     return "fuzzy" in entry.flags
 
 
+def is_untouched(entry: POEntry) -> bool:
+    """A live singular entry nobody has worked on: empty and not fuzzy. Only these may
+    be filled by the translation memory or by a machine-translation draft."""
+    return not (entry.obsolete or entry.msgid_plural or has_translation(entry)
+                or is_fuzzy(entry))
+
+
 def make_template(entries: Sequence[TemplateEntry], metadata: dict[str, str],
                   header: str) -> POFile:
     pot = pofile.new_catalog(metadata, header)

@@ -18,6 +18,7 @@ from typing import Any
 from transflow import catalog, pofile
 from transflow.config import Config
 from transflow.glossary import Term, contains_term, forbidden_variants, load_glossary
+from transflow.memory import NUMBER
 from transflow.segments import inline_structure, split
 from transflow.sources import load_week
 from transflow.weeks import Week
@@ -25,7 +26,6 @@ from transflow.weeks import Week
 ERROR, WARNING = "error", "warning"
 TOOLKIT_CHECKS = ("brackets", "doublespacing", "doublewords", "endpunc", "endwhitespace",
                   "startcaps", "unchanged")
-_NUMBER = re.compile(r"\d+(?:[.,\u00a0\u202f ]\d+)*")
 _URL = re.compile(r"\]\(([^)\s]+)|(?<![(\w])(https?://[^\s)<>\]]+[^\s)<>\].,;:!?])")
 _LATIN = re.compile(r"[A-Za-z]")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
@@ -82,8 +82,8 @@ def _number_values(token: str) -> set[Decimal]:
 
 
 def check_numbers(source: str, target: str) -> Iterator[Issue]:
-    available = [_number_values(t) for t in _NUMBER.findall(target)]
-    for token in _NUMBER.findall(source):
+    available = [_number_values(t) for t in NUMBER.findall(target)]
+    for token in NUMBER.findall(source):
         wanted = _number_values(token)
         for i, values in enumerate(available):
             if values & wanted:

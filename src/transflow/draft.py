@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
 
 from transflow import catalog, pofile
 from transflow.catalog import DRAFT_COMMENT
@@ -30,9 +29,6 @@ from transflow.mt import resolve_route as route_for
 from transflow.progress import Progress
 from transflow.sources import load_week
 from transflow.weeks import Week
-
-if TYPE_CHECKING:
-    from polib import POEntry
 
 CACHE_PATH = ".transflow/mt-cache.sqlite3"
 
@@ -82,12 +78,6 @@ class _Tally:
     cache_hits: int = 0
 
 
-def _wanted(e: POEntry) -> bool:
-    """Empty and not fuzzy: nobody has worked on it yet."""
-    return not (e.obsolete or e.msgid_plural or catalog.has_translation(e)
-                or catalog.is_fuzzy(e))
-
-
 def draft(
     config: Config,
     weeks: Sequence[Week],
@@ -112,7 +102,7 @@ def draft(
             if not path.exists():
                 continue
             po = pofile.read_catalog(path, config.rel(path))
-            todo = [e for e in po if _wanted(e) and e.msgctxt in source_lang]
+            todo = [e for e in po if catalog.is_untouched(e) and e.msgctxt in source_lang]
             for e in todo:
                 pair = (source_lang[e.msgctxt], lang)
                 if pair not in routes:

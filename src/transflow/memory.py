@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 CACHE_DIR = ".transflow"
 # The translator comment on an entry the memory filled.
 MEMORY_COMMENT = "translation memory"
-_NUMBER = re.compile(r"\d+(?:[.,\u00a0\u202f ]\d+)*")
+# A number as text writes it: 5, 2019, 1,500, 1 500, 12.5.
+NUMBER = re.compile(r"\d+(?:[.,\u00a0\u202f ]\d+)*")
 
 
 @dataclass(frozen=True)
@@ -94,15 +95,15 @@ def _reformat(new: str, like: str) -> str:
 def patch_numbers(new_source: str, old_source: str, old_translation: str) -> str | None:
     """The old translation with its numbers updated, when the two sources differ only
     in numbers (and dates); None when they differ in anything else."""
-    if _NUMBER.sub("#", new_source) != _NUMBER.sub("#", old_source):
+    if NUMBER.sub("#", new_source) != NUMBER.sub("#", old_source):
         return None
-    old_numbers = _NUMBER.findall(old_source)
-    new_numbers = _NUMBER.findall(new_source)
+    old_numbers = NUMBER.findall(old_source)
+    new_numbers = NUMBER.findall(new_source)
     result = old_translation
     for old, new in zip(old_numbers, new_numbers, strict=True):
         if old == new:
             continue
-        for m in _NUMBER.finditer(result):
+        for m in NUMBER.finditer(result):
             if _digits(m.group(0)) == _digits(old):
                 result = result[:m.start()] + _reformat(new, m.group(0)) + result[m.end():]
                 break
@@ -190,7 +191,7 @@ def fill_from_memory(entries: Iterable[POEntry], memory: TranslationMemory,
     """Fill empty, never-touched entries from the memory; how many were filled."""
     filled = 0
     for e in entries:
-        if e.obsolete or e.msgid_plural or catalog.has_translation(e) or catalog.is_fuzzy(e):
+        if not catalog.is_untouched(e):
             continue
         match = memory.lookup(e.msgid, threshold)
         if match is None:
