@@ -9,6 +9,7 @@ translation threshold is skipped and its previous output stays.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -112,6 +113,13 @@ def build(
     bulletins: list[Bulletin] = []
     skipped: list[Skipped] = []
     refused: list[Refused] = []
+    check_errors: Counter[tuple[str, str]] = Counter()
+    if strict:
+        from transflow.checks import check
+
+        # One pass over every catalog: sources and glossary are read once, not per language.
+        report = check(config, weeks, languages, include_fuzzy=drafts)
+        check_errors.update((str(f.week), f.lang) for f in report.errors)
     for week in weeks:
         commentaries = load_week(config, week)
         for lang in languages:
@@ -121,13 +129,9 @@ def build(
             if percent + 1e-9 < threshold:
                 skipped.append(Skipped(str(week), lang, percent, threshold))
                 continue
-            if strict:
-                from transflow.checks import check
-
-                errors = check(config, [week], [lang], include_fuzzy=drafts).errors
-                if errors:
-                    refused.append(Refused(str(week), lang, len(errors)))
-                    continue
+            if errors := check_errors[(str(week), lang)]:
+                refused.append(Refused(str(week), lang, errors))
+                continue
             bulletins.append(bulletin)
 
     outputs: list[Output] = []
