@@ -48,6 +48,7 @@ demo: venv
 
 lint: venv
 	$(BIN)/ruff check src tests $(wildcard bench)
+	$(BIN)/mypy src
 
 test: venv lint
 	$(BIN)/pytest -q

@@ -66,10 +66,17 @@ class Bulletin:
     sections: tuple[Section, ...]
     coverage: Counts
     """Progress over the segments that needed translating into ``lang``."""
+    preview: bool = False
+    """Built with ``--drafts``: unreviewed translations may be shown, and every page says so."""
 
     @property
     def articles(self) -> tuple[Article, ...]:
         return tuple(a for s in self.sections for a in s.articles)
+
+    @property
+    def has_fallback(self) -> bool:
+        """Some passages are shown in their source language: the reader is told why."""
+        return self.coverage.untranslated > 0
 
 
 def _resolve(segment: Segment, lang: str, catalog: Translations) -> Text:
@@ -86,6 +93,7 @@ def make_bulletin(
     commentaries: Sequence[Commentary],
     catalog: Translations,
     ui: Translations,
+    preview: bool = False,
 ) -> Bulletin:
     """Resolve every segment of the week's commentaries into ``lang``."""
     counts = {"translated": [0, 0], "fuzzy": [0, 0], "untranslated": [0, 0]}
@@ -138,4 +146,5 @@ def make_bulletin(
         week_range=format_week_range(week, lang),
         sections=tuple(sections),
         coverage=coverage,
+        preview=preview,
     )

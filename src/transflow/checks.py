@@ -120,6 +120,17 @@ def check_markup(source: str, target: str) -> Iterator[Issue]:
         yield "markup", ERROR, f"broken Markdown: stray {extra!r} (unbalanced emphasis or link)"
 
 
+def check_newlines(source: str, target: str) -> Iterator[Issue]:
+    """A newline that begins or ends one of msgid and msgstr but not the other: msgfmt
+    --check refuses the whole catalog for it."""
+    for where, test in (("begins", str.startswith), ("ends", str.endswith)):
+        if test(source, "\n") != test(target, "\n"):
+            has, lacks = ("the source", "the translation") if test(source, "\n") else (
+                "the translation", "the source")
+            yield ("newlines", ERROR, f"{has} {where} with a newline and {lacks} does not "
+                   "(msgfmt --check refuses the catalog); make them agree")
+
+
 def check_script(text: str, lang: str) -> Iterator[Issue]:
     wrong = _WRONG_LETTERS.get(lang, "")
     for word in re.findall(r"\w+", text):
@@ -166,13 +177,17 @@ def check_toolkit(source: str, target: str, target_lang: str) -> Iterator[Issue]
 
 def check_translation(source: str, target: str, source_lang: str, target_lang: str,
                       glossary: Sequence[Term]) -> list[Issue]:
+    newlines = list(check_newlines(source, target))
+    toolkit = check_toolkit(source, target, target_lang)
     return [
+        *newlines,
         *check_numbers(source, target),
         *check_urls(source, target),
         *check_markup(source, target),
         *check_glossary(source, target, source_lang, target_lang, glossary),
         *check_script(target, target_lang),
-        *check_toolkit(source, target, target_lang),
+        # The newline error says it already; the toolkit's warning would repeat it.
+        *(i for i in toolkit if not (newlines and i[0] == "endwhitespace")),
     ]
 
 

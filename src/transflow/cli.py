@@ -41,20 +41,23 @@ def _lang_option(f: Callable[..., Any]) -> Callable[..., Any]:
     )(f)
 
 
+def _language(config: Any, lang: str) -> str:
+    """``--lang BE`` is ``be``; a language the publication lacks is a usage error."""
+    code = lang.strip().lower().replace("_", "-")
+    if code not in config.languages:
+        raise click.BadParameter(
+            f"{lang} is not a language of this publication; use one of "
+            f"{', '.join(config.languages)}", param_hint="'--lang'")
+    return code
+
+
 def _setup(workspace: Path | None, week: str | None, languages: tuple[str, ...]) -> Any:
     from transflow.config import load_config
-    from transflow.errors import ConfigError
     from transflow.sources import resolve_weeks
 
     config = load_config(workspace)
-    for lang in languages:
-        if lang not in config.languages:
-            raise ConfigError(
-                f"--lang {lang}: not a language of this publication; "
-                f"use one of {', '.join(config.languages)}",
-                config.rel(config.config_path),
-            )
-    return config, resolve_weeks(config, week), list(languages) or None
+    chosen = list(dict.fromkeys(_language(config, lang) for lang in languages))
+    return config, resolve_weeks(config, week), chosen or None
 
 
 class _ProgressBar:
@@ -141,7 +144,8 @@ def status(workspace: Path | None, week: str | None, languages: tuple[str, ...],
     config, weeks, langs = _setup(workspace, week, languages)
     report = run(config, weeks, langs)
     if as_json:
-        click.echo(json.dumps([r.as_dict() for r in report.rows], ensure_ascii=False, indent=2))
+        rows = [r.as_dict() for r in report.rows] + [u.as_dict() for u in report.labels]
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     click.echo(f"{'week':<9} {'lang':<4} {'translated':>14} {'fuzzy':>11} "
                f"{'untranslated':>14} {'done':>5} {'memory':>6}")
@@ -157,6 +161,14 @@ def status(workspace: Path | None, week: str | None, languages: tuple[str, ...],
             f"{f'{c.untranslated} ({c.untranslated_words} w)':>14} {c.percent:>4.0f}% "
             f"{r.from_memory:>6}"
         )
+    for u in report.labels:
+        if not u.exists:
+            click.echo(f"{'ui':<9} {u.lang:<4} no ui catalog: all {u.total} labels appear in "
+                       "English (run transflow update)")
+            continue
+        english = f"; {u.untranslated} appear in English" if u.untranslated else ""
+        click.echo(f"{'ui':<9} {u.lang:<4} {f'{u.translated} of {u.total} labels':>14} "
+                   f"{'':>11} {'':>14} {u.percent:>4.0f}%{english}")
 
 
 @main.command("import")
@@ -181,8 +193,8 @@ def import_(files: tuple[str, ...], workspace: Path | None, week: str | None,
     from transflow.importer import import_pages
 
     config = load_config(workspace)
-    if lang is not None and lang not in config.languages:
-        raise SourceError(f"--lang {lang}: use one of {', '.join(config.languages)}")
+    if lang is not None:
+        lang = _language(config, lang)
     inputs = []
     for name in files:
         if name == "-":
@@ -196,7 +208,8 @@ def import_(files: tuple[str, ...], workspace: Path | None, week: str | None,
     report = import_pages(config, inputs, week, lang, category, dry_run, force)
     for item in report.imported:
         if dry_run:
-            click.echo(f"# {item.path} (dry run, not written)\n{item.markdown}")
+            exists = "; it exists, --force would replace it" if item.exists else ""
+            click.echo(f"# {item.path} (dry run, not written{exists})\n{item.markdown}")
         else:
             click.echo(item.path)
 
@@ -270,8 +283,7 @@ def draft(workspace: Path | None, week: str | None, languages: tuple[str, ...],
                    f"{p.requests} requests, {p.cache_hits} from cache")
     click.echo(f"{report.drafted} entries drafted, {len(report.failures)} failed")
     for f in report.failures:
-        excerpt = f.msgid if len(f.msgid) <= 60 else f.msgid[:57] + "..."
-        click.echo(f"failed: {f.path} [{f.msgctxt}] {excerpt!r}: {f.reason}", err=True)
+        click.echo(f"failed: {f.report_line}", err=True)
     if report.failures:
         raise MTError(
             f"{len(report.failures)} entries were not drafted (listed above); what was "
@@ -290,17 +302,21 @@ def draft(workspace: Path | None, week: str | None, languages: tuple[str, ...],
 @click.option("--min-translated", type=click.FloatRange(0, 100), default=None, metavar="PCT",
               help="Skip a language with less than PCT% of its words translated "
                    "(default: min_translated in transflow.toml).")
-@click.option("--strict", is_flag=True,
-              help="Refuse to build a language whose translations have check errors.")
+@click.option("--strict/--no-strict", default=None,
+              help="Refuse (or, with --no-strict, still build) a language whose translations "
+                   "have check errors. Default: [build] strict in transflow.toml.")
 def build(workspace: Path | None, week: str | None, languages: tuple[str, ...],
           formats: tuple[str, ...], drafts: bool, min_translated: float | None,
-          strict: bool) -> None:
+          strict: bool | None) -> None:
     """Compile the HTML page and PDF bulletin of each week.
 
-    One bulletin per week and language, in output/<week>/<lang>/.
+    One bulletin per week and language, in output/<week>/<lang>/; with --drafts, a
+    preview in output/preview/<week>/<lang>/ instead. Exit status 1 when a bulletin
+    was refused or failed, or when nothing was built and nothing is up to date.
     """
     from transflow.build import FORMATS
     from transflow.build import build as run
+    from transflow.errors import BuildError
 
     config, weeks, langs = _setup(workspace, week, languages)
     with _ProgressBar() as bar:
@@ -312,12 +328,10 @@ def build(workspace: Path | None, week: str | None, languages: tuple[str, ...],
         click.echo(f"refused {refused.reason}")
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
+    for failed in report.failed:
+        click.echo(f"failed: {failed.reason}", err=True)
     for out in report.outputs:
         click.echo(f"{out.path}{'' if out.written else ' (unchanged)'}")
-    if report.refused:
-        from transflow.errors import BuildError
-
-        raise BuildError(
-            f"{len(report.refused)} bulletin(s) refused by --strict; run transflow check, "
-            "fix the errors, and build again"
-        )
+    click.echo(report.summary)
+    if problem := report.problem:
+        raise BuildError(problem)

@@ -46,6 +46,8 @@ class Config:
     """Archives (.po, .tmx) the translation memory also draws on."""
     memory_threshold: float = 75.0
     """Similarity (0–100, rapidfuzz ratio) for a fuzzy suggestion from the memory."""
+    strict: bool = False
+    """``[build] strict``: refuse to build a language whose translations have check errors."""
 
     @property
     def sources_dir(self) -> Path:
@@ -62,6 +64,11 @@ class Config:
     @property
     def output_dir(self) -> Path:
         return self.root / "output"
+
+    @property
+    def preview_dir(self) -> Path:
+        """Where ``build --drafts`` writes: never the publication tree."""
+        return self.output_dir / "preview"
 
     @property
     def config_path(self) -> Path:
@@ -169,6 +176,10 @@ def load_config(start: Path | None = None) -> Config:
         raise fail("files", "[memory] files must be a list of paths (.po or .tmx)")
     if not isinstance(threshold, int | float) or not 0 < threshold <= 100:
         raise fail("threshold", "[memory] threshold must be a similarity from 1 to 100")
+    build_table = data.get("build", {})
+    strict = build_table.get("strict", False) if isinstance(build_table, dict) else None
+    if not isinstance(strict, bool):
+        raise fail("strict", "[build] strict must be true or false")
     return Config(
         root=root,
         slug=slug,
@@ -181,4 +192,5 @@ def load_config(start: Path | None = None) -> Config:
         mt=mt_config,
         memory_files=tuple(files),
         memory_threshold=float(threshold),
+        strict=strict,
     )

@@ -9,7 +9,7 @@ and ``build`` leaves it out unless ``--drafts``.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from transflow import catalog, pofile
@@ -19,6 +19,7 @@ from transflow.masking import MaskError, mask, unmask
 from transflow.mt import (
     Cache,
     Client,
+    MTError,
     ProviderFailed,
     Route,
     Step,
@@ -33,12 +34,26 @@ from transflow.weeks import Week
 CACHE_PATH = ".transflow/mt-cache.sqlite3"
 
 
+MAX_LINE = 200
+"""A failure's report line is at most this long."""
+
+
 @dataclass(frozen=True)
 class Failure:
     path: str
     msgctxt: str | None
     msgid: str
     reason: str
+    line: int | None = None
+    """The entry's line in the catalog."""
+
+    @property
+    def report_line(self) -> str:
+        """``path:line [context]: reason`` in one line: names the entry without its text
+        (drafts may be of unpublished work, and logs travel)."""
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        line = f"{where} [{self.msgctxt}]: {self.reason}"
+        return line if len(line) <= MAX_LINE else line[:MAX_LINE - 1] + "…"
 
 
 @dataclass(frozen=True)
@@ -78,6 +93,18 @@ class _Tally:
     cache_hits: int = 0
 
 
+def _lines_as_written(config: Config, failures: list[Failure]) -> list[Failure]:
+    """Failures with the entry's line in the catalog as saved (drafts around it moved it)."""
+    lines: dict[str, dict[tuple[str | None, str], int]] = {}
+    fixed = []
+    for f in failures:
+        if f.path not in lines:
+            po = pofile.read_catalog(config.root / f.path, f.path)
+            lines[f.path] = {(e.msgctxt, e.msgid): e.linenum for e in po if not e.obsolete}
+        fixed.append(replace(f, line=lines[f.path].get((f.msgctxt, f.msgid), f.line)))
+    return fixed
+
+
 def draft(
     config: Config,
     weeks: Sequence[Week],
@@ -111,6 +138,12 @@ def draft(
                 jobs.append((path, po, [(e, routes[(source_lang[e.msgctxt], lang)])
                                         for e in todo]))
 
+    if not url and not dry_run and any(
+            step.provider == "libre" for r in routes.values() for step in r.steps):
+        raise MTError(
+            "libre needs the address of a LibreTranslate server: set url in [mt] of "
+            "transflow.toml (e.g. url = \"http://mt.internal:5000/\") or pass --url"
+        )
     cache = Cache(config.root / CACHE_PATH)
     clients: dict[Step, Client] = {}
     tallies: dict[str, _Tally] = {}
@@ -163,7 +196,7 @@ def draft(
                         if isinstance(exc, MaskError):
                             reason = f"draft refused, markup or numbers changed: {exc}"
                         failures.append(Failure(shown, entry.msgctxt, entry.msgid,
-                                                redact(reason)))
+                                                redact(reason), entry.linenum))
                         continue
                     entry.msgstr = draft_text
                     entry.flags = ["fuzzy", *[f for f in entry.flags if f != "fuzzy"]]
@@ -178,6 +211,7 @@ def draft(
     finally:
         cache.close()
 
+    failures = _lines_as_written(config, failures)
     stats = []
     for name, tally in tallies.items():
         sent = [c for s, c in clients.items() if s.provider == name]

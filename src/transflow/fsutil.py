@@ -1,9 +1,11 @@
-"""Atomic file writes: a reader (or a crash) never sees a half-written file."""
+"""Atomic file writes: a reader (or a crash) never sees a half-written file, and a set
+of files that belong together is written whole or not at all."""
 
 from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 
@@ -42,3 +44,39 @@ def write_if_changed(path: Path, data: bytes | str) -> bool:
         pass
     atomic_write(path, data)
     return True
+
+
+class WriteFailed(Exception):
+    """Writing ``path`` failed with ``error``; nothing of the set was left changed."""
+
+    def __init__(self, path: Path, error: OSError) -> None:
+        super().__init__(f"{path}: {error.strerror or error}")
+        self.path = path
+        self.error = error
+
+
+def write_all(files: Sequence[tuple[Path, bytes | str]]) -> None:
+    """Write every file or none: when one write fails (or the run is interrupted), the
+    files already replaced get their previous content back, new ones are removed."""
+    done: list[tuple[Path, bytes | None]] = []
+    try:
+        for path, data in files:
+            try:
+                try:
+                    before: bytes | None = path.read_bytes()
+                except FileNotFoundError:
+                    before = None
+                atomic_write(path, data)
+            except OSError as exc:
+                raise WriteFailed(path, exc) from None
+            done.append((path, before))
+    except BaseException:
+        for path, before in reversed(done):
+            try:
+                if before is None:
+                    path.unlink()
+                else:
+                    atomic_write(path, before)
+            except OSError:
+                pass
+        raise

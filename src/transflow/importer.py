@@ -14,15 +14,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 
 from transflow import pofile
 from transflow.catalog import Translations
 from transflow.config import UI_SOURCE_LANGUAGE, Config
 from transflow.errors import TransflowError
-from transflow.fsutil import atomic_write
+from transflow.fsutil import WriteFailed, write_all
 from transflow.locales import month_names
-from transflow.sources import load_commentary, render_source
+from transflow.sources import parse_commentary, render_source
 from transflow.weeks import Week
 
 
@@ -71,6 +70,8 @@ class Imported:
     path: str
     markdown: str
     written: bool
+    exists: bool = False
+    """A source of that name exists already (replaced with --force; a dry run shows it)."""
 
 
 @dataclass(frozen=True)
@@ -207,6 +208,9 @@ def _date(line: str, labels: _Labels) -> date | None:
     return None
 
 
+_NAMES = {"be": "Belarusian", "ru": "Russian", "en": "English"}
+
+
 def detect_language(text: str) -> str:
     """be, ru or en, by script and by the letters only one of be and ru has."""
     latin = len(re.findall(r"[A-Za-z]", text))
@@ -302,6 +306,11 @@ def recognise(text: str, config: Config, name: str, week: str | None = None,
     if key not in config.categories:
         raise PageError(f"--category {key}: use one of {', '.join(config.categories)}", name)
     language = lang or detect_language(" ".join(paragraphs))
+    if language not in config.languages:
+        how = "" if lang else f" (its letters say {_NAMES.get(language, language)})"
+        raise PageError(
+            f"the page is in {language}{how}, which is not a language of this publication "
+            f"({', '.join(config.languages)}); pass --lang if it is one of them", name)
     return Page(
         title=title,
         lang=language,
@@ -359,9 +368,10 @@ def import_pages(
     dry_run: bool = False,
     force: bool = False,
 ) -> ImportReport:
-    """Recognise every page first, then write them all: one bad page writes nothing."""
+    """Recognise and validate every page first, then write them all: one bad page writes
+    nothing. Each file is validated as ``update`` will read it, before anything is written."""
     labels = _labels(config)
-    planned: list[tuple[str, Path, str]] = []
+    planned: list[Imported] = []
     taken: dict[Week, set[str]] = {}
     for name, data in inputs:
         text = decode(data, name)
@@ -375,15 +385,20 @@ def import_pages(
         slug = slug_for(page.title, slugs)
         slugs.add(slug)
         path = config.sources_dir / str(page.week) / f"{slug}.md"
-        if path.exists() and not force:
+        exists = path.exists()
+        if exists and not force and not dry_run:
             raise PageError(
                 f"{config.rel(path)} already exists; pass --force to replace it", name)
-        planned.append((name, path, to_markdown(page)))
-    imported = []
-    for name, path, markdown in planned:
-        if not dry_run:
-            atomic_write(path, markdown)
-            # What was written must be a valid source: read it back as update will.
-            load_commentary(config, Week.parse(path.parent.name), path)
-        imported.append(Imported(name, config.rel(path), markdown, not dry_run))
-    return ImportReport(tuple(imported))
+        markdown = to_markdown(page)
+        try:
+            parse_commentary(config, page.week, path, markdown)
+        except TransflowError as exc:
+            raise PageError(f"would not be a valid source: {exc}", name) from None
+        planned.append(Imported(name, config.rel(path), markdown, not dry_run, exists))
+    if not dry_run:
+        try:
+            write_all([(config.root / item.path, item.markdown) for item in planned])
+        except WriteFailed as exc:
+            raise PageError(f"cannot write it ({exc.error.strerror or exc.error}); nothing "
+                            "was imported", config.rel(exc.path)) from None
+    return ImportReport(tuple(planned))

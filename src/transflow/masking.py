@@ -65,7 +65,9 @@ def unmask(translated: str, masked: Masked) -> str:
             {i for i in found if found.count(i) > 1})
         detail = []
         if lost:
-            detail.append("lost " + ", ".join(masked.originals[i] for i in lost))
+            # Placeholders by number, not the text they stand for: report lines carry
+            # no segment text.
+            detail.append("lost placeholders " + ", ".join(f"{{{i}}}" for i in lost))
         if extra:
             detail.append("changed or repeated placeholders " + ", ".join(map(str, extra)))
         raise MaskError("; ".join(detail) or "placeholders changed")

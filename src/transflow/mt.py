@@ -34,6 +34,7 @@ KEY_VARIABLES = {
 # refuse an unsupported pair before any request, so it keeps the answer for its own
 # languages here.
 _MICROSOFT_LANGUAGES = {"en": "en", "ru": "ru"}
+MYMEMORY_URL = "https://api.mymemory.translated.net/get"
 
 
 class MTError(TransflowError):
@@ -49,6 +50,36 @@ def redact(message: str) -> str:
     for secret in secrets():
         message = message.replace(secret, "***")
     return message
+
+
+_REQUEST_URL = re.compile(r"(?:\s*(?:with|for) url:\s*)?\b[a-z][a-z0-9+.-]*://\S+|"
+                          r"\s*(?:with|for) url:\s*\S+", re.IGNORECASE)
+_ERRNO = re.compile(r"\[Errno -?\d+\] ([^'\")(]+)")
+_HOST = re.compile(r"host='([^']+)', port=(\d+)")
+MAX_REASON = 120
+"""Characters of a provider's error shown in a report line."""
+
+
+def describe_error(exc: BaseException) -> str:
+    """A provider error in one short line, without the request URL: URLs of GET APIs
+    carry the segment text percent-encoded, and sometimes the key."""
+    import requests
+
+    name = type(exc).__name__
+    text = " ".join(str(exc).split())
+    if isinstance(exc, requests.exceptions.Timeout):
+        host = _HOST.search(text)
+        where = f" from {host.group(1)}:{host.group(2)}" if host else ""
+        return f"{name}: no answer{where} in time"
+    if isinstance(exc, requests.exceptions.ConnectionError):
+        host, errno = _HOST.search(text), _ERRNO.search(text)
+        where = f" to {host.group(1)}:{host.group(2)}" if host else ""
+        why = f" ({errno.group(1).strip()})" if errno else ""
+        return f"{name}: cannot connect{where}{why}"
+    text = _REQUEST_URL.sub("", text).strip(" :")
+    if len(text) > MAX_REASON:
+        text = text[:MAX_REASON - 1].rstrip() + "…"
+    return f"{name}: {text}" if text else name
 
 
 def _language_table(provider: str) -> dict[str, str] | None:
@@ -166,7 +197,7 @@ def _request_timeout(seconds: float) -> Iterator[None]:
         kwargs.setdefault("timeout", seconds)
         return original(method, url, **kwargs)
 
-    requests.api.request = request
+    requests.api.request = request  # type: ignore[assignment]
     try:
         yield
     finally:
@@ -199,7 +230,11 @@ class Client:
             if provider == "google":
                 return dt.GoogleTranslator(source=source, target=target)
             if provider == "mymemory":
-                return dt.MyMemoryTranslator(source=source, target=target)
+                engine = dt.MyMemoryTranslator(source=source, target=target)
+                # deep-translator's endpoint is plain http: the text would cross the
+                # network readable by anyone on the way.
+                engine._base_url = MYMEMORY_URL
+                return engine
             if provider == "libre":
                 url = self.url
                 if url and not url.endswith("/"):
@@ -230,8 +265,7 @@ class Client:
         ):
             variable = KEY_VARIABLES.get(self.step.provider, "the API key variable")
             return f"{self.step.provider} refused the request (HTTP 401/403): check {variable}"
-        return redact(f"{self.step.provider}: {name}: {text}" if text else
-                      f"{self.step.provider}: {name}")
+        return redact(f"{self.step.provider}: {describe_error(exc)}")
 
     def _kind(self, exc: BaseException) -> str:
         """retry, fatal or text."""
@@ -280,8 +314,14 @@ class Client:
             self.requests += 1
             self.characters += len(text)
             try:
-                with _request_timeout(self.mt.timeout):
-                    result = self._engine.translate(text)
+                try:
+                    with _request_timeout(self.mt.timeout):
+                        result = self._engine.translate(text)
+                finally:
+                    # Paced from the end of the previous request, not its start: the
+                    # server then sees at most `rate` requests a second, however long
+                    # each one took to reach it.
+                    self._last = time.monotonic()
                 if not isinstance(result, str) or not result.strip():
                     raise TextFailed(f"{self.step.provider} returned no translation")
                 return result

@@ -57,13 +57,13 @@ def read_catalog(path: Path, shown_as: str | None = None) -> polib.POFile:
         catalog = polib.pofile(text, wrapwidth=PAGE_WIDTH)
     except (OSError, ValueError) as exc:
         m = re.search(r"\(line (\d+)\)", str(exc))
-        line = int(m.group(1)) if m else None
+        at: int | None = int(m.group(1)) if m else None
         what = re.sub(r"\s*in po file.*$", "", str(exc)) or "syntax error"
         raise CatalogError(
             f"{what.lower()}; fix the entry there (check quotes and escapes), "
             "or restore the file from version control",
             shown,
-            line,
+            at,
         ) from None
     _check_entries(catalog, shown)
     _restore_obsolete_previous(catalog, text)
@@ -90,7 +90,8 @@ def _restore_obsolete_previous(catalog: polib.POFile, text: str) -> None:
     that was fuzzy when it became obsolete): read them back, so nothing is lost."""
     if "#~|" not in text:
         return
-    by_key = {(e.msgctxt, e.msgid): e for e in catalog if e.obsolete}
+    by_key: dict[tuple[str | None, str], polib.POEntry] = {
+        (e.msgctxt, e.msgid): e for e in catalog if e.obsolete}
     for block in re.split(r"\n[ \t]*\n", text):
         lines = block.splitlines()
         previous = _fields([line[3:] for line in lines if line.startswith("#~|")])
@@ -295,7 +296,7 @@ def _comment_lines(marker: str, text: str) -> list[str]:
     return [f"{marker} {line}" if line else marker for line in text.split("\n")]
 
 
-def _entry_lines(entry: polib.POEntry | polib.POFile, header: bool = False) -> list[str]:
+def _entry_lines(entry: polib.POEntry, header: bool = False) -> list[str]:
     lines: list[str] = []
     if entry.tcomment:
         lines += _comment_lines("#", entry.tcomment)

@@ -50,13 +50,39 @@ def _font_config() -> Any:
     return FontConfiguration()
 
 
-def render_pdf(html: str, root: Path) -> tuple[bytes, list[str]]:
-    """PDF bytes for ``html`` (resolved against the workspace ``root``), and the URLs refused."""
-    from weasyprint import HTML
+def css_string(text: str) -> str:
+    """``text`` as a CSS string literal: a translation cannot end it and add rules."""
+    escaped = "".join(
+        ch if ch.isprintable() and ch not in '"\\' else f"\\{ord(ch):x} " for ch in text
+    )
+    return f'"{escaped}"'
+
+
+def running_mark_css(mark: str) -> str:
+    """A line at the top of every page, above the page's own content."""
+    return (
+        "@page { @top-center { content: " + css_string(mark) + "; font-family: \"DejaVu Sans\","
+        " sans-serif; font-size: 9pt; font-weight: bold; color: #9b1c1c; } }"
+    )
+
+
+def render_pdf(html: str, root: Path, running_mark: str | None = None) -> tuple[bytes, list[str]]:
+    """PDF bytes for ``html`` (resolved against the workspace ``root``), and the URLs refused.
+
+    ``running_mark`` is repeated at the top of every page (previews say they are
+    previews); it is added here, not by the workspace's stylesheet, so that no
+    customised stylesheet can lose it.
+    """
+    from weasyprint import CSS, HTML
 
     refused: list[str] = []
     fetcher = _fetcher_class()(root, refused)
     document = HTML(string=html, base_url=root.resolve().as_uri() + "/", url_fetcher=fetcher,
                     encoding="utf-8")
-    pdf = document.write_pdf(font_config=_font_config(), presentational_hints=False)
+    stylesheets = []
+    if running_mark:
+        stylesheets.append(CSS(string=running_mark_css(running_mark),
+                               font_config=_font_config()))
+    pdf = document.write_pdf(stylesheets=stylesheets, font_config=_font_config(),
+                             presentational_hints=False)
     return pdf, refused

@@ -70,7 +70,7 @@ def resolve_weeks(config: Config, week: str | None) -> list[Week]:
         return [available[-1]]
     chosen = Week.parse(week)
     if chosen not in available:
-        known = ", ".join(str(w) for w in available[-5:]) or "none"
+        known = ", ".join(str(w) for w in reversed(available[-5:])) or "none"
         raise WeekError(
             f"no sources for week {chosen} (sources/{chosen}/ does not exist); "
             f"latest weeks: {known}"
@@ -100,15 +100,22 @@ def _split_front_matter(text: str, rel: str) -> tuple[str, str, int]:
 
 def load_commentary(config: Config, week: Week, path: Path) -> Commentary:
     rel = config.rel(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise SourceError(f"not UTF-8 ({exc.reason}); save the file as UTF-8", rel) from None
+    return parse_commentary(config, week, path, text)
+
+
+def parse_commentary(config: Config, week: Week, path: Path, text: str) -> Commentary:
+    """The commentary ``text`` would be as the file ``path``: what ``load_commentary``
+    reads, for checking a file before it is written."""
+    rel = config.rel(path)
     slug = path.stem
     if not _SLUG_RE.match(slug):
         raise SourceError(
             "file name must be a slug of lowercase ASCII letters, digits and hyphens", rel
         )
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise SourceError(f"not UTF-8 ({exc.reason}); save the file as UTF-8", rel) from None
     front, body, body_line = _split_front_matter(text, rel)
     try:
         meta = yaml.safe_load(front) or {}
@@ -120,7 +127,7 @@ def load_commentary(config: Config, week: Week, path: Path) -> Commentary:
     if not isinstance(meta, dict):
         raise SourceError("front matter must be 'field: value' lines", rel, 2)
 
-    field_lines = {}
+    field_lines: dict[str, int] = {}
     for number, line in enumerate(front.splitlines(), start=2):
         if m := re.match(r"^([A-Za-z_]+)\s*:", line):
             field_lines.setdefault(m.group(1), number)

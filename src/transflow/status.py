@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 from transflow import catalog, pofile
 from transflow.catalog import Counts
-from transflow.config import Config
+from transflow.config import UI_SOURCE_LANGUAGE, Config
 from transflow.memory import from_memory
+from transflow.update import UI_DOMAIN, ui_entries
 from transflow.weeks import Week
 
 
@@ -25,6 +26,7 @@ class StatusRow:
     def as_dict(self) -> dict[str, object]:
         c = self.counts
         return {
+            "domain": self.week,
             "week": self.week,
             "lang": self.lang,
             "path": self.path,
@@ -41,6 +43,8 @@ class StatusRow:
 @dataclass(frozen=True)
 class StatusReport:
     rows: tuple[StatusRow, ...]
+    labels: tuple[LabelStatus, ...] = ()
+    """The ui catalog of each language other than the templates' own (English)."""
 
 
 def status(config: Config, weeks: Sequence[Week],
@@ -56,4 +60,48 @@ def status(config: Config, weeks: Sequence[Week],
                                       catalog.count(po), memory))
             else:
                 rows.append(StatusRow(str(week), lang, config.rel(path), False, Counts()))
-    return StatusReport(tuple(rows))
+    labels = tuple(label_status(config, lang) for lang in languages or config.languages
+                   if lang != UI_SOURCE_LANGUAGE)
+    return StatusReport(tuple(rows), labels)
+
+
+@dataclass(frozen=True)
+class LabelStatus:
+    """How much of a language's ui catalog (the bulletin's own labels) is translated."""
+
+    lang: str
+    path: str
+    exists: bool
+    total: int
+    translated: int
+
+    @property
+    def untranslated(self) -> int:
+        return self.total - self.translated
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.translated / self.total if self.total else 100.0
+
+    def as_dict(self) -> dict[str, object]:
+        return {"domain": UI_DOMAIN, "week": None, "lang": self.lang, "path": self.path,
+                "exists": self.exists, "labels": {"translated": self.translated,
+                                                  "total": self.total},
+                "percent": round(self.percent, 1)}
+
+
+def label_status(config: Config, lang: str, drafts: bool = False) -> LabelStatus:
+    """Labels of the current templates and settings that ``lang``'s ui.po translates
+    (fuzzy ones only with ``drafts``); a label the file lacks counts as untranslated."""
+    wanted = ui_entries(config)
+    path = config.po_path(lang, UI_DOMAIN)
+    translated = 0
+    if path.exists():
+        po = pofile.read_catalog(path, config.rel(path))
+        done = {
+            (e.msgctxt, e.msgid) for e in po
+            if not e.obsolete and catalog.is_translated(e)
+            and (drafts or not catalog.is_fuzzy(e))
+        }
+        translated = sum(1 for t in wanted if (t.msgctxt, t.msgid) in done)
+    return LabelStatus(lang, config.rel(path), path.exists(), len(wanted), translated)

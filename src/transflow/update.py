@@ -3,6 +3,7 @@ plus the user-interface catalogs extracted from the templates and transflow.toml
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -67,6 +68,11 @@ def _metadata(
         for key, value in meta.items():
             if key in owned or key not in merged:
                 merged[key] = value
+        # Babel releases spell the same rule differently: a file's own Plural-Forms with
+        # the right number of forms stays, so an upgrade does not rewrite every catalog.
+        kept = old.get("Plural-Forms", "")
+        if lang and re.search(rf"nplurals\s*=\s*{nplurals(lang)}\s*;", kept):
+            merged["Plural-Forms"] = kept
         return merged
     return meta
 
@@ -84,7 +90,8 @@ def segment_entries(segments: Sequence[Segment]) -> list[TemplateEntry]:
     )
 
 
-def _ui_entries(config: Config) -> list[TemplateEntry]:
+def ui_entries(config: Config) -> list[TemplateEntry]:
+    """The bulletin's labels: the templates' messages, category and trend labels, notes."""
     text = config.config_path.read_text(encoding="utf-8").splitlines()
 
     def line_of(label: str) -> str:
@@ -151,11 +158,11 @@ def update(
     languages = list(languages or config.languages)
     templates: list[str] = []
     updates: list[CatalogUpdate] = []
-    ui_entries = _ui_entries(config)
-    templates.append(_write_template(config, UI_DOMAIN, ui_entries))
+    labels = ui_entries(config)
+    templates.append(_write_template(config, UI_DOMAIN, labels))
     for lang in languages:
         if lang != UI_SOURCE_LANGUAGE:
-            updates.append(_merge_into(config, UI_DOMAIN, lang, ui_entries))
+            updates.append(_merge_into(config, UI_DOMAIN, lang, labels))
     memories: dict[str, TranslationMemory] = {}
     for done, week in enumerate(weeks):
         if progress:

@@ -64,4 +64,4 @@ class Week:
 def is_week_name(name: str) -> bool:
     """True for folder names such as ``2019-W10`` (the canonical spelling only)."""
     m = _WEEK_RE.match(name)
-    return bool(m) and name == f"{m.group(1)}-W{int(m.group(2)):02d}"
+    return m is not None and name == f"{m.group(1)}-W{int(m.group(2)):02d}"
