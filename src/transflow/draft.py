@@ -95,7 +95,7 @@ class _Tally:
 
 def _lines_as_written(config: Config, failures: list[Failure]) -> list[Failure]:
     """Failures with the entry's line in the catalog as saved (drafts around it moved it)."""
-    lines: dict[str, dict[tuple[str | None, str], int]] = {}
+    lines: dict[str, dict[tuple[str | None, str], int | None]] = {}
     fixed = []
     for f in failures:
         if f.path not in lines:
