@@ -271,3 +271,86 @@ def test_request_rate_is_bounded(ws: Path, server: LibreServer) -> None:
     assert len(times) == 5
     gaps = [b - a for a, b in pairwise(times)]
     assert min(gaps) >= 0.09  # at most 10 requests a second
+
+
+def test_failure_lines_name_the_entry_not_its_text(ws: Path) -> None:
+    config = ws / "transflow.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(re.sub(r'url = "[^"]+"', 'url = "http://127.0.0.1:9/"', text),
+                      encoding="utf-8")
+    result = run(ws, "draft", "--lang", "ru")
+    assert result.exit_code == 1
+    lines = [x for x in result.stderr.splitlines() if x.startswith("failed: ")]
+    assert len(lines) == 5  # every entry, one line each
+    catalog = polib.pofile(str(po(ws, "ru")))
+    for line, e in zip(lines, [e for e in catalog if e.msgid], strict=True):
+        assert line.startswith(f"failed: locales/ru/LC_MESSAGES/2019-W10.po:{e.linenum} [rail]: ")
+        assert len(line) <= 200, line
+        assert "http" not in line and "q=" not in line and "translate?" not in line
+        for word in ("Freight", "passengers", "Minsk", "Rail", "Writer"):
+            assert word not in line
+    assert lines[0].endswith("libre: ConnectionError: cannot connect to 127.0.0.1:9 "
+                             "(Connection refused) (gave up after retries)")
+
+
+def test_provider_errors_lose_their_urls() -> None:
+    import requests
+
+    from transflow.mt import describe_error
+
+    secret = "Unpublished%20commentary%20text"
+    error = requests.exceptions.HTTPError(
+        f"404 Client Error: Not Found for url: https://api.example.org/get?q={secret}&key=k")
+    described = describe_error(error)
+    assert described == "HTTPError: 404 Client Error: Not Found"
+    long = describe_error(ValueError("x" * 500))
+    assert len(long) == len("ValueError: ") + 120 and long.endswith("…")
+
+
+def test_mymemory_is_asked_over_https(mini: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import requests.api
+
+    write_source(mini, "2019-W10", "rail", FRONT, P3)
+    run(mini, "update")
+    asked: list[str] = []
+
+    class Reply:
+        status_code = 200
+
+        def __init__(self, text: str) -> None:
+            self._text = text
+
+        def json(self) -> dict[str, object]:
+            return {"responseData": {"translatedText": self._text}, "matches": []}
+
+        def close(self) -> None:
+            pass
+
+    def http(method: str, url: str, **kwargs: object) -> Reply:  # the HTTP boundary
+        asked.append(url)
+        params = kwargs.get("params") or {}
+        assert isinstance(params, dict)
+        return Reply(f"<be> {params.get('q')}")
+
+    monkeypatch.setattr(requests.api, "request", http)
+    result = run(mini, "draft", "--lang", "be", "--provider", "mymemory")
+    assert result.exit_code == 0, result.output
+    assert asked and all(url.startswith("https://api.mymemory.translated.net/") for url in asked)
+    assert entry(po(mini, "be"), P3).msgstr == f"<be> {P3}"
+
+
+def test_libre_without_a_server_names_the_setting(mini: Path) -> None:
+    write_source(mini, "2019-W10", "rail", FRONT, P3)
+    run(mini, "update")
+    result = run(mini, "draft", "--lang", "ru", "--provider", "libre")
+    assert result.exit_code == 1
+    assert "libre needs the address of a LibreTranslate server: set url in [mt]" in (
+        result.output)
+
+
+def test_there_is_no_default_provider(mini: Path) -> None:
+    write_source(mini, "2019-W10", "rail", FRONT, P3)
+    run(mini, "update")
+    result = run(mini, "draft", "--lang", "ru")
+    assert result.exit_code == 1
+    assert "no machine-translation provider for en→ru; set provider in [mt]" in result.output

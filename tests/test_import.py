@@ -241,3 +241,41 @@ def test_page_without_commentary_is_refused(sample: Path, tmp_path: Path) -> Non
     result = run(sample, "import", str(page), "--week", "2019-W10", "--category", "economy")
     assert result.exit_code == 1
     assert "no commentary found" in result.output
+
+
+def _without_belarusian(root: Path) -> None:
+    config = root / "transflow.toml"
+    text = config.read_text(encoding="utf-8").replace(
+        'languages = ["be", "ru", "en"]', 'languages = ["ru", "en"]')
+    config.write_text(text, encoding="utf-8")
+
+
+def test_several_pages_are_all_or_nothing(mini: Path) -> None:
+    _without_belarusian(mini)
+    result = run(mini, "import", str(PAGES / "weekly-en.txt"), str(PAGES / "weekly-be.txt"))
+    assert result.exit_code == 1
+    assert "weekly-be.txt: the page is in be (its letters say Belarusian), which is not a " \
+           "language of this publication (ru, en); pass --lang" in result.output
+    assert not (mini / "sources").exists()
+    # Every later command still works.
+    assert run(mini, "update").exit_code == 0
+    assert run(mini, "import", str(PAGES / "weekly-en.txt")).exit_code == 0
+
+
+def test_a_write_that_fails_leaves_no_page_behind(sample: Path) -> None:
+    # The Belarusian page's week folder cannot be made: a file stands there.
+    (sample / "sources" / "2019-W09").write_text("in the way", encoding="utf-8")
+    result = run(sample, "import", str(PAGES / "weekly-en.txt"), str(PAGES / "weekly-be.txt"))
+    assert result.exit_code == 1
+    assert "nothing was imported" in result.output and "Traceback" not in result.output
+    assert not (sample / "sources" / "2019-W10").exists()  # not even an empty folder
+
+
+def test_dry_run_shows_a_page_whose_source_exists(sample: Path) -> None:
+    first = run(sample, "import", str(PAGES / "weekly-ru.txt"))
+    path = first.stdout.strip()
+    result = run(sample, "import", str(PAGES / "weekly-ru.txt"), "--dry-run")
+    assert result.exit_code == 0
+    assert f"# {path} (dry run, not written; it exists, --force would replace it)" in (
+        result.stdout)
+    assert "title: Минск и Вильнюс договорились" in result.stdout

@@ -12,7 +12,6 @@ get the bulletin, and a plain build reads nothing from the preview tree.
 from __future__ import annotations
 
 import hashlib
-import os
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -183,11 +182,9 @@ def _failure(config: Config, week: Week, lang: str, failed: WriteFailed) -> Fail
         reason += "; a file stands where a folder must go: move it away"
     elif isinstance(exc, PermissionError):
         reason += "; make the file and its folder writable (or not immutable: chattr -i)"
-    # The culprit: a file standing in for a folder is named by the error, a temporary
-    # file is not worth naming.
-    culprit = os.fsdecode(exc.filename) if exc.filename else ""
-    if culprit and not Path(culprit).name.endswith(".tmp"):
-        path = Path(culprit)
+    if isinstance(exc, FileExistsError | NotADirectoryError):
+        # Name the culprit: the file standing where a folder must go.
+        path = next((p for p in path.parents if p.exists() and not p.is_dir()), path)
     return Failed(str(week), lang, config.rel(path), reason)
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import tempfile
 from collections.abc import Sequence
+from contextlib import suppress
 from pathlib import Path
 
 
@@ -59,6 +60,7 @@ def write_all(files: Sequence[tuple[Path, bytes | str]]) -> None:
     """Write every file or none: when one write fails (or the run is interrupted), the
     files already replaced get their previous content back, new ones are removed."""
     done: list[tuple[Path, bytes | None]] = []
+    made: list[Path] = []  # folders this call created, deepest last
     try:
         for path, data in files:
             try:
@@ -66,17 +68,20 @@ def write_all(files: Sequence[tuple[Path, bytes | str]]) -> None:
                     before: bytes | None = path.read_bytes()
                 except FileNotFoundError:
                     before = None
+                missing = [p for p in (path.parent, *path.parent.parents) if not p.exists()]
+                made += reversed(missing)
                 atomic_write(path, data)
             except OSError as exc:
                 raise WriteFailed(path, exc) from None
             done.append((path, before))
     except BaseException:
         for path, before in reversed(done):
-            try:
+            with suppress(OSError):
                 if before is None:
                     path.unlink()
                 else:
                     atomic_write(path, before)
-            except OSError:
-                pass
+        for folder in reversed(made):
+            with suppress(OSError):  # not empty, or never made
+                folder.rmdir()
         raise

@@ -286,6 +286,14 @@ def recognise(text: str, config: Config, name: str, week: str | None = None,
                            "of the publication?", name)
     if html_author and "author" not in found:
         found["author"] = html_author
+    # Before anything else is asked of the page: its week and labels are read in the
+    # publication's languages only.
+    language = lang or detect_language(" ".join(paragraphs))
+    if language not in config.languages:
+        how = "" if lang else f" (its letters say {_NAMES.get(language, language)})"
+        raise PageError(
+            f"the page is in {language}{how}, which is not a language of this publication "
+            f"({', '.join(config.languages)}); pass --lang if it is one of them", name)
 
     if week is not None:
         chosen = Week.parse(week)
@@ -305,12 +313,6 @@ def recognise(text: str, config: Config, name: str, week: str | None = None,
             f"{', '.join(config.categories)}", name)
     if key not in config.categories:
         raise PageError(f"--category {key}: use one of {', '.join(config.categories)}", name)
-    language = lang or detect_language(" ".join(paragraphs))
-    if language not in config.languages:
-        how = "" if lang else f" (its letters say {_NAMES.get(language, language)})"
-        raise PageError(
-            f"the page is in {language}{how}, which is not a language of this publication "
-            f"({', '.join(config.languages)}); pass --lang if it is one of them", name)
     return Page(
         title=title,
         lang=language,
