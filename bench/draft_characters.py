@@ -17,11 +17,11 @@ from pathlib import Path
 
 from workspace import scratch_workspace
 
-from transflow import pofile
-from transflow.config import load_config
-from transflow.draft import draft
-from transflow.sources import list_weeks
-from transflow.update import update
+from transflow.assist.draft import draft
+from transflow.catalogs import pofile
+from transflow.catalogs.update import update
+from transflow.sources.commentary import list_weeks
+from transflow.workspace.config import load_config
 
 WORDS = ("ministry authorities decree border sanctions budget regional council transit "
          "exports grain pension rate inflation talks delegation report officials parliament "

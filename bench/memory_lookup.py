@@ -18,13 +18,13 @@ from pathlib import Path
 
 from workspace import scratch_workspace
 
-from transflow import pofile
-from transflow.config import load_config
-from transflow.memory import load_memory
-from transflow.segments import split
-from transflow.sources import load_week
-from transflow.update import update
-from transflow.weeks import Week
+from transflow.catalogs import pofile
+from transflow.catalogs.memory import load_memory
+from transflow.catalogs.update import update
+from transflow.sources.commentary import load_week
+from transflow.sources.markdown import split
+from transflow.workspace.config import load_config
+from transflow.workspace.weeks import Week
 
 WORDS = ("ministry authorities decree border sanctions budget regional council transit "
          "exports grain pension rate inflation talks delegation report officials parliament "

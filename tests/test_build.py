@@ -15,7 +15,7 @@ import pytest
 from pypdf import PdfReader
 
 from tests.conftest import run, write_source
-from transflow.render_pdf import render_pdf
+from transflow.publish.render_pdf import render_pdf
 
 W09, W10 = "2024-W09", "2024-W10"
 

@@ -10,8 +10,8 @@ import polib
 import pytest
 
 from tests.conftest import run, write_source
-from transflow.checks import check_translation
-from transflow.glossary import Term
+from transflow.quality.checks import check_translation
+from transflow.quality.glossary import Term
 
 GLOSSARY = (
     Term((("en", "Makei"), ("ru", "Макей"), ("be", "Макей")), ("Makey",), "minister", 2),

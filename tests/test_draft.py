@@ -296,7 +296,7 @@ def test_failure_lines_name_the_entry_not_its_text(ws: Path) -> None:
 def test_provider_errors_lose_their_urls() -> None:
     import requests
 
-    from transflow.mt import describe_error
+    from transflow.assist.mt import describe_error
 
     secret = "Unpublished%20commentary%20text"
     error = requests.exceptions.HTTPError(

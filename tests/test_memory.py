@@ -9,7 +9,7 @@ import polib
 import pytest
 
 from tests.conftest import msgfmt_check, run, write_source
-from transflow.memory import MemoryEntry, TranslationMemory, patch_numbers
+from transflow.catalogs.memory import MemoryEntry, TranslationMemory, patch_numbers
 
 FRONT = "title: {title}\ncategory: security"
 P1 = "On March 5, about 1,500 troops took part in the drills near the border."

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from transflow.config import MTConfig
-from transflow.masking import MaskError, mask, unmask
-from transflow.mt import (
+from transflow.assist.masking import MaskError, mask, unmask
+from transflow.assist.mt import (
     MTError,
     Step,
     _language_table,
@@ -15,6 +14,7 @@ from transflow.mt import (
     resolve_route,
     supports,
 )
+from transflow.workspace.config import MTConfig
 
 
 @pytest.mark.parametrize(

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from transflow import pofile
-from transflow.errors import CatalogError
+from transflow.catalogs import pofile
+from transflow.workspace.errors import CatalogError
 
 WORDS = (
     "Minsk regards the well-known normalization as a necessary requirement—to Мінск "

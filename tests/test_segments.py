@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.conftest import write_source
-from transflow.config import load_config
-from transflow.segments import render_inline, split
-from transflow.sources import load_week
-from transflow.weeks import Week
+from transflow.sources.commentary import load_week
+from transflow.sources.markdown import render_inline, split
+from transflow.workspace.config import load_config
+from transflow.workspace.weeks import Week
 
 BODY = """\
 ## A heading with *emphasis*

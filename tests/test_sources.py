@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import run, write_source
-from transflow.config import load_config
-from transflow.errors import SourceError
-from transflow.sources import load_week
-from transflow.weeks import Week
+from transflow.sources.commentary import load_week
+from transflow.workspace.config import load_config
+from transflow.workspace.errors import SourceError
+from transflow.workspace.weeks import Week
 
 GOOD = """\
 title: Minsk and Vilnius talk

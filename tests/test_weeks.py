@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from transflow.errors import WeekError
-from transflow.locales import format_long_date, format_week_range
-from transflow.weeks import Week, is_week_name
+from transflow.workspace.errors import WeekError
+from transflow.workspace.lang import format_long_date, format_week_range
+from transflow.workspace.weeks import Week, is_week_name
 
 
 def test_parse_week_and_date_inside_it() -> None:

@@ -16,8 +16,8 @@ from typing import Any
 
 import polib
 
-from transflow.errors import CatalogError
-from transflow.fsutil import write_if_changed
+from transflow.workspace.errors import CatalogError
+from transflow.workspace.files import write_if_changed
 
 PAGE_WIDTH = 79
 

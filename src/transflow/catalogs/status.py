@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from transflow import catalog, pofile
-from transflow.catalog import Counts
-from transflow.config import UI_SOURCE_LANGUAGE, Config
-from transflow.memory import from_memory
-from transflow.update import UI_DOMAIN, ui_entries
-from transflow.weeks import Week
+from transflow.catalogs import model as catalog
+from transflow.catalogs import pofile
+from transflow.catalogs.memory import from_memory
+from transflow.catalogs.model import Counts
+from transflow.catalogs.update import UI_DOMAIN, ui_entries
+from transflow.workspace.config import UI_SOURCE_LANGUAGE, Config
+from transflow.workspace.weeks import Week
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
-from transflow import catalog, pofile
-from transflow.catalog import DRAFT_COMMENT
-from transflow.config import Config
-from transflow.masking import MaskError, mask, unmask
-from transflow.mt import (
+from transflow.assist.masking import MaskError, mask, unmask
+from transflow.assist.mt import (
     Cache,
     Client,
     MTError,
@@ -26,10 +23,14 @@ from transflow.mt import (
     TextFailed,
     redact,
 )
-from transflow.mt import resolve_route as route_for
-from transflow.progress import Progress
-from transflow.sources import load_week
-from transflow.weeks import Week
+from transflow.assist.mt import resolve_route as route_for
+from transflow.catalogs import model as catalog
+from transflow.catalogs import pofile
+from transflow.catalogs.model import DRAFT_COMMENT
+from transflow.sources.commentary import load_week
+from transflow.workspace.config import Config
+from transflow.workspace.progress import Progress
+from transflow.workspace.weeks import Week
 
 CACHE_PATH = ".transflow/mt-cache.sqlite3"
 

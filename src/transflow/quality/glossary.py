@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from transflow.config import Config
-from transflow.errors import ConfigError
+from transflow.workspace.config import Config
+from transflow.workspace.errors import ConfigError
 
 GLOSSARY_NAME = "glossary.csv"
 _VOWELISH = "аеёиийоуыьэюяіў"

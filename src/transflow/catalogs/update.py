@@ -8,15 +8,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from transflow import catalog, pofile
-from transflow.catalog import DRAFT_COMMENT, Counts, MergeStats, TemplateEntry
-from transflow.config import UI_SOURCE_LANGUAGE, Config
-from transflow.locales import extract_ui_messages, language_name, nplurals, plural_forms
-from transflow.memory import TranslationMemory, fill_from_memory, load_memory
-from transflow.progress import Progress
-from transflow.segments import Segment, split
-from transflow.sources import load_week
-from transflow.weeks import Week
+from transflow.catalogs import model as catalog
+from transflow.catalogs import pofile
+from transflow.catalogs.memory import TranslationMemory, fill_from_memory, load_memory
+from transflow.catalogs.model import DRAFT_COMMENT, Counts, MergeStats, TemplateEntry
+from transflow.sources.commentary import load_week
+from transflow.sources.markdown import Segment, split
+from transflow.workspace.config import UI_SOURCE_LANGUAGE, Config
+from transflow.workspace.lang import extract_ui_messages, language_name, nplurals, plural_forms
+from transflow.workspace.progress import Progress
+from transflow.workspace.weeks import Week
 
 UI_DOMAIN = "ui"
 

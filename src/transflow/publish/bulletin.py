@@ -7,12 +7,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from transflow.catalog import Counts, Translations, word_count
-from transflow.config import Config
-from transflow.locales import format_long_date, format_week_range
-from transflow.segments import Segment, split
-from transflow.sources import Commentary
-from transflow.weeks import Week
+from transflow.catalogs.model import Counts, Translations, word_count
+from transflow.sources.commentary import Commentary
+from transflow.sources.markdown import Segment, split
+from transflow.workspace.config import Config
+from transflow.workspace.lang import format_long_date, format_week_range
+from transflow.workspace.weeks import Week
 
 
 @dataclass(frozen=True)

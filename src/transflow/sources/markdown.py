@@ -12,7 +12,7 @@ from functools import cache
 
 from markdown_it import MarkdownIt
 
-from transflow.sources import Commentary
+from transflow.sources.commentary import Commentary
 
 ROLE_BY_TOKEN = {"heading_open": "heading", "paragraph_open": "paragraph"}
 

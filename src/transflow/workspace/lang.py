@@ -15,7 +15,7 @@ from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.messages.plurals import get_plural
 
-from transflow.weeks import Week
+from transflow.workspace.weeks import Week
 
 
 def is_known_locale(lang: str) -> bool:

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import yaml
 
-from transflow.config import Config
-from transflow.errors import SourceError, WeekError
-from transflow.weeks import Week, is_week_name
+from transflow.workspace.config import Config
+from transflow.workspace.errors import SourceError, WeekError
+from transflow.workspace.weeks import Week, is_week_name
 
 REQUIRED = ("title", "category")
 OPTIONAL = ("lang", "trend", "author", "date", "image_credit")

@@ -7,7 +7,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from transflow.errors import ConfigError
+from transflow.workspace.errors import ConfigError
 
 CONFIG_NAME = "transflow.toml"
 # The templates' msgids are English: the ui catalogs translate from it.
@@ -109,7 +109,7 @@ def _line_of(text: str, key: str) -> int | None:
 
 
 def load_config(start: Path | None = None) -> Config:
-    from transflow.locales import is_known_locale
+    from transflow.workspace.lang import is_known_locale
 
     root = find_workspace(start)
     path = root / CONFIG_NAME

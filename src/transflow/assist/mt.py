@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from transflow.config import MTConfig
-from transflow.errors import TransflowError
+from transflow.workspace.config import MTConfig
+from transflow.workspace.errors import TransflowError
 
 PROVIDERS = ("google", "deepl", "libre", "mymemory", "microsoft", "pseudo")
 KEY_VARIABLES = {

@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from transflow import catalog, pofile
-from transflow.config import Config
-from transflow.errors import ConfigError
-from transflow.fsutil import write_if_changed
+from transflow.catalogs import model as catalog
+from transflow.catalogs import pofile
+from transflow.workspace.config import Config
+from transflow.workspace.errors import ConfigError
+from transflow.workspace.files import write_if_changed
 
 if TYPE_CHECKING:
     from polib import POEntry, POFile

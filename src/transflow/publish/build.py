@@ -17,16 +17,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from transflow import pofile
-from transflow.bulletin import Bulletin, make_bulletin
-from transflow.catalog import Translations
-from transflow.config import UI_SOURCE_LANGUAGE, Config
-from transflow.fsutil import WriteFailed, write_all
-from transflow.progress import Progress
-from transflow.sources import load_week
-from transflow.status import label_status
-from transflow.update import UI_DOMAIN
-from transflow.weeks import Week
+from transflow.catalogs import pofile
+from transflow.catalogs.model import Translations
+from transflow.catalogs.status import label_status
+from transflow.catalogs.update import UI_DOMAIN
+from transflow.publish.bulletin import Bulletin, make_bulletin
+from transflow.sources.commentary import load_week
+from transflow.workspace.config import UI_SOURCE_LANGUAGE, Config
+from transflow.workspace.files import WriteFailed, write_all
+from transflow.workspace.progress import Progress
+from transflow.workspace.weeks import Week
 
 FORMATS = ("html", "pdf")
 PREVIEW_MARK = "Preview: contains unreviewed translations"
@@ -218,7 +218,7 @@ def build(
     ``strict`` (default: ``[build] strict``) refuses a language with check errors;
     without it such a language is built and a warning names the errors' count.
     """
-    from transflow.checks import check
+    from transflow.quality.checks import check
 
     strict = config.strict if strict is None else strict
     preview = drafts
@@ -277,7 +277,7 @@ def _build_one(
     config: Config, bulletin: Bulletin, ui: Translations, formats: Sequence[str],
 ) -> tuple[list[Output], list[str], Failed | None]:
     """Render one bulletin and write its files, all or none."""
-    from transflow.render_html import render_html
+    from transflow.publish.render_html import render_html
 
     week, lang, preview = bulletin.week, bulletin.lang, bulletin.preview
     folder = bulletin_dir(config, week, lang, preview)
@@ -300,7 +300,7 @@ def _build_one(
         if fresh:
             files.append(("pdf", path, None))
         else:
-            from transflow.render_pdf import render_pdf
+            from transflow.publish.render_pdf import render_pdf
 
             pdf, refused_urls = render_pdf(html, config.root, mark)
             notes += [f"{config.rel(path)}: refused to fetch {url} (only data: URLs and files "

@@ -15,13 +15,14 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Any
 
-from transflow import catalog, pofile
-from transflow.config import Config
-from transflow.glossary import Term, contains_term, forbidden_variants, load_glossary
-from transflow.memory import NUMBER
-from transflow.segments import inline_structure, split
-from transflow.sources import load_week
-from transflow.weeks import Week
+from transflow.catalogs import model as catalog
+from transflow.catalogs import pofile
+from transflow.catalogs.memory import NUMBER
+from transflow.quality.glossary import Term, contains_term, forbidden_variants, load_glossary
+from transflow.sources.commentary import load_week
+from transflow.sources.markdown import inline_structure, split
+from transflow.workspace.config import Config
+from transflow.workspace.weeks import Week
 
 ERROR, WARNING = "error", "warning"
 TOOLKIT_CHECKS = ("brackets", "doublespacing", "doublewords", "endpunc", "endwhitespace",

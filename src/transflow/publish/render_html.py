@@ -13,10 +13,10 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 from markupsafe import Markup, escape
 
-from transflow.bulletin import Block, Bulletin, Text
-from transflow.catalog import DRAFT_COMMENT, Translations
-from transflow.errors import BuildError
-from transflow.segments import render_inline
+from transflow.catalogs.model import DRAFT_COMMENT, Translations
+from transflow.publish.bulletin import Block, Bulletin, Text
+from transflow.sources.markdown import render_inline
+from transflow.workspace.errors import BuildError
 
 TEMPLATE = "bulletin.html"
 STYLESHEET = "bulletin.css"

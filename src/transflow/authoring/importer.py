@@ -15,14 +15,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from transflow import pofile
-from transflow.catalog import Translations
-from transflow.config import UI_SOURCE_LANGUAGE, Config
-from transflow.errors import TransflowError
-from transflow.fsutil import WriteFailed, write_all
-from transflow.locales import month_names
-from transflow.sources import parse_commentary, render_source
-from transflow.weeks import Week
+from transflow.catalogs import pofile
+from transflow.catalogs.model import Translations
+from transflow.sources.commentary import parse_commentary, render_source
+from transflow.workspace.config import UI_SOURCE_LANGUAGE, Config
+from transflow.workspace.errors import TransflowError
+from transflow.workspace.files import WriteFailed, write_all
+from transflow.workspace.lang import month_names
+from transflow.workspace.weeks import Week
 
 
 class PageError(TransflowError):

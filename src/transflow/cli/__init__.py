@@ -52,8 +52,8 @@ def _language(config: Any, lang: str) -> str:
 
 
 def _setup(workspace: Path | None, week: str | None, languages: tuple[str, ...]) -> Any:
-    from transflow.config import load_config
-    from transflow.sources import resolve_weeks
+    from transflow.sources.commentary import resolve_weeks
+    from transflow.workspace.config import load_config
 
     config = load_config(workspace)
     chosen = list(dict.fromkeys(_language(config, lang) for lang in languages))
@@ -101,7 +101,7 @@ def main() -> None:
 @_lang_option
 def update(workspace: Path | None, week: str | None, languages: tuple[str, ...]) -> None:
     """Extract segments and merge them into the PO catalogs."""
-    from transflow.update import update as run
+    from transflow.catalogs.update import update as run
 
     config, weeks, langs = _setup(workspace, week, languages)
     with _ProgressBar() as bar:
@@ -139,7 +139,7 @@ def status(workspace: Path | None, week: str | None, languages: tuple[str, ...],
     Translated, fuzzy and untranslated segments and words, percent complete,
     and entries that came from the translation memory.
     """
-    from transflow.status import status as run
+    from transflow.catalogs.status import status as run
 
     config, weeks, langs = _setup(workspace, week, languages)
     report = run(config, weeks, langs)
@@ -188,9 +188,9 @@ def import_(files: tuple[str, ...], workspace: Path | None, week: str | None,
 
     FILE is a page copied as plain text or saved as HTML (- for standard input).
     """
-    from transflow.config import load_config
-    from transflow.errors import SourceError
-    from transflow.importer import import_pages
+    from transflow.authoring.importer import import_pages
+    from transflow.workspace.config import load_config
+    from transflow.workspace.errors import SourceError
 
     config = load_config(workspace)
     if lang is not None:
@@ -229,7 +229,7 @@ def check(workspace: Path | None, week: str | None, languages: tuple[str, ...],
     Also the glossary's forbidden variants and letters of the wrong script;
     exit status 1 if any error is found.
     """
-    from transflow.checks import check as run
+    from transflow.quality.checks import check as run
 
     config, weeks, langs = _setup(workspace, week, languages)
     report = run(config, weeks, langs, sources=include_sources)
@@ -264,8 +264,8 @@ def draft(workspace: Path | None, week: str | None, languages: tuple[str, ...],
 
     Drafts are marked fuzzy, with the provider and date in a comment.
     """
-    from transflow.draft import draft as run
-    from transflow.mt import MTError
+    from transflow.assist.draft import draft as run
+    from transflow.assist.mt import MTError
 
     config, weeks, langs = _setup(workspace, week, languages)
     with _ProgressBar() as bar:
@@ -314,9 +314,9 @@ def build(workspace: Path | None, week: str | None, languages: tuple[str, ...],
     preview in output/preview/<week>/<lang>/ instead. Exit status 1 when a bulletin
     was refused or failed, or when nothing was built and nothing is up to date.
     """
-    from transflow.build import FORMATS
-    from transflow.build import build as run
-    from transflow.errors import BuildError
+    from transflow.publish.build import FORMATS
+    from transflow.publish.build import build as run
+    from transflow.workspace.errors import BuildError
 
     config, weeks, langs = _setup(workspace, week, languages)
     with _ProgressBar() as bar:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import TYPE_CHECKING
 
-from transflow import pofile
+from transflow.catalogs import pofile
 
 if TYPE_CHECKING:
     from polib import POEntry, POFile
