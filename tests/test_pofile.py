@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import random
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from transflow.catalogs import pofile
+from transflow.catalogs.model import Catalog, Entry
 from transflow.workspace.errors import CatalogError
 
 WORDS = (
@@ -22,36 +24,34 @@ WORDS = (
 ).split(" ")
 
 
-def random_catalog(seed: int) -> pofile.POFile:
+def random_catalog(seed: int) -> Catalog:
     rng = random.Random(seed)
-    catalog = pofile.new_catalog({
-        "Project-Id-Version": "a long project id that will need wrapping over the limit of 79",
-        "Content-Type": "text/plain; charset=UTF-8",
-        "Content-Transfer-Encoding": "8bit",
-    })
+    entries = []
     for i in range(300):
         text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 40)))
         if rng.random() < 0.1:
             text += "\n"
         if rng.random() < 0.05:
             text = text.replace(" ", "\n", 1)
-        entry = pofile.new_entry(
+        entry = Entry(
             msgctxt=f"slug-{i}",
             msgid=text,
             msgstr=text[::-1] if rng.random() < 0.6 else "",
-            occurrences=[(f"sources/2024-W09/file-{j}-{'x' * rng.randint(0, 30)}.md", str(j))
-                         for j in range(rng.randint(0, 4))],
-            comment="paragraph",
-            tcomment="translator note" if rng.random() < 0.2 else "",
+            references=tuple((f"sources/2024-W09/file-{j}-{'x' * rng.randint(0, 30)}.md",
+                              str(j)) for j in range(rng.randint(0, 4))),
+            extracted_comments="paragraph",
+            translator_comments="translator note" if rng.random() < 0.2 else "",
         )
         if entry.msgstr and rng.random() < 0.3:
-            entry.flags.append("fuzzy")
-            entry.previous_msgid = text[: len(text) // 2]
+            entry = replace(entry.with_fuzzy(), previous_msgid=text[: len(text) // 2])
         if entry.msgstr and rng.random() < 0.1:
-            entry.obsolete = True
-            entry.occurrences = []
-        catalog.append(entry)
-    return catalog
+            entry = replace(entry, obsolete=True, references=())
+        entries.append(entry)
+    return Catalog(tuple(entries), (
+        ("Project-Id-Version", "a long project id that will need wrapping over the limit of 79"),
+        ("Content-Type", "text/plain; charset=UTF-8"),
+        ("Content-Transfer-Encoding", "8bit"),
+    ))
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -75,7 +75,7 @@ def test_syntax_error_names_path_and_line(tmp_path: Path) -> None:
     path.write_text('msgid ""\nmsgstr ""\n\nmsgid "a"\nmsgstr "b\n', encoding="utf-8")
     with pytest.raises(CatalogError) as err:
         pofile.read_catalog(path, "locales/be/LC_MESSAGES/broken.po")
-    assert err.value.format_message().startswith("locales/be/LC_MESSAGES/broken.po:5: ")
+    assert str(err.value).startswith("locales/be/LC_MESSAGES/broken.po:5: ")
 
 
 def test_not_utf8_names_line(tmp_path: Path) -> None:

@@ -45,7 +45,7 @@ def test_invalid_field_names_file_field_and_line(mini: Path, front: str, field: 
     write_source(mini, "2019-W10", "talks", front, "Body.")
     with pytest.raises(SourceError) as err:
         load_week(load_config(mini), Week(2019, 10))
-    message = err.value.format_message()
+    message = str(err.value)
     assert message.startswith(f"sources/2019-W10/talks.md:{line}: ")
     assert field in message
 

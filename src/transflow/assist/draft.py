@@ -24,9 +24,8 @@ from transflow.assist.mt import (
     redact,
 )
 from transflow.assist.mt import resolve_route as route_for
-from transflow.catalogs import model as catalog
 from transflow.catalogs import pofile
-from transflow.catalogs.model import DRAFT_COMMENT
+from transflow.catalogs.model import Catalog, MachineDraft
 from transflow.sources.commentary import load_week
 from transflow.workspace.config import Config
 from transflow.workspace.progress import Progress
@@ -87,6 +86,13 @@ class DraftReport:
     def planned_characters(self) -> int:
         return sum(len(p.text) for p in self.planned)
 
+    @property
+    def problem(self) -> str | None:
+        if not self.failures:
+            return None
+        return (f"{len(self.failures)} entries were not drafted (listed above); what was "
+                "drafted is saved: fix the cause and run draft again")
+
 
 @dataclass
 class _Tally:
@@ -100,15 +106,138 @@ def _lines_as_written(config: Config, failures: list[Failure]) -> list[Failure]:
     fixed = []
     for f in failures:
         if f.path not in lines:
-            po = pofile.read_catalog(config.root / f.path, f.path)
-            lines[f.path] = {(e.msgctxt, e.msgid): e.linenum for e in po if not e.obsolete}
+            catalog = pofile.read_catalog(config.root / f.path, f.path)
+            lines[f.path] = {e.key: e.line for e in catalog.active}
         fixed.append(replace(f, line=lines[f.path].get((f.msgctxt, f.msgid), f.line)))
     return fixed
+
+
+# --- the plan -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DraftItem:
+    """One entry to draft, and the provider(s) its language pair goes through."""
+
+    msgctxt: str | None
+    msgid: str
+    route: Route
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class DraftJob:
+    """The entries of one catalog nobody has translated yet."""
+
+    path: str
+    """The catalog, relative to the workspace."""
+    catalog: Catalog
+    """The catalog as it was read: drafts are written into it."""
+    items: tuple[DraftItem, ...]
+
+
+def plan_drafts(config: Config, weeks: Sequence[Week], languages: Sequence[str],
+                provider: str | None) -> tuple[DraftJob, ...]:
+    """Every catalog's untouched entries, with every route checked before any request."""
+    jobs = []
+    routes: dict[tuple[str, str], Route] = {}
+    for week in weeks:
+        source_lang = {c.slug: c.lang for c in load_week(config, week)}
+        for lang in languages:
+            path = config.po_path(lang, week)
+            if not path.exists():
+                continue
+            catalog = pofile.read_catalog(path, config.rel(path))
+            items = []
+            for e in catalog:
+                if not e.may_fill or e.msgctxt not in source_lang:
+                    continue
+                pair = (source_lang[e.msgctxt], lang)
+                if pair not in routes:
+                    routes[pair] = route_for(config.mt, *pair, override=provider)
+                items.append(DraftItem(e.msgctxt, e.msgid, routes[pair], e.line))
+            if items:
+                jobs.append(DraftJob(config.rel(path), catalog, tuple(items)))
+    return tuple(jobs)
+
+
+def with_drafts(catalog: Catalog, drafts: dict[tuple[str | None, str], tuple[str, str]],
+                stamp: str) -> Catalog:
+    """``catalog`` with each drafted entry filled: (msgctxt, msgid) → (text, route)."""
+    return catalog.with_entries(
+        e.filled(drafts[e.key][0], MachineDraft(drafts[e.key][1], stamp), fuzzy=True)
+        if e.key in drafts and e.may_fill else e
+        for e in catalog
+    )
+
+
+# --- running --------------------------------------------------------------------------
+
+class _Runner:
+    """Sends texts through their routes: the run's memo and the persistent cache first,
+    then the providers' clients; counts what each provider did."""
+
+    def __init__(self, config: Config, url: str | None) -> None:
+        self.config = config
+        self.url = url
+        self.cache = Cache(config.root / CACHE_PATH)
+        self.clients: dict[Step, Client] = {}
+        self.tallies: dict[str, _Tally] = {}
+        self.memo: dict[tuple[Step, str], str] = {}
+
+    def step(self, step: Step, text: str) -> str:
+        tally = self.tallies.setdefault(step.provider, _Tally())
+        if (step, text) in self.memo:  # identical segments are sent once per run
+            tally.cache_hits += 1
+            return self.memo[(step, text)]
+        cached = self.cache.get(step, text)
+        if cached is not None:
+            tally.cache_hits += 1
+        else:
+            client = self.clients.setdefault(step, Client(step, self.config.mt, self.url))
+            cached = client.translate(text)
+            self.cache.put(step, text, cached)
+        self.memo[(step, text)] = cached
+        return cached
+
+    def route(self, route: Route, msgid: str) -> str:
+        masked = mask(msgid)
+        text = masked.text
+        for step in route.steps:
+            text = self.step(step, text)
+        return unmask(text, masked)
+
+    def stats(self) -> tuple[ProviderStats, ...]:
+        stats = []
+        for name, tally in self.tallies.items():
+            sent = [c for s, c in self.clients.items() if s.provider == name]
+            stats.append(ProviderStats(name, tally.drafted, sum(c.characters for c in sent),
+                                       sum(c.requests for c in sent), tally.cache_hits))
+        return tuple(stats)
+
+
+def _dry_run(config: Config, jobs: Sequence[DraftJob]) -> DraftReport:
+    cache = Cache(config.root / CACHE_PATH)
+    planned: list[Planned] = []
+    seen: set[tuple[Step, str]] = set()
+    try:
+        for job in jobs:
+            for item in job.items:
+                # What the first step would send; a pivot's second step sends what the
+                # first returns, unknown until then.
+                key = (item.route.steps[0], mask(item.msgid).text)
+                if key not in seen and cache.get(*key) is None:
+                    seen.add(key)
+                    label = str(key[0]) if len(item.route.steps) == 1 else item.route.label
+                    planned.append(Planned(label, key[1]))
+    finally:
+        cache.close()
+    return DraftReport(True, 0, (), (), tuple(planned), ())
 
 
 def draft(
     config: Config,
     weeks: Sequence[Week],
+    *,
     languages: Sequence[str] | None = None,
     provider: str | None = None,
     url: str | None = None,
@@ -116,107 +245,47 @@ def draft(
     progress: Progress | None = None,
     today: date | None = None,
 ) -> DraftReport:
-    languages = list(languages or config.languages)
+    """Draft every untouched entry of ``weeks``; each catalog is written as soon as its
+    entries are drafted, so an interruption keeps everything already paid for."""
     url = url or config.mt.url
     stamp = (today or date.today()).isoformat()
-
-    # Plan every catalog and check every route before the first request.
-    jobs = []
-    routes: dict[tuple[str, str], Route] = {}
-    for week in weeks:
-        source_lang = {c.slug: c.lang for c in load_week(config, week)}
-        for lang in languages:
-            path = config.po_path(lang, str(week))
-            if not path.exists():
-                continue
-            po = pofile.read_catalog(path, config.rel(path))
-            todo = [e for e in po if catalog.is_untouched(e) and e.msgctxt in source_lang]
-            for e in todo:
-                pair = (source_lang[e.msgctxt], lang)
-                if pair not in routes:
-                    routes[pair] = route_for(config.mt, *pair, override=provider)
-            if todo:
-                jobs.append((path, po, [(e, routes[(source_lang[e.msgctxt], lang)])
-                                        for e in todo]))
-
-    if not url and not dry_run and any(
-            step.provider == "libre" for r in routes.values() for step in r.steps):
+    jobs = plan_drafts(config, weeks, list(languages or config.languages), provider)
+    if dry_run:
+        return _dry_run(config, jobs)
+    if not url and any(step.provider == "libre" for job in jobs for item in job.items
+                       for step in item.route.steps):
         raise MTError(
             "libre needs the address of a LibreTranslate server: set url in [mt] of "
             "transflow.toml (e.g. url = \"http://mt.internal:5000/\") or pass --url"
         )
-    cache = Cache(config.root / CACHE_PATH)
-    clients: dict[Step, Client] = {}
-    tallies: dict[str, _Tally] = {}
-    memo: dict[tuple[Step, str], str] = {}
+    runner = _Runner(config, url)
     failures: list[Failure] = []
-    planned: list[Planned] = []
-    seen: set[tuple[Step, str]] = set()
     written: list[str] = []
-
-    def run_step(step: Step, text: str) -> str:
-        tally = tallies.setdefault(step.provider, _Tally())
-        if (step, text) in memo:  # identical segments are sent once per run
-            tally.cache_hits += 1
-            return memo[(step, text)]
-        cached = cache.get(step, text)
-        if cached is not None:
-            tally.cache_hits += 1
-        else:
-            client = clients.setdefault(step, Client(step, config.mt, url))
-            cached = client.translate(text)
-            cache.put(step, text, cached)
-        memo[(step, text)] = cached
-        return cached
-
     try:
-        for done, (path, po, entries) in enumerate(jobs):
-            shown = config.rel(path)
+        for done, job in enumerate(jobs):
             if progress:
-                progress(shown, done, len(jobs))
-            changed = False
+                progress(job.path, done, len(jobs))
+            drafts: dict[tuple[str | None, str], tuple[str, str]] = {}
             try:
-                for entry, route in entries:
-                    masked = mask(entry.msgid)
-                    if dry_run:
-                        # What the first step would send; a pivot's second step sends
-                        # what the first returns, unknown until then.
-                        key = (route.steps[0], masked.text)
-                        if key not in seen and cache.get(*key) is None:
-                            seen.add(key)
-                            label = str(key[0]) if len(route.steps) == 1 else route.label
-                            planned.append(Planned(label, masked.text))
-                        continue
+                for item in job.items:
                     try:
-                        text = masked.text
-                        for step in route.steps:
-                            text = run_step(step, text)
-                        draft_text = unmask(text, masked)
+                        text = runner.route(item.route, item.msgid)
                     except (ProviderFailed, TextFailed, MaskError) as exc:
                         reason = str(exc)
                         if isinstance(exc, MaskError):
                             reason = f"draft refused, markup or numbers changed: {exc}"
-                        failures.append(Failure(shown, entry.msgctxt, entry.msgid,
-                                                redact(reason), entry.linenum))
+                        failures.append(Failure(job.path, item.msgctxt, item.msgid,
+                                                redact(reason), item.line))
                         continue
-                    entry.msgstr = draft_text
-                    entry.flags = ["fuzzy", *[f for f in entry.flags if f != "fuzzy"]]
-                    note = f"{DRAFT_COMMENT}: {route.label}, {stamp}"
-                    entry.tcomment = f"{entry.tcomment}\n{note}" if entry.tcomment else note
-                    tallies[route.steps[-1].provider].drafted += 1
-                    changed = True
+                    drafts[(item.msgctxt, item.msgid)] = (text, item.route.label)
+                    runner.tallies[item.route.steps[-1].provider].drafted += 1
             finally:
                 # Saved even when interrupted: every catalog stays valid and complete.
-                if changed and pofile.write_catalog(po, path):
-                    written.append(shown)
+                if drafts and pofile.write_catalog(with_drafts(job.catalog, drafts, stamp),
+                                                   config.root / job.path):
+                    written.append(job.path)
     finally:
-        cache.close()
+        runner.cache.close()
 
-    failures = _lines_as_written(config, failures)
-    stats = []
-    for name, tally in tallies.items():
-        sent = [c for s, c in clients.items() if s.provider == name]
-        stats.append(ProviderStats(name, tally.drafted, sum(c.characters for c in sent),
-                                   sum(c.requests for c in sent), tally.cache_hits))
-    return DraftReport(dry_run, sum(t.drafted for t in tallies.values()), tuple(stats),
-                       tuple(failures), tuple(planned), tuple(written))
+    return DraftReport(False, sum(t.drafted for t in runner.tallies.values()), runner.stats(),
+                       tuple(_lines_as_written(config, failures)), (), tuple(written))

@@ -15,10 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from transflow.catalogs import pofile
-from transflow.catalogs.model import Translations
+from transflow.catalogs.ui import labels as ui_labels
 from transflow.sources.commentary import parse_commentary, render_source
-from transflow.workspace.config import UI_SOURCE_LANGUAGE, Config
+from transflow.workspace.config import Config
 from transflow.workspace.errors import TransflowError
 from transflow.workspace.files import WriteFailed, write_all
 from transflow.workspace.lang import month_names
@@ -140,10 +139,7 @@ class _Labels:
 def _labels(config: Config) -> _Labels:
     labels = _Labels()
     for lang in config.languages:
-        ui = Translations(None)
-        path = config.po_path(lang, "ui")
-        if lang != UI_SOURCE_LANGUAGE and path.exists():
-            ui = Translations(pofile.read_catalog(path, config.rel(path)))
+        ui = ui_labels(config, lang)
         for key, label in config.categories.items():
             labels.categories[ui.gettext(label).casefold()] = key
         for key, label in config.trends.items():
@@ -222,7 +218,7 @@ def detect_language(text: str) -> str:
     return "be" if belarusian > russian else "ru"
 
 
-def recognise(text: str, config: Config, name: str, week: str | None = None,
+def recognise(text: str, config: Config, name: str, *, week: Week | None = None,
               lang: str | None = None, category: str | None = None,
               html_title: str | None = None, html_author: str | None = None,
               labels: _Labels | None = None) -> Page:
@@ -296,7 +292,7 @@ def recognise(text: str, config: Config, name: str, week: str | None = None,
             f"({', '.join(config.languages)}); pass --lang if it is one of them", name)
 
     if week is not None:
-        chosen = Week.parse(week)
+        chosen = week
     elif page_week is not None:
         chosen = page_week
     elif day is not None:
@@ -364,7 +360,8 @@ def slug_for(title: str, taken: set[str]) -> str:
 def import_pages(
     config: Config,
     inputs: Sequence[tuple[str, bytes]],
-    week: str | None = None,
+    *,
+    week: Week | None = None,
     lang: str | None = None,
     category: str | None = None,
     dry_run: bool = False,
@@ -381,8 +378,8 @@ def import_pages(
         if name.lower().endswith((".html", ".htm")) or re.match(
                 r"\s*(?:<!doctype html|<html)", text, re.IGNORECASE):
             text, html_title, html_author = html_to_text(text)
-        page = recognise(text, config, name, week, lang, category, html_title, html_author,
-                         labels)
+        page = recognise(text, config, name, week=week, lang=lang, category=category,
+                         html_title=html_title, html_author=html_author, labels=labels)
         slugs = taken.setdefault(page.week, set())
         slug = slug_for(page.title, slugs)
         slugs.add(slug)

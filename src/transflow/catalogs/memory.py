@@ -9,24 +9,17 @@ from __future__ import annotations
 
 import json
 import re
-import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from transflow.catalogs import model as catalog
 from transflow.catalogs import pofile
-from transflow.workspace.config import Config
+from transflow.catalogs.model import Catalog, Entry, FromMemory
+from transflow.workspace.config import UI_DOMAIN, Config
 from transflow.workspace.errors import ConfigError
 from transflow.workspace.files import write_if_changed
 
-if TYPE_CHECKING:
-    from polib import POEntry, POFile
-
 CACHE_DIR = ".transflow"
-# The translator comment on an entry the memory filled.
-MEMORY_COMMENT = "translation memory"
 # A number as text writes it: 5, 2019, 1,500, 1 500, 12.5.
 NUMBER = re.compile(r"\d+(?:[.,\u00a0\u202f ]\d+)*")
 
@@ -113,19 +106,26 @@ def patch_numbers(new_source: str, old_source: str, old_translation: str) -> str
     return result
 
 
-def _entries_of(po: POFile, origin: str) -> Iterator[MemoryEntry]:
-    for e in po:
-        if (not e.obsolete and not e.msgid_plural and catalog.is_translated(e)
-                and not catalog.is_fuzzy(e)):
+def _entries_of(catalog: Catalog, origin: str) -> Iterator[MemoryEntry]:
+    for e in catalog.active:
+        if not e.msgid_plural and e.reviewed:
             yield MemoryEntry(e.msgid, e.msgstr, f"{origin} {e.msgctxt}" if e.msgctxt
                               else origin)
 
 
 def _tmx_entries(path: Path, lang: str, shown: str) -> Iterator[MemoryEntry]:
+    # defusedxml: an archive from elsewhere must not expand entities or fetch DTDs.
+    from xml.etree.ElementTree import ParseError
+
+    import defusedxml.ElementTree as DET
+    from defusedxml import DefusedXmlException
+
     try:
-        root = ET.parse(path).getroot()
-    except (ET.ParseError, OSError) as exc:
+        root = DET.parse(path).getroot()
+    except (ParseError, DefusedXmlException, OSError) as exc:
         raise ConfigError(f"cannot read translation memory: {exc}", shown) from None
+    if root is None:
+        return
     xml_lang = "{http://www.w3.org/XML/1998/namespace}lang"
     for tu in root.iter("tu"):
         segments = {}
@@ -143,10 +143,10 @@ def _tmx_entries(path: Path, lang: str, shown: str) -> Iterator[MemoryEntry]:
 def _read_file(path: Path, shown: str, lang: str, origin: str) -> list[MemoryEntry]:
     if path.suffix == ".tmx":
         return list(_tmx_entries(path, lang, shown))
-    po = pofile.read_catalog(path, shown)
-    if po.metadata.get("Language", lang).split("_")[0] != lang:
+    catalog = pofile.read_catalog(path, shown)
+    if catalog.meta.get("Language", lang).split("_")[0] != lang:
         return []
-    return list(_entries_of(po, origin))
+    return list(_entries_of(catalog, origin))
 
 
 def load_memory(config: Config, lang: str) -> TranslationMemory:
@@ -164,7 +164,7 @@ def load_memory(config: Config, lang: str) -> TranslationMemory:
     entries: list[MemoryEntry] = []
     folder = config.locales_dir / lang / "LC_MESSAGES"
     files = [(p, config.rel(p), p.stem) for p in sorted(folder.glob("*.po"), reverse=True)
-             if p.stem != "ui"]
+             if p.stem != UI_DOMAIN]
     for name in config.memory_files:
         path = config.root / name
         if not path.exists():
@@ -187,29 +187,23 @@ def load_memory(config: Config, lang: str) -> TranslationMemory:
     return TranslationMemory(entries)
 
 
-def fill_from_memory(entries: Iterable[POEntry], memory: TranslationMemory,
-                     threshold: float) -> int:
-    """Fill empty, never-touched entries from the memory; how many were filled."""
+def fill_from_memory(catalog: Catalog, memory: TranslationMemory,
+                     threshold: float) -> tuple[Catalog, int]:
+    """The catalog with its untouched entries filled from the memory, and how many."""
     filled = 0
-    for e in entries:
-        if not catalog.is_untouched(e):
-            continue
-        match = memory.lookup(e.msgid, threshold)
+    entries: list[Entry] = []
+    for e in catalog:
+        match = memory.lookup(e.msgid, threshold) if e.may_fill else None
         if match is None:
+            entries.append(e)
             continue
-        e.msgstr = match.translation
         if match.entry.source == e.msgid:
-            note = f"{MEMORY_COMMENT}: {match.entry.origin}"
+            e = e.filled(match.translation, FromMemory(match.entry.origin), fuzzy=False)
         else:
-            e.flags = ["fuzzy", *e.flags]
-            e.previous_msgid = match.entry.source
-            note = f"{MEMORY_COMMENT}: {match.score:.0f}% match, {match.entry.origin}"
-            if match.numbers_updated:
-                note += ", numbers updated"
-        e.tcomment = f"{e.tcomment}\n{note}" if e.tcomment else note
+            origin = FromMemory(match.entry.origin, match.score, match.numbers_updated)
+            e = e.filled(match.translation, origin, fuzzy=True,
+                         previous_msgid=match.entry.source)
+        entries.append(e)
         filled += 1
-    return filled
+    return catalog.with_entries(entries), filled
 
-
-def from_memory(e: POEntry) -> bool:
-    return MEMORY_COMMENT in (e.tcomment or "")

@@ -1,48 +1,235 @@
-"""The catalog model: what a template holds and how it is merged into a translation.
+"""transflow's own catalog model: frozen ``Entry`` and ``Catalog`` values.
 
-Merging follows msgmerge, with the guarantees translators rely on: an unchanged
-entry keeps msgstr and flags; an edited one gets the closest previous translation
-as ``fuzzy`` with ``#| msgid``; an entry whose commentary file was renamed keeps its
-translation; a vanished translation becomes obsolete (``#~``) and is never deleted.
+As Babel's ``messages.catalog`` owns ``Catalog``/``Message`` and its ``pofile`` only
+converts, this module owns what a catalog is; ``pofile`` reads and writes it, and is
+the only place that knows polib or the PO syntax. Every stage (merge, memory fill,
+drafts, checks, builds) takes catalogs and returns new ones: nothing is changed in
+place, so what was read stays what was read.
+
+Where a translation came from is a typed ``origin`` (a person, the translation
+memory, a machine draft), not a comment searched for a substring.
 """
 
 from __future__ import annotations
 
 import gettext
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from difflib import SequenceMatcher
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 
-from transflow.catalogs import pofile
+FUZZY = "fuzzy"
 
-if TYPE_CHECKING:
-    from polib import POEntry, POFile
 
-FUZZY_CUTOFF = 0.6  # msgmerge's cutoff for proposing a previous translation
-# The translator comment `transflow draft` leaves on a machine-translated draft.
-DRAFT_COMMENT = "machine-translated draft"
+# --- where a translation came from ---------------------------------------------------
+
+@dataclass(frozen=True)
+class Human:
+    """Typed by a translator (or by a tool transflow does not know)."""
 
 
 @dataclass(frozen=True)
+class FromMemory:
+    """Filled by ``update`` from the translation memory."""
+
+    source: str
+    """Where the memory had it: ``2024-W09 border-readiness-check`` (week and
+    commentary) or an archive file, with the entry's context."""
+    score: float | None = None
+    """The similarity of a fuzzy suggestion; None for an exact match."""
+    numbers_updated: bool = False
+
+    @property
+    def week(self) -> str | None:
+        first = self.source.split(" ", 1)[0]
+        return first if re.fullmatch(r"\d{4}-W\d{2}", first) else None
+
+    @property
+    def context(self) -> str | None:
+        parts = self.source.split(" ", 1)
+        return parts[1] if self.week and len(parts) == 2 else None
+
+
+@dataclass(frozen=True)
+class MachineDraft:
+    """Filled by ``draft``: a machine translation waiting for review."""
+
+    provider: str
+    """The route: ``libre``, or ``libre en→ru, google ru→be`` through a pivot."""
+    date: str
+    """ISO date of the draft."""
+
+
+Origin = Human | FromMemory | MachineDraft
+HUMAN = Human()
+
+
+# --- entries and catalogs ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Entry:
+    msgid: str
+    msgctxt: str | None = None
+    msgid_plural: str | None = None
+    msgstr: str = ""
+    msgstr_plural: tuple[str, ...] = ()
+    """The plural forms, msgstr[0] first; empty for a singular entry."""
+    flags: tuple[str, ...] = ()
+    previous_msgctxt: str | None = None
+    previous_msgid: str | None = None
+    previous_msgid_plural: str | None = None
+    references: tuple[tuple[str, str], ...] = ()
+    """``#:`` lines: (path, line) pairs; line may be empty."""
+    extracted_comments: str = ""
+    """``#.`` lines: the segment's role (title, paragraph…), written by transflow."""
+    translator_comments: str = ""
+    """``#`` lines the translator (or their tool) wrote; the origin is not among them."""
+    origin: Origin = HUMAN
+    obsolete: bool = False
+    line: int | None = field(default=None, compare=False)
+    """Line of the entry in the file it was read from."""
+
+    @property
+    def key(self) -> tuple[str | None, str]:
+        return (self.msgctxt, self.msgid)
+
+    @property
+    def fuzzy(self) -> bool:
+        return FUZZY in self.flags
+
+    @property
+    def translated(self) -> bool:
+        """Every form has a translation (fuzzy or not)."""
+        if self.msgid_plural:
+            return bool(self.msgstr_plural) and all(self.msgstr_plural)
+        return bool(self.msgstr)
+
+    @property
+    def has_translation(self) -> bool:
+        """Any translator text at all, even partial or fuzzy: worth keeping."""
+        if self.msgid_plural:
+            return any(self.msgstr_plural)
+        return bool(self.msgstr)
+
+    @property
+    def may_fill(self) -> bool:
+        """A live singular entry nobody has worked on: empty and not fuzzy. Only these
+        may be filled by the translation memory or by a machine-translation draft."""
+        return not (self.obsolete or self.msgid_plural or self.has_translation
+                    or self.fuzzy)
+
+    @property
+    def reviewed(self) -> bool:
+        """Translated and not fuzzy: what a bulletin may show as a translation."""
+        return self.translated and not self.fuzzy
+
+    def with_fuzzy(self, fuzzy: bool = True) -> Entry:
+        """The entry with the fuzzy flag set (first, as msgmerge writes it) or cleared."""
+        others = tuple(f for f in self.flags if f != FUZZY)
+        return replace(self, flags=(FUZZY, *others) if fuzzy else others)
+
+    def filled(self, msgstr: str, origin: Origin, *, fuzzy: bool,
+               previous_msgid: str | None = None) -> Entry:
+        """An untouched entry given a translation from the memory or a machine."""
+        entry = replace(self, msgstr=msgstr, origin=origin,
+                        previous_msgid=previous_msgid or self.previous_msgid)
+        return entry.with_fuzzy() if fuzzy else entry
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """A PO (or POT) file's content: header and entries, active and obsolete."""
+
+    entries: tuple[Entry, ...] = ()
+    metadata: tuple[tuple[str, str], ...] = ()
+    """Header fields in file order."""
+    header_comment: str = ""
+    fuzzy_header: bool = False
+
+    def __iter__(self) -> Iterator[Entry]:
+        return iter(self.entries)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    @property
+    def meta(self) -> dict[str, str]:
+        return dict(self.metadata)
+
+    @property
+    def active(self) -> tuple[Entry, ...]:
+        return tuple(e for e in self.entries if not e.obsolete)
+
+    @property
+    def obsolete(self) -> tuple[Entry, ...]:
+        return tuple(e for e in self.entries if e.obsolete)
+
+    def find(self, msgctxt: str | None, msgid: str) -> Entry | None:
+        return next((e for e in self.active if e.key == (msgctxt, msgid)), None)
+
+    def with_entries(self, entries: Iterable[Entry]) -> Catalog:
+        return replace(self, entries=tuple(entries))
+
+    def with_metadata(self, metadata: dict[str, str]) -> Catalog:
+        return replace(self, metadata=tuple(metadata.items()))
+
+    @property
+    def nplurals(self) -> int | None:
+        """``nplurals`` of the header's Plural-Forms, or None when it has none."""
+        return parse_plural_forms(self.meta.get("Plural-Forms", ""))[0]
+
+
+def parse_plural_forms(value: str) -> tuple[int | None, str | None]:
+    """``nplurals=3; plural=(...);`` → (3, "(...)"); the one parser of Plural-Forms."""
+    n = re.search(r"nplurals\s*=\s*(\d+)", value)
+    expr = re.search(r"plural\s*=\s*([^;]+)", value)
+    return (int(n.group(1)) if n else None, expr.group(1).strip() if expr else None)
+
+
+def plural_function(value: str) -> Callable[[int], int]:
+    """The plural-form chooser of a Plural-Forms header (English's when absent)."""
+    expr = parse_plural_forms(value)[1] or "(n != 1)"
+    return gettext.c2py(expr)
+
+
+# --- templates ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
 class TemplateEntry:
+    """What a template (POT) says of one message: the source side only."""
+
     msgctxt: str | None
     msgid: str
     msgid_plural: str | None = None
     occurrences: tuple[tuple[str, str], ...] = ()
     comment: str = ""
 
+    def entry(self, nplurals: int) -> Entry:
+        """A new, empty entry of the catalog for this message."""
+        forms = tuple("" for _ in range(max(nplurals, 2))) if self.msgid_plural else ()
+        return Entry(msgid=self.msgid, msgctxt=self.msgctxt, msgid_plural=self.msgid_plural,
+                     msgstr_plural=forms, references=self.occurrences,
+                     extracted_comments=self.comment)
 
-@dataclass(frozen=True)
-class MergeStats:
-    kept: int = 0
-    renamed: int = 0
-    fuzzy_matched: int = 0
-    new: int = 0
-    obsoleted: int = 0
-    dropped_untranslated: int = 0
 
+def unique(entries: Iterable[TemplateEntry]) -> list[TemplateEntry]:
+    """One entry per (msgctxt, msgid), occurrences joined, in first-seen order."""
+    merged: dict[tuple[str | None, str], TemplateEntry] = {}
+    for entry in entries:
+        key = (entry.msgctxt, entry.msgid)
+        if key in merged:
+            first = merged[key]
+            merged[key] = replace(first, occurrences=first.occurrences + entry.occurrences)
+        else:
+            merged[key] = entry
+    return list(merged.values())
+
+
+def make_template(entries: Sequence[TemplateEntry], metadata: dict[str, str],
+                  header: str) -> Catalog:
+    return Catalog(tuple(t.entry(0) for t in entries), tuple(metadata.items()), header)
+
+
+# --- progress ---------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Counts:
@@ -71,184 +258,21 @@ class Counts:
         return 100.0 * self.translated_words / self.total_words
 
 
-def unique(entries: Iterable[TemplateEntry]) -> list[TemplateEntry]:
-    """One entry per (msgctxt, msgid), occurrences joined, in first-seen order."""
-    merged: dict[tuple[str | None, str], TemplateEntry] = {}
-    for entry in entries:
-        key = (entry.msgctxt, entry.msgid)
-        if key in merged:
-            first = merged[key]
-            merged[key] = TemplateEntry(
-                first.msgctxt, first.msgid, first.msgid_plural,
-                first.occurrences + entry.occurrences, first.comment,
-            )
-        else:
-            merged[key] = entry
-    return list(merged.values())
-
-
-def is_translated(entry: POEntry) -> bool:
-    if entry.msgid_plural:
-        return bool(entry.msgstr_plural) and all(entry.msgstr_plural.values())
-    return bool(entry.msgstr)
-
-
-def has_translation(entry: POEntry) -> bool:
-    """Any translator text at all, even partial or fuzzy: worth keeping."""
-    if entry.msgid_plural:
-        return any(entry.msgstr_plural.values())
-    return bool(entry.msgstr)
-
-
-def is_fuzzy(entry: POEntry) -> bool:
-    return "fuzzy" in entry.flags
-
-
-def is_untouched(entry: POEntry) -> bool:
-    """A live singular entry nobody has worked on: empty and not fuzzy. Only these may
-    be filled by the translation memory or by a machine-translation draft."""
-    return not (entry.obsolete or entry.msgid_plural or has_translation(entry)
-                or is_fuzzy(entry))
-
-
-def make_template(entries: Sequence[TemplateEntry], metadata: dict[str, str],
-                  header: str) -> POFile:
-    pot = pofile.new_catalog(metadata, header)
-    for t in entries:
-        pot.append(_new_entry(t, 0))
-    return pot
-
-
-def _new_entry(t: TemplateEntry, nplurals: int) -> POEntry:
-    entry = pofile.new_entry(
-        msgctxt=t.msgctxt, msgid=t.msgid, occurrences=list(t.occurrences), comment=t.comment
-    )
-    if t.msgid_plural:
-        entry.msgid_plural = t.msgid_plural
-        entry.msgstr_plural = {i: "" for i in range(max(nplurals, 2))}
-    return entry
-
-
-def _copy_translation(target: POEntry, source: POEntry, nplurals: int) -> None:
-    target.tcomment = source.tcomment
-    target.flags = list(source.flags)
-    target.previous_msgctxt = source.previous_msgctxt
-    target.previous_msgid = source.previous_msgid
-    target.previous_msgid_plural = source.previous_msgid_plural
-    if target.msgid_plural:
-        forms = {int(k): v for k, v in (source.msgstr_plural or {}).items()}
-        if not source.msgid_plural and source.msgstr:
-            forms = {0: source.msgstr}
-        target.msgstr_plural = {i: forms.get(i, "") for i in range(max(nplurals, 2))}
-    else:
-        target.msgstr = source.msgstr or (source.msgstr_plural or {}).get(0, "")
-
-
-def _similarity(a: str, b: str) -> float:
-    matcher = SequenceMatcher(None, a, b, autojunk=False)
-    if matcher.real_quick_ratio() < FUZZY_CUTOFF or matcher.quick_ratio() < FUZZY_CUTOFF:
-        return 0.0
-    return matcher.ratio()
-
-
-def merge(
-    template: Sequence[TemplateEntry],
-    old: POFile | None,
-    metadata: dict[str, str],
-    header: str,
-    nplurals: int,
-) -> tuple[POFile, MergeStats]:
-    """The new catalog for ``template``, carrying over everything translated in ``old``."""
-    old_entries = list(old) if old is not None else []
-    by_key: dict[tuple[str | None, str], POEntry] = {}
-    for entry in sorted(old_entries, key=lambda e: e.obsolete):  # active entries win
-        by_key.setdefault((entry.msgctxt, entry.msgid), entry)
-    new_keys = {(t.msgctxt, t.msgid) for t in template}
-    new_contexts = {t.msgctxt for t in template}
-    orphans = [
-        e for e in old_entries
-        if (e.msgctxt, e.msgid) not in new_keys and has_translation(e)
-    ]
-    # A context that vanished altogether is a renamed (or removed) commentary: its
-    # translations may reappear under a new context with the same text.
-    renamed_by_msgid: dict[str, POEntry] = {}
-    for e in orphans:
-        if e.msgctxt not in new_contexts:
-            renamed_by_msgid.setdefault(e.msgid, e)
-
-    catalog = pofile.new_catalog(metadata, old.header if old else header)
-    used: set[int] = set()
-    kept = renamed = fuzzy_matched = new = 0
-    for t in template:
-        entry = _new_entry(t, nplurals)
-        if (previous := by_key.get((t.msgctxt, t.msgid))) is not None:
-            _copy_translation(entry, previous, nplurals)
-            used.add(id(previous))
-            kept += 1
-        elif (previous := renamed_by_msgid.get(t.msgid)) is not None:
-            _copy_translation(entry, previous, nplurals)
-            used.add(id(previous))
-            renamed += 1
-        elif (previous := _closest(t, orphans, new_contexts)) is not None:
-            _copy_translation(entry, previous, nplurals)
-            if "fuzzy" not in entry.flags:
-                entry.flags.insert(0, "fuzzy")
-            entry.previous_msgid = previous.msgid
-            entry.previous_msgid_plural = previous.msgid_plural or None
-            entry.previous_msgctxt = (
-                previous.msgctxt if previous.msgctxt != t.msgctxt else None
-            )
-            used.add(id(previous))
-            fuzzy_matched += 1
-        else:
-            new += 1
-        catalog.append(entry)
-
-    obsoleted = dropped = 0
-    for e in old_entries:
-        if e.obsolete and id(e) not in used and (e.msgctxt, e.msgid) not in new_keys:
-            catalog.append(e)
-    for e in old_entries:
-        if e.obsolete or id(e) in used or (e.msgctxt, e.msgid) in new_keys:
-            continue
-        if has_translation(e):
-            e.obsolete = True
-            e.occurrences = []
-            catalog.append(e)
-            obsoleted += 1
-        else:
-            dropped += 1
-    return catalog, MergeStats(kept, renamed, fuzzy_matched, new, obsoleted, dropped)
-
-
-def _closest(t: TemplateEntry, orphans: list[POEntry], contexts: set[str | None]) -> POEntry | None:
-    best, best_score = None, FUZZY_CUTOFF
-    for e in orphans:
-        # Same commentary (an edited segment), or a commentary that vanished (renamed
-        # and edited); never another live commentary's text.
-        if e.msgctxt != t.msgctxt and e.msgctxt in contexts:
-            continue
-        score = _similarity(t.msgid, e.msgid)
-        if score > best_score or (score == best_score and best is None):
-            best, best_score = e, score
-    return best
-
-
 def word_count(text: str) -> int:
     return len(re.findall(r"\w+(?:[-'’]\w+)*", text))
 
 
-def count(entries: Iterable[POEntry]) -> Counts:
+def count(entries: Iterable[Entry]) -> Counts:
     """Progress over the active entries."""
     translated = fuzzy = untranslated = tw = fw = uw = 0
     for e in entries:
         if e.obsolete:
             continue
         n = word_count(e.msgid)
-        if is_translated(e) and not is_fuzzy(e):
+        if e.reviewed:
             translated += 1
             tw += n
-        elif has_translation(e) and is_fuzzy(e):
+        elif e.has_translation and e.fuzzy:
             fuzzy += 1
             fw += n
         else:
@@ -257,32 +281,31 @@ def count(entries: Iterable[POEntry]) -> Counts:
     return Counts(translated, fuzzy, untranslated, tw, fw, uw)
 
 
-class Translations:
-    """Lookups into a catalog for rendering: only non-fuzzy translations count,
-    unless ``drafts`` lets fuzzy ones through too."""
+# --- lookups for rendering ---------------------------------------------------------------
 
-    def __init__(self, po: POFile | None, drafts: bool = False) -> None:
-        self._entries: dict[tuple[str | None, str], POEntry] = {}
+class Translations:
+    """Lookups into a catalog for rendering: only reviewed translations count, unless
+    ``drafts`` lets fuzzy ones through too."""
+
+    def __init__(self, catalog: Catalog | None, drafts: bool = False) -> None:
         self.drafts = drafts
-        plural = "nplurals=2; plural=(n != 1);"
-        if po is not None:
-            plural = po.metadata.get("Plural-Forms", plural)
-            for e in po:
-                if not e.obsolete:
-                    self._entries[(e.msgctxt, e.msgid)] = e
-        expr = plural.split("plural=", 1)[1].rstrip(";").strip()
-        self._plural = gettext.c2py(expr)
+        self._entries: dict[tuple[str | None, str], Entry] = {}
+        plural = ""
+        if catalog is not None:
+            plural = catalog.meta.get("Plural-Forms", "")
+            self._entries = {e.key: e for e in catalog.active}
+        self._plural = plural_function(plural)
 
     def state(self, msgctxt: str | None, msgid: str) -> tuple[str, str]:
         """(text, state): state is translated, draft (machine-translated, fuzzy),
         fuzzy, or untranslated; drafts and fuzzy entries count only with ``drafts``."""
         e = self._entries.get((msgctxt, msgid))
-        if e is None or not is_translated(e):
+        if e is None or not e.translated:
             return msgid, "untranslated"
-        if is_fuzzy(e):
+        if e.fuzzy:
             if not self.drafts:
                 return msgid, "untranslated"
-            return e.msgstr, "draft" if DRAFT_COMMENT in (e.tcomment or "") else "fuzzy"
+            return e.msgstr, "draft" if isinstance(e.origin, MachineDraft) else "fuzzy"
         return e.msgstr, "translated"
 
     def gettext(self, msgid: str) -> str:
@@ -290,7 +313,8 @@ class Translations:
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         e = self._entries.get((None, singular))
-        if e is not None and is_translated(e) and (self.drafts or not is_fuzzy(e)):
-            forms = {int(k): v for k, v in e.msgstr_plural.items()}
-            return forms.get(self._plural(n), singular if n == 1 else plural)
+        if e is not None and e.translated and (self.drafts or not e.fuzzy):
+            index = self._plural(n)
+            if index < len(e.msgstr_plural):
+                return e.msgstr_plural[index]
         return singular if n == 1 else plural

@@ -1,42 +1,128 @@
-"""The PO file format: reading with polib, writing exactly as GNU gettext wraps.
+"""The PO file format: ``Catalog`` values read from and written to PO/POT files.
 
-polib is imported here and nowhere else. polib parses well, but its writer wraps
-lines differently from msgmerge/msgcat/Poedit, so a catalog saved by any of them and
-updated by transflow would churn. ``dumps`` writes what ``msgcat`` writes: 79 columns,
-breaks at Unicode line-break opportunities (UAX #14, as gnulib does), the same
-comment order and the same obsolete-entry syntax.
+polib is imported here and nowhere else, and its objects never leave this module:
+they are turned into transflow's own frozen ``Entry``/``Catalog`` values on reading.
+Writing does not use polib: polib wraps lines differently from msgmerge/msgcat/
+Poedit, so a catalog saved by any of them and updated by transflow would churn.
+``dumps`` writes what ``msgcat`` writes (see ``wrap``): the same line breaks, comment
+order and obsolete-entry syntax.
+
+An entry's origin (the translation memory, a machine draft) is one translator
+comment line: this module turns it into the typed ``origin`` and back, so the text
+on disk stays what translators have always seen.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 import polib
 
+from transflow.catalogs.model import (
+    HUMAN,
+    Catalog,
+    Entry,
+    FromMemory,
+    MachineDraft,
+    Origin,
+    parse_plural_forms,
+)
+from transflow.catalogs.wrap import field_lines, reference_lines
 from transflow.workspace.errors import CatalogError
 from transflow.workspace.files import write_if_changed
 
 PAGE_WIDTH = 79
-
-POFile = polib.POFile
-POEntry = polib.POEntry
-
-
-def new_catalog(metadata: dict[str, str], header: str = "") -> polib.POFile:
-    catalog = polib.POFile(wrapwidth=PAGE_WIDTH)
-    catalog.metadata = dict(metadata)
-    catalog.header = header
-    return catalog
+# The translator comments that say where a translation came from.
+DRAFT_COMMENT = "machine-translated draft"
+MEMORY_COMMENT = "translation memory"
+_DRAFT_LINE = re.compile(rf"^{DRAFT_COMMENT}: (.+), (\d{{4}}-\d{{2}}-\d{{2}})$")
+_MEMORY_LINE = re.compile(
+    rf"^{MEMORY_COMMENT}: (?:(\d+(?:\.\d+)?)% match, )?(.+?)(, numbers updated)?$")
 
 
-def new_entry(**fields: Any) -> polib.POEntry:
-    return polib.POEntry(**fields)
+def origin_comment(origin: Origin) -> str | None:
+    """The comment line that records ``origin`` (None for a human translation)."""
+    if isinstance(origin, MachineDraft):
+        return f"{DRAFT_COMMENT}: {origin.provider}, {origin.date}"
+    if isinstance(origin, FromMemory):
+        if origin.score is None:
+            return f"{MEMORY_COMMENT}: {origin.source}"
+        note = f"{MEMORY_COMMENT}: {origin.score:.0f}% match, {origin.source}"
+        return note + ", numbers updated" if origin.numbers_updated else note
+    return None
 
 
-def read_catalog(path: Path, shown_as: str | None = None) -> polib.POFile:
+def _parse_origin(line: str) -> Origin | None:
+    if m := _DRAFT_LINE.match(line):
+        return MachineDraft(m.group(1), m.group(2))
+    if m := _MEMORY_LINE.match(line):
+        score = float(m.group(1)) if m.group(1) else None
+        return FromMemory(m.group(2), score, bool(m.group(3)))
+    return None
+
+
+def _split_comments(tcomment: str) -> tuple[str, Origin]:
+    """Translator comments without the origin line, and the origin it records."""
+    if not tcomment:
+        return "", HUMAN
+    lines = tcomment.split("\n")
+    for i, line in enumerate(lines):
+        if (origin := _parse_origin(line)) is not None:
+            return "\n".join(lines[:i] + lines[i + 1:]), origin
+    return tcomment, HUMAN
+
+
+def _entry(e: polib.POEntry, previous: dict[str, str | None] | None = None) -> Entry:
+    comments, origin = _split_comments(e.tcomment or "")
+    forms: tuple[str, ...] = ()
+    if e.msgid_plural:
+        by_index = {int(k): v for k, v in (e.msgstr_plural or {}).items()}
+        forms = tuple(by_index.get(i, "") for i in range(max(by_index, default=-1) + 1))
+    previous = previous or {}
+    return Entry(
+        msgid=e.msgid,
+        msgctxt=e.msgctxt,
+        msgid_plural=e.msgid_plural or None,
+        msgstr=e.msgstr or "",
+        msgstr_plural=forms,
+        flags=tuple(e.flags),
+        previous_msgctxt=previous.get("msgctxt", e.previous_msgctxt),
+        previous_msgid=previous.get("msgid", e.previous_msgid),
+        previous_msgid_plural=previous.get("msgid_plural", e.previous_msgid_plural),
+        references=tuple((path, line) for path, line in e.occurrences),
+        extracted_comments=e.comment or "",
+        translator_comments=comments,
+        origin=origin,
+        obsolete=bool(e.obsolete),
+        line=e.linenum if isinstance(e.linenum, int) else None,
+    )
+
+
+def parse(text: str, shown: str) -> Catalog:
+    """A catalog from the text of a PO/POT file; errors name ``shown`` and the line."""
+    _lint(text, shown)
+    try:
+        po = polib.pofile(text, wrapwidth=PAGE_WIDTH)
+    except (OSError, ValueError) as exc:
+        m = re.search(r"\(line (\d+)\)", str(exc))
+        at: int | None = int(m.group(1)) if m else None
+        what = re.sub(r"\s*in po file.*$", "", str(exc)) or "syntax error"
+        raise CatalogError(
+            f"{what.lower()}; fix the entry there (check quotes and escapes), "
+            "or restore the file from version control",
+            shown,
+            at,
+        ) from None
+    _check_entries(po, shown)
+    previous = _obsolete_previous(text)
+    entries = tuple(
+        _entry(e, previous.get((e.msgctxt, e.msgid)) if e.obsolete else None) for e in po)
+    return Catalog(entries, tuple(po.metadata.items()), po.header or "",
+                   bool(getattr(po, "metadata_is_fuzzy", False)))
+
+
+def read_catalog(path: Path, shown_as: str | None = None) -> Catalog:
     """Parse a PO/POT file; a syntax error becomes ``path:line: message``."""
     shown = shown_as or str(path)
     try:
@@ -52,22 +138,7 @@ def read_catalog(path: Path, shown_as: str | None = None) -> polib.POFile:
             shown,
             line,
         ) from None
-    _lint(text, shown)
-    try:
-        catalog = polib.pofile(text, wrapwidth=PAGE_WIDTH)
-    except (OSError, ValueError) as exc:
-        m = re.search(r"\(line (\d+)\)", str(exc))
-        at: int | None = int(m.group(1)) if m else None
-        what = re.sub(r"\s*in po file.*$", "", str(exc)) or "syntax error"
-        raise CatalogError(
-            f"{what.lower()}; fix the entry there (check quotes and escapes), "
-            "or restore the file from version control",
-            shown,
-            at,
-        ) from None
-    _check_entries(catalog, shown)
-    _restore_obsolete_previous(catalog, text)
-    return catalog
+    return parse(text, shown)
 
 
 _FIELD = re.compile(r'^(msgctxt|msgid_plural|msgid|msgstr(?:\[\d+\])?)?\s*"(.*)"$')
@@ -85,13 +156,12 @@ def _fields(lines: list[str]) -> dict[str, str]:
     return fields
 
 
-def _restore_obsolete_previous(catalog: polib.POFile, text: str) -> None:
+def _obsolete_previous(text: str) -> dict[tuple[str | None, str], dict[str, str | None]]:
     """polib skips the ``#~|`` lines of obsolete entries (the previous msgid of an entry
-    that was fuzzy when it became obsolete): read them back, so nothing is lost."""
+    that was fuzzy when it became obsolete): read them, so nothing is lost."""
+    found: dict[tuple[str | None, str], dict[str, str | None]] = {}
     if "#~|" not in text:
-        return
-    by_key: dict[tuple[str | None, str], polib.POEntry] = {
-        (e.msgctxt, e.msgid): e for e in catalog if e.obsolete}
+        return found
     for block in re.split(r"\n[ \t]*\n", text):
         lines = block.splitlines()
         previous = _fields([line[3:] for line in lines if line.startswith("#~|")])
@@ -99,11 +169,10 @@ def _restore_obsolete_previous(catalog: polib.POFile, text: str) -> None:
             continue
         current = _fields([line[2:] for line in lines
                            if line.startswith("#~") and not line.startswith("#~|")])
-        entry = by_key.get((current.get("msgctxt"), current.get("msgid", "")))
-        if entry is not None:
-            entry.previous_msgctxt = previous.get("msgctxt")
-            entry.previous_msgid = previous.get("msgid")
-            entry.previous_msgid_plural = previous.get("msgid_plural")
+        found.setdefault((current.get("msgctxt"), current.get("msgid", "")), {
+            "msgctxt": previous.get("msgctxt"), "msgid": previous.get("msgid"),
+            "msgid_plural": previous.get("msgid_plural")})
+    return found
 
 
 _STRING = r'"(?:[^"\\]|\\[\\"abfnrtv]|\\[0-7]{1,3}|\\x[0-9A-Fa-f]+)*"'
@@ -130,8 +199,7 @@ def _lint(text: str, shown: str) -> None:
 
 
 def _check_entries(catalog: polib.POFile, shown: str) -> None:
-    m = re.search(r"nplurals\s*=\s*(\d+)", catalog.metadata.get("Plural-Forms", ""))
-    nplurals = int(m.group(1)) if m else None
+    nplurals = parse_plural_forms(catalog.metadata.get("Plural-Forms", ""))[0]
     seen: set[tuple[str | None, str]] = set()
     for entry in catalog:
         line = entry.linenum if isinstance(entry.linenum, int) else None
@@ -152,158 +220,28 @@ def _check_entries(catalog: polib.POFile, shown: str) -> None:
                 )
 
 
-def write_catalog(catalog: polib.POFile, path: Path) -> bool:
+def write_catalog(catalog: Catalog, path: Path) -> bool:
     """Write atomically, only when the text changes; True if the file was written."""
     return write_if_changed(path, dumps(catalog))
 
 
 # --- writing -------------------------------------------------------------------------
 
-_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r",
-            "\a": "\\a", "\b": "\\b", "\f": "\\f", "\v": "\\v"}
-
-
-def _escape(text: str) -> str:
-    return "".join(_ESCAPES.get(ch, ch) for ch in text)
-
-
-# Line breaking as gnulib's unilbrk does it for the scripts a bulletin uses (Latin,
-# Cyrillic, digits, punctuation): the UAX #14 pair table in the version gettext 0.21
-# ships, which (unlike current Unicode) breaks between "." and a letter ("example.|org").
-_CLASS = {" ": "SP", "\u00a0": "GL", "\u202f": "GL", "\u2007": "GL", "\u2060": "GL",
-          "-": "HY", "\u2010": "BA", "\u2013": "BA", "\u00ad": "BA", "|": "BA",
-          "\u2014": "B2", "(": "OP", "[": "OP", "{": "OP", "\u201a": "OP", "\u201e": "OP",
-          ")": "CP", "]": "CP", "}": "CL", "!": "EX", "?": "EX", ",": "IS", ".": "IS",
-          ":": "IS", ";": "IS", "/": "SY", "$": "PR", "+": "PR", "\u2116": "PR",
-          "\u00a3": "PR", "\u20ac": "PR", "%": "PO", "\u2030": "PO", "\u00b0": "PO",
-          "\u2026": "IN"}
-for _q in "\"'«»‘’“”‹›\u201b\u201f":
-    _CLASS[_q] = "QU"
-
-_NO_BREAK_BEFORE = {"CL", "CP", "EX", "IS", "SY"}  # LB13, even after spaces
-# Direct break opportunities (no space between): before-class → after-classes.
-_DIRECT = {
-    "AL": {"B2"},
-    "NU": {"B2"},
-    "HY": {"AL", "GL", "B2", "OP", "PR", "PO", "IN"},
-    "BA": {"AL", "NU", "GL", "B2", "OP", "PR", "PO", "IN"},
-    "B2": {"AL", "NU", "HY", "BA", "OP", "PR", "PO", "IN"},
-    "IS": {"AL", "OP", "PR", "PO", "B2", "IN"},
-    "SY": {"AL", "OP", "PR", "PO", "B2", "IN"},
-    "PR": {"PR", "PO", "B2"},
-    "PO": {"PR", "PO", "B2", "IN"},
-    "CP": {"OP", "B2", "IN"},
-    "CL": {"AL", "NU", "OP", "PR", "PO", "B2", "IN"},
-    "EX": {"AL", "NU", "OP", "PR", "PO", "B2", "IN"},
-    "IN": {"AL", "NU", "OP", "PR", "PO", "B2", "HY", "BA"},
-}
-
-
-def _classes(escaped: str) -> list[str]:
-    out = []
-    for ch in escaped:
-        cls = _CLASS.get(ch)
-        if cls is None:
-            cls = "NU" if ch.isdigit() else "AL"
-        out.append(cls)
-    return out
-
-
-def _break_points(escaped: str) -> list[int]:
-    """Offsets in ``escaped`` where a line may break (never inside an escape sequence)."""
-    classes = _classes(escaped)
-    points = []
-    last_non_space = None  # class of the last character before the current run of spaces
-    escape_next = False
-    for i in range(len(escaped)):
-        cls = classes[i]
-        if i > 0 and cls != "SP" and not escape_next:
-            before = classes[i - 1]
-            if before == "SP":
-                ok = (
-                    last_non_space is not None
-                    and cls not in _NO_BREAK_BEFORE
-                    and last_non_space != "OP"                          # LB14
-                    and not (last_non_space == "QU" and cls == "OP")    # LB15
-                    and not (last_non_space == "B2" and cls == "B2")    # LB17
-                )
-            else:
-                ok = cls in _DIRECT.get(before, ())
-            if ok:
-                points.append(i)
-        escape_next = escaped[i] == "\\" and not escape_next
-        if cls != "SP":
-            last_non_space = cls
-    # Never break right before a final "\n".
-    if escaped.endswith("\\n"):
-        points = [p for p in points if p != len(escaped) - 2]
-    return points
-
-
-def _wrap(escaped: str, start_column: int, width: int, next_column: int) -> list[str]:
-    """Greedy line breaking as gnulib's ulc_width_linebreaks: each line fits ``width``
-    columns where possible; a piece with no break opportunity overflows."""
-    points = _break_points(escaped)
-    lines: list[str] = []
-    line_start = 0
-    column = start_column
-    last_break: int | None = None
-    prev = 0
-    for point in [*points, len(escaped)]:
-        piece = point - prev
-        if last_break is not None and column + piece > width:
-            lines.append(escaped[line_start:last_break])
-            line_start = last_break
-            column = next_column + (prev - last_break)
-        column += piece
-        last_break = point
-        prev = point
-    lines.append(escaped[line_start:])
-    return lines
-
-
-def _field(prefix: str, keyword: str, value: str) -> list[str]:
-    portions = re.findall(r"[^\n]*\n|[^\n]+$", value) or [""]
-    escaped = [_escape(p) for p in portions]
-    width = PAGE_WIDTH - 1  # room for the closing quote
-    first_col = len(prefix) + len(keyword) + 2
-    out: list[str] = []
-    if len(escaped) == 1 and len(_wrap(escaped[0], first_col, width, first_col)) == 1:
-        return [f'{prefix}{keyword} "{escaped[0]}"']
-    out.append(f'{prefix}{keyword} ""')
-    cont_col = len(prefix) + 1
-    for portion in escaped:
-        for line in _wrap(portion, cont_col, width, cont_col):
-            out.append(f'{prefix}"{line}"')
-    return out
-
-
-def _references(occurrences: Iterable[tuple[str, str]]) -> list[str]:
-    lines: list[str] = []
-    current = "#:"
-    for path, line in occurrences:
-        ref = f"{path}:{line}" if line else path
-        if current != "#:" and len(current) + 1 + len(ref) > PAGE_WIDTH:
-            lines.append(current)
-            current = "#:"
-        current += " " + ref
-    if current != "#:":
-        lines.append(current)
-    return lines
-
-
 def _comment_lines(marker: str, text: str) -> list[str]:
     return [f"{marker} {line}" if line else marker for line in text.split("\n")]
 
 
-def _entry_lines(entry: polib.POEntry, header: bool = False) -> list[str]:
+def _entry_lines(entry: Entry) -> list[str]:
     lines: list[str] = []
-    if entry.tcomment:
-        lines += _comment_lines("#", entry.tcomment)
-    if entry.comment:
-        lines += _comment_lines("#.", entry.comment)
-    if entry.occurrences and not entry.obsolete:
-        lines += _references(entry.occurrences)
+    comments = entry.translator_comments
+    if (note := origin_comment(entry.origin)) is not None:
+        comments = f"{comments}\n{note}" if comments else note
+    if comments:
+        lines += _comment_lines("#", comments)
+    if entry.extracted_comments:
+        lines += _comment_lines("#.", entry.extracted_comments)
+    if entry.references and not entry.obsolete:
+        lines += reference_lines(entry.references)
     flags = list(entry.flags)
     if "fuzzy" in flags:
         flags = ["fuzzy"] + [f for f in flags if f != "fuzzy"]
@@ -312,41 +250,38 @@ def _entry_lines(entry: polib.POEntry, header: bool = False) -> list[str]:
     prefix = "#~ " if entry.obsolete else ""
     prev_prefix = "#~| " if entry.obsolete else "#| "
     if entry.previous_msgctxt:
-        lines += _field(prev_prefix, "msgctxt", entry.previous_msgctxt)
+        lines += field_lines(prev_prefix, "msgctxt", entry.previous_msgctxt)
     if entry.previous_msgid:
-        lines += _field(prev_prefix, "msgid", entry.previous_msgid)
+        lines += field_lines(prev_prefix, "msgid", entry.previous_msgid)
     if entry.previous_msgid_plural:
-        lines += _field(prev_prefix, "msgid_plural", entry.previous_msgid_plural)
+        lines += field_lines(prev_prefix, "msgid_plural", entry.previous_msgid_plural)
     if entry.msgctxt is not None:
-        lines += _field(prefix, "msgctxt", entry.msgctxt)
-    lines += _field(prefix, "msgid", entry.msgid)
+        lines += field_lines(prefix, "msgctxt", entry.msgctxt)
+    lines += field_lines(prefix, "msgid", entry.msgid)
     if entry.msgid_plural:
-        lines += _field(prefix, "msgid_plural", entry.msgid_plural)
-        for index in sorted(entry.msgstr_plural, key=int):
-            lines += _field(prefix, f"msgstr[{index}]", entry.msgstr_plural[index])
+        lines += field_lines(prefix, "msgid_plural", entry.msgid_plural)
+        for index, form in enumerate(entry.msgstr_plural):
+            lines += field_lines(prefix, f"msgstr[{index}]", form)
     else:
-        lines += _field(prefix, "msgstr", entry.msgstr)
+        lines += field_lines(prefix, "msgstr", entry.msgstr)
     return lines
 
 
-def _header_lines(catalog: polib.POFile) -> list[str]:
+def _header_lines(catalog: Catalog) -> list[str]:
     lines: list[str] = []
-    if catalog.header:
-        lines += _comment_lines("#", catalog.header)
-    flags = getattr(catalog, "metadata_is_fuzzy", False)
-    if flags:
+    if catalog.header_comment:
+        lines += _comment_lines("#", catalog.header_comment)
+    if catalog.fuzzy_header:
         lines.append("#, fuzzy")
-    meta = "".join(f"{key}: {value}\n" for key, value in catalog.metadata.items())
-    lines += _field("", "msgid", "")
-    lines += _field("", "msgstr", meta)
+    meta = "".join(f"{key}: {value}\n" for key, value in catalog.metadata)
+    lines += field_lines("", "msgid", "")
+    lines += field_lines("", "msgstr", meta)
     return lines
 
 
-def dumps(catalog: polib.POFile) -> str:
-    """The catalog as GNU gettext would write it."""
+def dumps(catalog: Catalog) -> str:
+    """The catalog as GNU gettext would write it: active entries, then obsolete ones."""
     blocks = ["\n".join(_header_lines(catalog))]
-    active = [e for e in catalog if not e.obsolete]
-    obsolete = [e for e in catalog if e.obsolete]
-    for entry in active + obsolete:
+    for entry in (*catalog.active, *catalog.obsolete):
         blocks.append("\n".join(_entry_lines(entry)))
     return "\n\n".join(blocks) + "\n"

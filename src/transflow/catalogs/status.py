@@ -1,22 +1,21 @@
-"""``transflow status``: translation progress per week and language, read from the catalogs."""
+"""``transflow status``: translation progress per week and language, and of each
+language's ui catalog, read from the catalogs."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from transflow.catalogs import model as catalog
 from transflow.catalogs import pofile
-from transflow.catalogs.memory import from_memory
-from transflow.catalogs.model import Counts
-from transflow.catalogs.update import UI_DOMAIN, ui_entries
+from transflow.catalogs.model import Counts, FromMemory, count
+from transflow.catalogs.ui import LabelStatus, label_status
 from transflow.workspace.config import UI_SOURCE_LANGUAGE, Config
 from transflow.workspace.weeks import Week
 
 
 @dataclass(frozen=True)
 class StatusRow:
-    week: str
+    week: Week
     lang: str
     path: str
     exists: bool
@@ -27,8 +26,8 @@ class StatusRow:
     def as_dict(self) -> dict[str, object]:
         c = self.counts
         return {
-            "domain": self.week,
-            "week": self.week,
+            "domain": str(self.week),
+            "week": str(self.week),
             "lang": self.lang,
             "path": self.path,
             "exists": self.exists,
@@ -48,61 +47,19 @@ class StatusReport:
     """The ui catalog of each language other than the templates' own (English)."""
 
 
-def status(config: Config, weeks: Sequence[Week],
+def status(config: Config, weeks: Sequence[Week], *,
            languages: Sequence[str] | None = None) -> StatusReport:
     rows = []
     for week in weeks:
         for lang in languages or config.languages:
-            path = config.po_path(lang, str(week))
+            path = config.po_path(lang, week)
             if path.exists():
-                po = pofile.read_catalog(path, config.rel(path))
-                memory = sum(1 for e in po if not e.obsolete and from_memory(e))
-                rows.append(StatusRow(str(week), lang, config.rel(path), True,
-                                      catalog.count(po), memory))
+                catalog = pofile.read_catalog(path, config.rel(path))
+                memory = sum(1 for e in catalog.active if isinstance(e.origin, FromMemory))
+                rows.append(StatusRow(week, lang, config.rel(path), True, count(catalog),
+                                      memory))
             else:
-                rows.append(StatusRow(str(week), lang, config.rel(path), False, Counts()))
+                rows.append(StatusRow(week, lang, config.rel(path), False, Counts()))
     labels = tuple(label_status(config, lang) for lang in languages or config.languages
                    if lang != UI_SOURCE_LANGUAGE)
     return StatusReport(tuple(rows), labels)
-
-
-@dataclass(frozen=True)
-class LabelStatus:
-    """How much of a language's ui catalog (the bulletin's own labels) is translated."""
-
-    lang: str
-    path: str
-    exists: bool
-    total: int
-    translated: int
-
-    @property
-    def untranslated(self) -> int:
-        return self.total - self.translated
-
-    @property
-    def percent(self) -> float:
-        return 100.0 * self.translated / self.total if self.total else 100.0
-
-    def as_dict(self) -> dict[str, object]:
-        return {"domain": UI_DOMAIN, "week": None, "lang": self.lang, "path": self.path,
-                "exists": self.exists, "labels": {"translated": self.translated,
-                                                  "total": self.total},
-                "percent": round(self.percent, 1)}
-
-
-def label_status(config: Config, lang: str, drafts: bool = False) -> LabelStatus:
-    """Labels of the current templates and settings that ``lang``'s ui.po translates
-    (fuzzy ones only with ``drafts``); a label the file lacks counts as untranslated."""
-    wanted = ui_entries(config)
-    path = config.po_path(lang, UI_DOMAIN)
-    translated = 0
-    if path.exists():
-        po = pofile.read_catalog(path, config.rel(path))
-        done = {
-            (e.msgctxt, e.msgid) for e in po
-            if not e.obsolete and catalog.is_translated(e)
-            and (drafts or not catalog.is_fuzzy(e))
-        }
-        translated = sum(1 for t in wanted if (t.msgctxt, t.msgid) in done)
-    return LabelStatus(lang, config.rel(path), path.exists(), len(wanted), translated)

@@ -1,5 +1,12 @@
 """``transflow update``: sources → templates (.pot) → merged catalogs (.po), per week,
-plus the user-interface catalogs extracted from the templates and transflow.toml."""
+plus the ui catalogs of the bulletin's own labels.
+
+It plans, runs, then writes. The plan reads every source and turns each week into
+frozen template jobs and catalog jobs; running a job reads its old catalog, merges
+the template into it and fills what the translation memory knows, returning a new
+catalog; only when every job has run, so every file read was valid, is anything
+written (atomically, and only what changed).
+"""
 
 from __future__ import annotations
 
@@ -8,25 +15,24 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from transflow.catalogs import model as catalog
 from transflow.catalogs import pofile
 from transflow.catalogs.memory import TranslationMemory, fill_from_memory, load_memory
-from transflow.catalogs.model import DRAFT_COMMENT, Counts, MergeStats, TemplateEntry
+from transflow.catalogs.merge import MergeStats, merge
+from transflow.catalogs.model import Catalog, Counts, TemplateEntry, count, make_template, unique
+from transflow.catalogs.ui import ui_entries
 from transflow.sources.commentary import load_week
 from transflow.sources.markdown import Segment, split
-from transflow.workspace.config import UI_SOURCE_LANGUAGE, Config
-from transflow.workspace.lang import extract_ui_messages, language_name, nplurals, plural_forms
+from transflow.workspace.config import UI_DOMAIN, UI_SOURCE_LANGUAGE, Config, Domain
+from transflow.workspace.lang import language_name, nplurals, plural_forms
 from transflow.workspace.progress import Progress
 from transflow.workspace.weeks import Week
-
-UI_DOMAIN = "ui"
 
 
 @dataclass(frozen=True)
 class CatalogUpdate:
     path: str
     lang: str
-    domain: str
+    domain: Domain
     written: bool
     stats: MergeStats
     counts: Counts
@@ -44,8 +50,64 @@ class UpdateReport:
         return tuple(c for c in self.catalogs if c.written)
 
 
+# --- the plan -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TemplateJob:
+    """A template (.pot) to write: every message of a domain."""
+
+    domain: Domain
+    entries: tuple[TemplateEntry, ...]
+
+
+@dataclass(frozen=True)
+class CatalogJob:
+    """A catalog to bring up to date with its template."""
+
+    lang: str
+    domain: Domain
+    entries: tuple[TemplateEntry, ...]
+    """The messages this language translates (not those written in it)."""
+    memory: bool
+    """Fill untouched entries from the translation memory (week catalogs only)."""
+
+
+@dataclass(frozen=True)
+class UpdatePlan:
+    templates: tuple[TemplateJob, ...]
+    catalogs: tuple[CatalogJob, ...]
+
+
+def segment_entries(segments: Sequence[Segment]) -> list[TemplateEntry]:
+    return unique(
+        TemplateEntry(s.slug, s.text, None, ((s.path, str(s.line)),), s.role) for s in segments
+    )
+
+
+def plan_update(config: Config, weeks: Sequence[Week],
+                languages: Sequence[str]) -> UpdatePlan:
+    """Read every source of ``weeks`` (a bad one stops here, before anything is written)
+    and say which templates and catalogs the update makes."""
+    labels = tuple(ui_entries(config))
+    templates = [TemplateJob(UI_DOMAIN, labels)]
+    catalogs = [CatalogJob(lang, UI_DOMAIN, labels, memory=False)
+                for lang in languages if lang != UI_SOURCE_LANGUAGE]
+    for week in weeks:
+        segments = [s for c in load_week(config, week) for s in split(c)]
+        templates.append(TemplateJob(week, tuple(segment_entries(segments))))
+        for lang in languages:
+            wanted = tuple(segment_entries([s for s in segments if s.lang != lang]))
+            # A language with nothing to translate this week gets no catalog, unless it
+            # has one already (whose translations must become obsolete, not vanish).
+            if wanted or config.po_path(lang, week).exists():
+                catalogs.append(CatalogJob(lang, week, wanted, memory=True))
+    return UpdatePlan(tuple(templates), tuple(catalogs))
+
+
+# --- running --------------------------------------------------------------------------
+
 def _metadata(
-    config: Config, domain: str, lang: str | None, old: dict[str, str] | None = None
+    config: Config, domain: Domain, lang: str | None, old: dict[str, str] | None = None
 ) -> dict[str, str]:
     """Header fields: transflow owns the technical ones; the translator's own (team,
     last translator, revision date) are filled in once and then left to their tools."""
@@ -78,103 +140,75 @@ def _metadata(
     return meta
 
 
-def _header(config: Config, domain: str, lang: str | None) -> str:
+def _header(config: Config, domain: Domain, lang: str | None) -> str:
     what = "the bulletin's labels" if domain == UI_DOMAIN else f"week {domain}"
     if lang is None:
         return f"Template for {config.titles[config.source_language]}, {what}."
     return f"{language_name(lang)} ({lang}): {config.titles[lang]}, {what}."
 
 
-def segment_entries(segments: Sequence[Segment]) -> list[TemplateEntry]:
-    return catalog.unique(
-        TemplateEntry(s.slug, s.text, None, ((s.path, str(s.line)),), s.role) for s in segments
-    )
+@dataclass(frozen=True)
+class _Merged:
+    job: CatalogJob
+    catalog: Catalog
+    stats: MergeStats
+    filled: int
 
 
-def ui_entries(config: Config) -> list[TemplateEntry]:
-    """The bulletin's labels: the templates' messages, category and trend labels, notes."""
-    text = config.config_path.read_text(encoding="utf-8").splitlines()
-
-    def line_of(label: str) -> str:
-        for number, line in enumerate(text, start=1):
-            if label in line:
-                return str(number)
-        return ""
-
-    entries = [
-        TemplateEntry(None, m.msgid, m.msgid_plural,
-                      tuple((path, str(line)) for path, line in m.locations),
-                      "\n".join(m.comments))
-        for m in extract_ui_messages(config.templates_dir, config.root)
-    ]
-    entries += [
-        TemplateEntry(None, label, None, (("transflow.toml", line_of(label)),), "category")
-        for label in config.categories.values()
-    ]
-    entries += [
-        TemplateEntry(None, label, None, (("transflow.toml", line_of(label)),), "trend verdict")
-        for label in config.trends.values()
-    ]
-    # Used from Python, so Babel's extractor cannot see it.
-    entries.append(TemplateEntry(None, DRAFT_COMMENT, None, (),
-                                 "note after a machine-translated draft (build --drafts)"))
-    return catalog.unique(entries)
-
-
-def _merge_into(
-    config: Config, domain: str, lang: str, entries: Sequence[TemplateEntry],
-    memory: TranslationMemory | None = None,
-) -> CatalogUpdate:
-    path = config.po_path(lang, domain)
+def run_catalog_job(config: Config, job: CatalogJob,
+                    memory: TranslationMemory | None) -> _Merged:
+    """The job's catalog, merged with its template and filled from ``memory``."""
+    path = config.po_path(job.lang, job.domain)
     old = pofile.read_catalog(path, config.rel(path)) if path.exists() else None
-    metadata = _metadata(config, domain, lang, old.metadata if old else None)
-    merged, stats = catalog.merge(
-        entries, old, metadata, _header(config, domain, lang), nplurals(lang)
-    )
-    filled = fill_from_memory(merged, memory, config.memory_threshold) if memory else 0
-    written = pofile.write_catalog(merged, path)
-    return CatalogUpdate(config.rel(path), lang, domain, written, stats, catalog.count(merged),
-                         filled)
+    metadata = _metadata(config, job.domain, job.lang, old.meta if old else None)
+    merged, stats = merge(job.entries, old, metadata, _header(config, job.domain, job.lang),
+                          nplurals(job.lang))
+    filled = 0
+    if memory is not None:
+        merged, filled = fill_from_memory(merged, memory, config.memory_threshold)
+    return _Merged(job, merged, stats, filled)
 
 
-def _write_template(config: Config, domain: str, entries: Sequence[TemplateEntry]) -> str:
-    path = config.pot_path(domain)
-    pot = catalog.make_template(entries, _metadata(config, domain, None),
-                                _header(config, domain, None))
-    pofile.write_catalog(pot, path)
-    return config.rel(path)
+def template_catalog(config: Config, job: TemplateJob) -> Catalog:
+    return make_template(job.entries, _metadata(config, job.domain, None),
+                         _header(config, job.domain, None))
 
 
 def update(
     config: Config,
     weeks: Sequence[Week],
+    *,
     languages: Sequence[str] | None = None,
     progress: Progress | None = None,
 ) -> UpdateReport:
     """Extract each week's template and merge it into every target language's catalog.
 
     A week's catalog for language L holds the segments of the commentaries not
-    written in L. Human translations are never lost (see ``catalog.merge``).
+    written in L. Human translations are never lost (see ``merge``). Nothing is
+    written unless every source and catalog could be read.
     """
-    languages = list(languages or config.languages)
-    templates: list[str] = []
-    updates: list[CatalogUpdate] = []
-    labels = ui_entries(config)
-    templates.append(_write_template(config, UI_DOMAIN, labels))
-    for lang in languages:
-        if lang != UI_SOURCE_LANGUAGE:
-            updates.append(_merge_into(config, UI_DOMAIN, lang, labels))
+    plan = plan_update(config, weeks, list(languages or config.languages))
     memories: dict[str, TranslationMemory] = {}
-    for done, week in enumerate(weeks):
+    merged: list[_Merged] = []
+    for done, job in enumerate(plan.catalogs):
         if progress:
-            progress(str(week), done, len(weeks))
-        segments = [s for c in load_week(config, week) for s in split(c)]
-        domain = str(week)
-        templates.append(_write_template(config, domain, segment_entries(segments)))
-        for lang in languages:
-            wanted = segment_entries([s for s in segments if s.lang != lang])
-            if wanted or config.po_path(lang, domain).exists():
-                if lang not in memories:
-                    memories[lang] = load_memory(config, lang)
-                updates.append(_merge_into(config, domain, lang, wanted, memories[lang]))
+            progress(f"{job.domain} {job.lang}", done, len(plan.catalogs))
+        memory = None
+        if job.memory:
+            if job.lang not in memories:
+                memories[job.lang] = load_memory(config, job.lang)
+            memory = memories[job.lang]
+        merged.append(run_catalog_job(config, job, memory))
+
+    templates = []
+    for template in plan.templates:
+        path = config.pot_path(template.domain)
+        pofile.write_catalog(template_catalog(config, template), path)
+        templates.append(config.rel(path))
+    updates = []
+    for m in merged:
+        path = config.po_path(m.job.lang, m.job.domain)
+        written = pofile.write_catalog(m.catalog, path)
+        updates.append(CatalogUpdate(config.rel(path), m.job.lang, m.job.domain, written,
+                                     m.stats, count(m.catalog), m.filled))
     return UpdateReport(tuple(templates), tuple(updates))

@@ -2,45 +2,47 @@
 PDF bulletin under ``output/<week>/<lang>/`` (the publication tree), or, with
 ``--drafts``, a preview under ``output/preview/<week>/<lang>/``.
 
-Every catalog is read, and every bulletin resolved, before any file is written: a
-malformed PO file stops the build with nothing replaced. A language below the
-translation threshold, or refused by ``--strict``, is not built and its previous
-output stays. The two trees never meet: a preview is never written where subscribers
-get the bulletin, and a plain build reads nothing from the preview tree.
+It plans, runs, then writes (see ``plan``): every catalog is read and every
+bulletin resolved before anything is rendered, so a malformed PO file stops the
+build with nothing replaced; each job renders its files in memory; the files of
+one bulletin are then written together, all or none. A language below the
+translation threshold, or refused by strict mode, is not built and its previous
+output stays. The two trees never meet: a preview is never written where
+subscribers get the bulletin, and a plain build reads nothing from the preview tree.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from transflow.catalogs import pofile
-from transflow.catalogs.model import Translations
-from transflow.catalogs.status import label_status
-from transflow.catalogs.update import UI_DOMAIN
-from transflow.publish.bulletin import Bulletin, make_bulletin
-from transflow.sources.commentary import load_week
-from transflow.workspace.config import UI_SOURCE_LANGUAGE, Config
+from transflow.catalogs.ui import PREVIEW_MARK
+from transflow.publish.plan import (
+    FORMATS,
+    BulletinJob,
+    Refused,
+    Skipped,
+    bulletin_dir,
+    pdf_name,
+    plan_build,
+    published_percent,
+)
+from transflow.workspace.config import Config
 from transflow.workspace.files import WriteFailed, write_all
 from transflow.workspace.progress import Progress
 from transflow.workspace.weeks import Week
 
-FORMATS = ("html", "pdf")
-PREVIEW_MARK = "Preview: contains unreviewed translations"
-"""The ui.po label every preview page carries (banner and running mark)."""
+__all__ = ["FORMATS", "BuildReport", "Failed", "Output", "Refused", "Skipped", "build",
+           "bulletin_dir", "pdf_name", "published_percent"]
+
 _STAMP = ".pdf-source.sha256"
-
-
-def _kept(previous: bool) -> str:
-    return "previous output kept" if previous else "no earlier bulletin exists"
 
 
 @dataclass(frozen=True)
 class Output:
-    week: str
+    week: Week
     lang: str
     format: str
     path: str
@@ -49,44 +51,10 @@ class Output:
 
 
 @dataclass(frozen=True)
-class Skipped:
-    """A language below the translation threshold: not built."""
-
-    week: str
-    lang: str
-    percent: float
-    threshold: float
-    previous: bool = True
-    """An earlier bulletin of this week and language exists and stays."""
-
-    @property
-    def reason(self) -> str:
-        return (
-            f"{self.week} {self.lang}: {self.percent:.0f}% translated, below the "
-            f"{self.threshold:.0f}% threshold; not built, {_kept(self.previous)}"
-        )
-
-
-@dataclass(frozen=True)
-class Refused:
-    """A language strict mode did not build: its translations have check errors."""
-
-    week: str
-    lang: str
-    errors: int
-    previous: bool = True
-
-    @property
-    def reason(self) -> str:
-        return (f"{self.week} {self.lang}: {self.errors} check errors (transflow check "
-                f"--week {self.week} --lang {self.lang}); not built, {_kept(self.previous)}")
-
-
-@dataclass(frozen=True)
 class Failed:
     """A bulletin that could not be written; nothing of it was left half-written."""
 
-    week: str
+    week: Week
     lang: str
     path: str
     message: str
@@ -106,7 +74,7 @@ class BuildReport:
     preview: bool = False
 
     def _bulletins(self, written: bool) -> int:
-        state: dict[tuple[str, str], bool] = {}
+        state: dict[tuple[Week, str], bool] = {}
         for o in self.outputs:
             key = (o.week, o.lang)
             state[key] = state.get(key, False) or o.written
@@ -145,67 +113,95 @@ class BuildReport:
         return None
 
 
-def published_percent(bulletin: Bulletin) -> float:
-    """The share of translatable words the subscriber reads in ``bulletin.lang``."""
-    c = bulletin.coverage
-    if c.total_words == 0:
-        return 100.0
-    return 100.0 * (c.translated_words + c.fuzzy_words) / c.total_words
+# --- running a job --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Rendered:
+    """What a job made: each file with its new content, or None when it is current."""
+
+    job: BulletinJob
+    files: tuple[tuple[str, str, bytes | None], ...]
+    """(format, path relative to the workspace, content); format ``stamp`` is the PDF's
+    freshness stamp, not an output."""
+    notes: tuple[str, ...] = ()
 
 
-def _translations(config: Config, lang: str, domain: str, drafts: bool) -> Translations:
-    path = config.po_path(lang, domain)
-    po = pofile.read_catalog(path, config.rel(path)) if path.exists() else None
-    return Translations(po, drafts)
+def run_job(job: BulletinJob, root: Path, templates: Path) -> Rendered:
+    """Render one bulletin in memory; reads only the PDF's stamp to skip an unchanged PDF."""
+    from transflow.publish.render_html import render_html
+
+    ui = job.translations()
+    html = render_html(job.bulletin, templates, ui)
+    files: list[tuple[str, str, bytes | None]] = []
+    notes: list[str] = []
+    if "html" in job.formats:
+        files.append(("html", f"{job.folder}/index.html", html.encode("utf-8")))
+    if "pdf" in job.formats:
+        path = f"{job.folder}/{job.pdf_name}"
+        mark = ui.gettext(PREVIEW_MARK) if job.preview else None
+        # The PDF is a function of the HTML and the running mark: re-render only when
+        # those changed.
+        digest = hashlib.sha256(f"{html}\0{mark or ''}".encode()).hexdigest().encode()
+        stamp = f"{job.folder}/{_STAMP}"
+        try:
+            fresh = (root / path).is_file() and (root / stamp).read_bytes() == digest
+        except OSError:
+            fresh = False
+        if fresh:
+            files.append(("pdf", path, None))
+        else:
+            from transflow.publish.render_pdf import render_pdf
+
+            pdf, refused_urls = render_pdf(html, root, mark)
+            notes += [f"{path}: refused to fetch {url} (only data: URLs and files inside the "
+                      "workspace are read); remove it from the template or stylesheet"
+                      for url in refused_urls]
+            files += [("pdf", path, pdf), ("stamp", stamp, digest)]
+    return Rendered(job, tuple(files), tuple(notes))
 
 
-def pdf_name(config: Config, week: Week, lang: str, preview: bool = False) -> str:
-    suffix = "-preview" if preview else ""
-    return f"{config.slug}-{week}-{lang}{suffix}.pdf"
+# --- writing --------------------------------------------------------------------------
 
-
-def bulletin_dir(config: Config, week: Week | str, lang: str, preview: bool = False) -> Path:
-    tree = config.preview_dir if preview else config.output_dir
-    return tree / str(week) / lang
-
-
-def _has_output(config: Config, week: Week, lang: str, preview: bool) -> bool:
-    folder = bulletin_dir(config, week, lang, preview)
-    return (folder / "index.html").is_file() or (
-        folder / pdf_name(config, week, lang, preview)).is_file()
-
-
-def _failure(config: Config, week: Week, lang: str, failed: WriteFailed) -> Failed:
+def _failure(config: Config, job: BulletinJob, failed: WriteFailed) -> Failed:
     exc, path = failed.error, failed.path
     reason = exc.strerror or str(exc)
     if isinstance(exc, FileExistsError | NotADirectoryError):
         reason += "; a file stands where a folder must go: move it away"
-    elif isinstance(exc, PermissionError):
-        reason += "; make the file and its folder writable (or not immutable: chattr -i)"
-    if isinstance(exc, FileExistsError | NotADirectoryError):
         # Name the culprit: the file standing where a folder must go.
         path = next((p for p in path.parents if p.exists() and not p.is_dir()), path)
-    return Failed(str(week), lang, config.rel(path), reason)
+    elif isinstance(exc, PermissionError):
+        reason += "; make the file and its folder writable (or not immutable: chattr -i)"
+    return Failed(job.week, job.lang, config.rel(path), reason)
 
 
-def _ui_warnings(config: Config, languages: Sequence[str], drafts: bool) -> list[str]:
-    warnings = []
-    for lang in languages:
-        if lang == UI_SOURCE_LANGUAGE:
-            continue
-        labels = label_status(config, lang, drafts)
-        if not labels.exists:
-            warnings.append(f"{labels.path} is missing: all {labels.total} labels will appear "
-                            "in English; run transflow update and translate it")
-        elif labels.untranslated:
-            warnings.append(f"{labels.path}: {labels.untranslated} of {labels.total} labels "
-                            "are not translated and will appear in English")
-    return warnings
+def write_rendered(config: Config, rendered: Rendered) -> tuple[list[Output], Failed | None]:
+    """Write what changed of one bulletin, all files or none."""
+    job = rendered.job
+    changed: list[tuple[Path, bytes]] = []
+    outputs: list[Output] = []
+    for fmt, rel, data in rendered.files:
+        path = config.root / rel
+        written = False
+        if data is not None:
+            try:
+                written = path.read_bytes() != data
+            except OSError:
+                written = True
+            if written:
+                changed.append((path, data))
+        if fmt != "stamp":
+            outputs.append(Output(job.week, job.lang, fmt, rel, written))
+    try:
+        write_all(changed)
+    except WriteFailed as failed:
+        return [], _failure(config, job, failed)
+    return outputs, None
 
 
 def build(
     config: Config,
     weeks: Sequence[Week],
+    *,
     languages: Sequence[str] | None = None,
     formats: Sequence[str] = FORMATS,
     drafts: bool = False,
@@ -218,110 +214,22 @@ def build(
     ``strict`` (default: ``[build] strict``) refuses a language with check errors;
     without it such a language is built and a warning names the errors' count.
     """
-    from transflow.quality.checks import check
-
-    strict = config.strict if strict is None else strict
-    preview = drafts
-    languages = list(languages or config.languages)
-    threshold = config.min_translated if min_translated is None else min_translated
-    ui = {
-        lang: (_translations(config, lang, UI_DOMAIN, drafts) if lang != UI_SOURCE_LANGUAGE
-               else Translations(None))
-        for lang in languages
-    }
-    warnings = _ui_warnings(config, languages, drafts)
-    # One pass over every catalog: sources and glossary are read once, not per language.
-    check_report = check(config, weeks, languages, include_fuzzy=drafts)
-    check_errors: Counter[tuple[str, str]] = Counter(
-        (str(f.week), f.lang) for f in check_report.errors)
-
-    bulletins: list[Bulletin] = []
-    skipped: list[Skipped] = []
-    refused: list[Refused] = []
-    for week in weeks:
-        commentaries = load_week(config, week)
-        for lang in languages:
-            catalog = _translations(config, lang, str(week), drafts)
-            bulletin = make_bulletin(config, week, lang, commentaries, catalog, ui[lang],
-                                     preview)
-            percent = published_percent(bulletin)
-            if percent + 1e-9 < threshold:
-                skipped.append(Skipped(str(week), lang, percent, threshold,
-                                       _has_output(config, week, lang, preview)))
-                continue
-            if errors := check_errors[(str(week), lang)]:
-                if strict:
-                    refused.append(Refused(str(week), lang, errors,
-                                           _has_output(config, week, lang, preview)))
-                    continue
-                warnings.append(f"{week} {lang}: {errors} check errors in the translations; "
-                                f"see them with transflow check --week {week} --lang {lang}")
-            bulletins.append(bulletin)
-
+    plan = plan_build(
+        config, weeks, languages=list(languages or config.languages), formats=formats,
+        drafts=drafts, strict=config.strict if strict is None else strict,
+        threshold=config.min_translated if min_translated is None else min_translated,
+    )
+    warnings = list(plan.warnings)
     outputs: list[Output] = []
     failed: list[Failed] = []
-    for done, bulletin in enumerate(bulletins):
+    for done, job in enumerate(plan.jobs):
         if progress:
-            progress(f"{bulletin.week} {bulletin.lang}", done, len(bulletins))
-        made, notes, failure = _build_one(config, bulletin, ui[bulletin.lang], formats)
-        warnings += notes
+            progress(f"{job.week} {job.lang}", done, len(plan.jobs))
+        rendered = run_job(job, config.root, config.templates_dir)
+        warnings += rendered.notes
+        made, failure = write_rendered(config, rendered)
         if failure is not None:
             failed.append(failure)
-        else:
-            outputs += made
-    return BuildReport(tuple(outputs), tuple(skipped), tuple(warnings), tuple(refused),
-                       tuple(failed), preview)
-
-
-def _build_one(
-    config: Config, bulletin: Bulletin, ui: Translations, formats: Sequence[str],
-) -> tuple[list[Output], list[str], Failed | None]:
-    """Render one bulletin and write its files, all or none."""
-    from transflow.publish.render_html import render_html
-
-    week, lang, preview = bulletin.week, bulletin.lang, bulletin.preview
-    folder = bulletin_dir(config, week, lang, preview)
-    html = render_html(bulletin, config.templates_dir, ui)
-    files: list[tuple[str, Path, bytes | None]] = []  # None: already up to date
-    notes: list[str] = []
-    if "html" in formats:
-        files.append(("html", folder / "index.html", html.encode("utf-8")))
-    if "pdf" in formats:
-        path = folder / pdf_name(config, week, lang, preview)
-        mark = ui.gettext(PREVIEW_MARK) if preview else None
-        # The PDF is a function of the HTML and the running mark: re-render only when
-        # those changed.
-        digest = hashlib.sha256(f"{html}\0{mark or ''}".encode()).hexdigest().encode()
-        stamp = folder / _STAMP
-        try:
-            fresh = path.is_file() and stamp.read_bytes() == digest
-        except OSError:
-            fresh = False
-        if fresh:
-            files.append(("pdf", path, None))
-        else:
-            from transflow.publish.render_pdf import render_pdf
-
-            pdf, refused_urls = render_pdf(html, config.root, mark)
-            notes += [f"{config.rel(path)}: refused to fetch {url} (only data: URLs and files "
-                      "inside the workspace are read); remove it from the template or "
-                      "stylesheet" for url in refused_urls]
-            files += [("pdf", path, pdf), ("stamp", stamp, digest)]
-    changed: list[tuple[Path, bytes]] = []
-    outputs: list[Output] = []
-    for fmt, path, data in files:
-        written = False
-        if data is not None:
-            try:
-                written = path.read_bytes() != data
-            except OSError:
-                written = True
-            if written:
-                changed.append((path, data))
-        if fmt != "stamp":
-            outputs.append(Output(str(week), lang, fmt, config.rel(path), written))
-    try:
-        write_all(changed)
-    except WriteFailed as failed:
-        return [], notes, _failure(config, week, lang, failed)
-    return outputs, notes, None
+        outputs += made
+    return BuildReport(tuple(outputs), plan.skipped, tuple(warnings), plan.refused,
+                       tuple(failed), drafts)

@@ -13,7 +13,8 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 from markupsafe import Markup, escape
 
-from transflow.catalogs.model import DRAFT_COMMENT, Translations
+from transflow.catalogs.model import Translations
+from transflow.catalogs.ui import DRAFT_NOTE
 from transflow.publish.bulletin import Block, Bulletin, Text
 from transflow.sources.markdown import render_inline
 from transflow.workspace.errors import BuildError
@@ -83,7 +84,7 @@ def _environment(templates: Path, ui: Translations, lang: str) -> Environment:
         lambda s, p, n: escape(ui.ngettext(s, p, n)),
         newstyle=True,
     )
-    texts = _Texts(lang, ui.gettext(DRAFT_COMMENT))
+    texts = _Texts(lang, ui.gettext(DRAFT_NOTE))
     env.filters["inline"] = texts.inline
     env.filters["body"] = texts.body
     return env

@@ -1,8 +1,8 @@
 """Quality checks: ``transflow check`` and ``build --strict``.
 
 Our own checks catch what breaks a bulletin (numbers, links, markup, glossary terms,
-wrong script); translate-toolkit's pofilter checks (imported here and nowhere else)
-add the usual cosmetic warnings.
+wrong script); translate-toolkit's pofilter checks (through ``toolkit``) add the
+usual cosmetic warnings.
 """
 
 from __future__ import annotations
@@ -12,13 +12,12 @@ from collections.abc import Iterator, Sequence
 from contextlib import suppress
 from dataclasses import asdict, dataclass
 from decimal import Decimal, InvalidOperation
-from functools import cache
 from typing import Any
 
-from transflow.catalogs import model as catalog
 from transflow.catalogs import pofile
 from transflow.catalogs.memory import NUMBER
 from transflow.quality.glossary import Term, contains_term, forbidden_variants, load_glossary
+from transflow.quality.toolkit import toolkit_failures
 from transflow.sources.commentary import load_week
 from transflow.sources.markdown import inline_structure, split
 from transflow.workspace.config import Config
@@ -41,14 +40,14 @@ class Finding:
     path: str
     line: int | None
     lang: str
-    week: str | None
+    week: Week | None
     context: str | None
     check: str
     severity: str
     message: str
 
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {**asdict(self), "week": str(self.week) if self.week else None}
 
 
 @dataclass(frozen=True)
@@ -60,6 +59,10 @@ class CheckReport:
     @property
     def errors(self) -> tuple[Finding, ...]:
         return tuple(f for f in self.findings if f.severity == ERROR)
+
+    @property
+    def problem(self) -> str | None:
+        return f"{len(self.errors)} check errors" if self.errors else None
 
 
 def _number_values(token: str) -> set[Decimal]:
@@ -157,29 +160,11 @@ def check_glossary(source: str, target: str, source_lang: str, target_lang: str,
             yield "glossary", ERROR, f"'{variant}' is a forbidden variant{use} (glossary.csv)"
 
 
-@cache
-def _toolkit_checker(target_lang: str) -> Any:
-    from translate.filters.checks import CheckerConfig, StandardChecker
-
-    return StandardChecker(CheckerConfig(targetlanguage=target_lang))
-
-
-def check_toolkit(source: str, target: str, target_lang: str) -> Iterator[Issue]:
-    from translate.filters.checks import FilterFailure
-
-    checker = _toolkit_checker(target_lang)
-    for name in TOOLKIT_CHECKS:
-        try:
-            getattr(checker, name)(source, target)
-        except FilterFailure as failure:
-            messages = getattr(failure, "messages", None) or [str(failure)]
-            yield name, WARNING, "; ".join(str(m) for m in messages)
-
-
 def check_translation(source: str, target: str, source_lang: str, target_lang: str,
                       glossary: Sequence[Term]) -> list[Issue]:
     newlines = list(check_newlines(source, target))
-    toolkit = check_toolkit(source, target, target_lang)
+    toolkit = [(name, WARNING, message) for name, message
+               in toolkit_failures(source, target, target_lang, TOOLKIT_CHECKS)]
     return [
         *newlines,
         *check_numbers(source, target),
@@ -206,6 +191,7 @@ def check_source(text: str, lang: str, glossary: Sequence[Term]) -> list[Issue]:
 def check(
     config: Config,
     weeks: Sequence[Week],
+    *,
     languages: Sequence[str] | None = None,
     sources: bool = False,
     include_fuzzy: bool = True,
@@ -223,21 +209,20 @@ def check(
                 for segment in split(c):
                     checked += 1
                     for name, severity, message in check_source(segment.text, c.lang, glossary):
-                        findings.append(Finding(c.rel, segment.line, c.lang, str(week), c.slug,
+                        findings.append(Finding(c.rel, segment.line, c.lang, week, c.slug,
                                                 name, severity, message))
         for lang in languages or config.languages:
-            path = config.po_path(lang, str(week))
+            path = config.po_path(lang, week)
             if not path.exists():
                 continue
             shown = config.rel(path)
-            for e in pofile.read_catalog(path, shown):
-                if (e.obsolete or e.msgid_plural or not catalog.has_translation(e)
-                        or (catalog.is_fuzzy(e) and not include_fuzzy)):
+            for e in pofile.read_catalog(path, shown).active:
+                if e.msgid_plural or not e.has_translation or (e.fuzzy and not include_fuzzy):
                     continue
                 checked += 1
-                src_lang = source_lang.get(e.msgctxt, config.source_language)
+                src_lang = source_lang.get(e.msgctxt or "", config.source_language)
                 for name, severity, message in check_translation(e.msgid, e.msgstr, src_lang,
                                                                  lang, glossary):
-                    findings.append(Finding(shown, e.linenum, lang, str(week), e.msgctxt,
+                    findings.append(Finding(shown, e.line, lang, week, e.msgctxt,
                                             name, severity, message))
     return CheckReport(tuple(findings), checked)

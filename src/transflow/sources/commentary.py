@@ -15,7 +15,7 @@ import yaml
 
 from transflow.workspace.config import Config
 from transflow.workspace.errors import SourceError, WeekError
-from transflow.workspace.weeks import Week, is_week_name
+from transflow.workspace.weeks import Week, WeekSelection, is_week_name
 
 REQUIRED = ("title", "category")
 OPTIONAL = ("lang", "trend", "author", "date", "image_credit")
@@ -59,23 +59,26 @@ def list_weeks(config: Config) -> list[Week]:
     return sorted(weeks)
 
 
-def resolve_weeks(config: Config, week: str | None) -> list[Week]:
-    """The weeks a command works on: all (``None``), the latest (``"latest"``), or one."""
+def resolve_weeks(config: Config, selection: WeekSelection | str | None) -> tuple[Week, ...]:
+    """The weeks of ``selection`` that have sources: all, the latest, or one."""
+    if not isinstance(selection, WeekSelection):
+        selection = WeekSelection.parse(selection)
     available = list_weeks(config)
-    if week is None:
-        return available
-    if week == "latest":
+    if selection.week is None and not selection.latest:
+        return tuple(available)
+    if selection.latest:
         if not available:
             raise WeekError("sources/ has no week folders yet; add sources/<week>/<slug>.md")
-        return [available[-1]]
-    chosen = Week.parse(week)
+        return (available[-1],)
+    chosen = selection.week
+    assert chosen is not None
     if chosen not in available:
         known = ", ".join(str(w) for w in reversed(available[-5:])) or "none"
         raise WeekError(
             f"no sources for week {chosen} (sources/{chosen}/ does not exist); "
             f"latest weeks: {known}"
         )
-    return [chosen]
+    return (chosen,)
 
 
 def load_week(config: Config, week: Week) -> tuple[Commentary, ...]:

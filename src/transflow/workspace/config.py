@@ -6,12 +6,17 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Final, Literal
 
 from transflow.workspace.errors import ConfigError
+from transflow.workspace.weeks import Week
 
 CONFIG_NAME = "transflow.toml"
 # The templates' msgids are English: the ui catalogs translate from it.
 UI_SOURCE_LANGUAGE = "en"
+# The catalog domain of the bulletin's own labels; every other domain is a week.
+UI_DOMAIN: Final = "ui"
+Domain = Week | Literal["ui"]
 
 
 @dataclass(frozen=True)
@@ -74,11 +79,11 @@ class Config:
     def config_path(self) -> Path:
         return self.root / CONFIG_NAME
 
-    def pot_path(self, domain: str) -> Path:
+    def pot_path(self, domain: Domain) -> Path:
         """The template of a week (domain ``2019-W10``) or of the templates' labels (``ui``)."""
         return self.locales_dir / "templates" / f"{domain}.pot"
 
-    def po_path(self, lang: str, domain: str) -> Path:
+    def po_path(self, lang: str, domain: Domain) -> Path:
         return self.locales_dir / lang / "LC_MESSAGES" / f"{domain}.po"
 
     def rel(self, path: Path) -> str:

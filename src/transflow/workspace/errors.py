@@ -1,27 +1,30 @@
-"""The one error family of transflow.
+"""The one error family of transflow, and the rule that turns a report into an exit.
 
-Every error a user can cause is a ``TransflowError``: click prints its message
-(what failed, where as ``path:line``, how to fix it) and exits with status 1.
-Anything else escaping to the top is a bug.
+Every error a user can cause is a ``TransflowError``: what failed, where (``path``
+and ``line``) and how to fix it, in ``message``. The library knows nothing of the
+command line; the CLI maps these errors to its exit status in one place. Anything
+else escaping to the top is a bug.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Protocol
 
-import click
 
-
-class TransflowError(click.ClickException):
-    exit_code = 1
-
-    def __init__(self, message: str, path: Path | str | None = None, line: int | None = None):
-        where = ""
-        if path is not None:
-            where = f"{path}:{line}: " if line else f"{path}: "
-        super().__init__(where + message)
+class TransflowError(Exception):
+    def __init__(self, message: str, path: Path | str | None = None,
+                 line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
         self.path = path
         self.line = line
+
+    def __str__(self) -> str:
+        if self.path is None:
+            return self.message
+        where = f"{self.path}:{self.line}" if self.line else f"{self.path}"
+        return f"{where}: {self.message}"
 
 
 class ConfigError(TransflowError):
@@ -42,3 +45,11 @@ class WeekError(TransflowError):
 
 class BuildError(TransflowError):
     """A bulletin could not be rendered."""
+
+
+class Report(Protocol):
+    """What check, draft and build return: ``problem`` says why the command did not
+    do what was asked (its exit status is then 1), or is None."""
+
+    @property
+    def problem(self) -> str | None: ...

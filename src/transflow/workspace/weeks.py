@@ -65,3 +65,31 @@ def is_week_name(name: str) -> bool:
     """True for folder names such as ``2019-W10`` (the canonical spelling only)."""
     m = _WEEK_RE.match(name)
     return m is not None and name == f"{m.group(1)}-W{int(m.group(2)):02d}"
+
+
+@dataclass(frozen=True)
+class WeekSelection:
+    """The weeks a command works on: every week, the latest one, or one week.
+
+    What ``--week`` means, parsed once: commands and reports carry ``Week`` values
+    from here on, never the text again.
+    """
+
+    week: Week | None = None
+    latest: bool = False
+
+    @classmethod
+    def parse(cls, text: str | None) -> WeekSelection:
+        """``None``: every week; ``"latest"``: the latest; else a week or a date in it."""
+        if text is None:
+            return cls()
+        if text == "latest":
+            return cls(latest=True)
+        return cls(Week.parse(text))
+
+    def __str__(self) -> str:
+        return str(self.week) if self.week else "latest" if self.latest else "all"
+
+
+ALL_WEEKS = WeekSelection()
+LATEST_WEEK = WeekSelection(latest=True)

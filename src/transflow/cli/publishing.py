@@ -1,0 +1,62 @@
+"""Commands that publish: ``build`` (later the site and delivery to subscribers)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from transflow.cli.options import (
+    ProgressBar,
+    finish,
+    lang_option,
+    setup,
+    week_option,
+    workspace_option,
+)
+from transflow.workspace.weeks import WeekSelection
+
+
+@click.command()
+@workspace_option
+@week_option
+@lang_option
+@click.option("--format", "formats", multiple=True, type=click.Choice(["html", "pdf"]),
+              help="Only this format (repeatable). Default: html and pdf.")
+@click.option("--drafts", is_flag=True,
+              help="Use fuzzy entries (drafts, suggestions) too; they are marked in the output.")
+@click.option("--min-translated", type=click.FloatRange(0, 100), default=None, metavar="PCT",
+              help="Skip a language with less than PCT% of its words translated "
+                   "(default: min_translated in transflow.toml).")
+@click.option("--strict/--no-strict", default=None,
+              help="Refuse (or, with --no-strict, still build) a language whose translations "
+                   "have check errors. Default: [build] strict in transflow.toml.")
+def build(workspace: Path | None, selection: WeekSelection | None, languages: tuple[str, ...],
+          formats: tuple[str, ...], drafts: bool, min_translated: float | None,
+          strict: bool | None) -> None:
+    """Compile the HTML page and PDF bulletin of each week.
+
+    One bulletin per week and language, in output/<week>/<lang>/; with --drafts, a
+    preview in output/preview/<week>/<lang>/ instead. Exit status 1 when a bulletin
+    was refused or failed, or when nothing was built and nothing is up to date.
+    """
+    from transflow.publish.build import FORMATS
+    from transflow.publish.build import build as run
+
+    s = setup(workspace, selection, languages)
+    with ProgressBar() as bar:
+        report = run(s.config, s.weeks, languages=s.languages, formats=formats or FORMATS,
+                     drafts=drafts, min_translated=min_translated, strict=strict,
+                     progress=bar)
+    for skipped in report.skipped:
+        click.echo(f"skipped {skipped.reason}")
+    for refused in report.refused:
+        click.echo(f"refused {refused.reason}")
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for failed in report.failed:
+        click.echo(f"failed: {failed.reason}", err=True)
+    for out in report.outputs:
+        click.echo(f"{out.path}{'' if out.written else ' (unchanged)'}")
+    click.echo(report.summary)
+    finish(report)

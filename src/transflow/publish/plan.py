@@ -1,0 +1,212 @@
+"""The build plan: which bulletins a build makes, as frozen, picklable jobs.
+
+Planning reads every source and catalog and resolves each (week, language) into a
+``Bulletin``; it decides what is skipped (threshold) or refused (strict mode) before
+anything is rendered. A ``BulletinJob`` holds all its renderer needs, so jobs can
+run in any order or process; its ``fingerprint`` changes whenever its inputs do.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from transflow.catalogs import pofile
+from transflow.catalogs.model import Catalog, Translations
+from transflow.catalogs.ui import label_status
+from transflow.publish.bulletin import Bulletin, make_bulletin
+from transflow.sources.commentary import load_week
+from transflow.workspace.config import UI_DOMAIN, UI_SOURCE_LANGUAGE, Config, Domain
+from transflow.workspace.weeks import Week
+
+FORMATS = ("html", "pdf")
+
+
+def _kept(previous: bool) -> str:
+    return "previous output kept" if previous else "no earlier bulletin exists"
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A language below the translation threshold: not built."""
+
+    week: Week
+    lang: str
+    percent: float
+    threshold: float
+    previous: bool = True
+    """An earlier bulletin of this week and language exists and stays."""
+
+    @property
+    def reason(self) -> str:
+        return (
+            f"{self.week} {self.lang}: {self.percent:.0f}% translated, below the "
+            f"{self.threshold:.0f}% threshold; not built, {_kept(self.previous)}"
+        )
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A language strict mode did not build: its translations have check errors."""
+
+    week: Week
+    lang: str
+    errors: int
+    previous: bool = True
+
+    @property
+    def reason(self) -> str:
+        return (f"{self.week} {self.lang}: {self.errors} check errors (transflow check "
+                f"--week {self.week} --lang {self.lang}); not built, {_kept(self.previous)}")
+
+
+@dataclass(frozen=True)
+class BulletinJob:
+    """One bulletin to render and write: everything the renderers need."""
+
+    bulletin: Bulletin
+    labels: Catalog | None
+    """The language's ui catalog (None: the templates' English labels)."""
+    formats: tuple[str, ...]
+    folder: str
+    """The output folder, relative to the workspace."""
+    pdf_name: str
+    fingerprint: str
+    """A digest of everything the job's output depends on."""
+
+    @property
+    def week(self) -> Week:
+        return self.bulletin.week
+
+    @property
+    def lang(self) -> str:
+        return self.bulletin.lang
+
+    @property
+    def preview(self) -> bool:
+        return self.bulletin.preview
+
+    def translations(self) -> Translations:
+        return Translations(self.labels, self.preview)
+
+
+@dataclass(frozen=True)
+class BuildPlan:
+    jobs: tuple[BulletinJob, ...]
+    skipped: tuple[Skipped, ...]
+    refused: tuple[Refused, ...]
+    warnings: tuple[str, ...]
+
+
+def pdf_name(config: Config, week: Week, lang: str, preview: bool = False) -> str:
+    suffix = "-preview" if preview else ""
+    return f"{config.slug}-{week}-{lang}{suffix}.pdf"
+
+
+def bulletin_dir(config: Config, week: Week, lang: str, preview: bool = False) -> Path:
+    """``output/<week>/<lang>/``, or ``output/preview/<week>/<lang>/`` for a preview."""
+    tree = config.preview_dir if preview else config.output_dir
+    return tree / str(week) / lang
+
+
+def _has_output(config: Config, week: Week, lang: str, preview: bool) -> bool:
+    folder = bulletin_dir(config, week, lang, preview)
+    return (folder / "index.html").is_file() or (
+        folder / pdf_name(config, week, lang, preview)).is_file()
+
+
+def published_percent(bulletin: Bulletin) -> float:
+    """The share of translatable words the subscriber reads in ``bulletin.lang``."""
+    c = bulletin.coverage
+    if c.total_words == 0:
+        return 100.0
+    return 100.0 * (c.translated_words + c.fuzzy_words) / c.total_words
+
+
+def _read(config: Config, lang: str, domain: Domain) -> Catalog | None:
+    path = config.po_path(lang, domain)
+    return pofile.read_catalog(path, config.rel(path)) if path.exists() else None
+
+
+def _ui_warnings(config: Config, languages: Sequence[str], drafts: bool) -> list[str]:
+    warnings = []
+    for lang in languages:
+        if lang == UI_SOURCE_LANGUAGE:
+            continue
+        labels = label_status(config, lang, drafts)
+        if not labels.exists:
+            warnings.append(f"{labels.path} is missing: all {labels.total} labels will appear "
+                            "in English; run transflow update and translate it")
+        elif labels.untranslated:
+            warnings.append(f"{labels.path}: {labels.untranslated} of {labels.total} labels "
+                            "are not translated and will appear in English")
+    return warnings
+
+
+def _templates_digest(config: Config) -> str:
+    digest = hashlib.sha256()
+    folder = config.templates_dir
+    for path in sorted(folder.iterdir()) if folder.is_dir() else ():
+        if path.is_file():
+            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def plan_build(
+    config: Config,
+    weeks: Sequence[Week],
+    *,
+    languages: Sequence[str],
+    formats: Sequence[str],
+    drafts: bool,
+    threshold: float,
+    strict: bool,
+) -> BuildPlan:
+    """Resolve every bulletin of ``weeks`` × ``languages``; decide what is built."""
+    from transflow.quality.checks import check
+
+    preview = drafts
+    labels = {lang: _read(config, lang, UI_DOMAIN) if lang != UI_SOURCE_LANGUAGE else None
+              for lang in languages}
+    ui = {lang: Translations(catalog, drafts) for lang, catalog in labels.items()}
+    warnings = _ui_warnings(config, languages, drafts)
+    # One pass over every catalog: sources and glossary are read once, not per language.
+    check_report = check(config, weeks, languages=languages, include_fuzzy=drafts)
+    check_errors: Counter[tuple[Week | None, str]] = Counter(
+        (f.week, f.lang) for f in check_report.errors)
+    templates = _templates_digest(config)
+
+    jobs: list[BulletinJob] = []
+    skipped: list[Skipped] = []
+    refused: list[Refused] = []
+    for week in weeks:
+        commentaries = load_week(config, week)
+        for lang in languages:
+            catalog = Translations(_read(config, lang, week), drafts)
+            bulletin = make_bulletin(config, week, lang, commentaries, catalog, ui[lang],
+                                     preview)
+            percent = published_percent(bulletin)
+            if percent + 1e-9 < threshold:
+                skipped.append(Skipped(week, lang, percent, threshold,
+                                       _has_output(config, week, lang, preview)))
+                continue
+            if errors := check_errors[(week, lang)]:
+                if strict:
+                    refused.append(Refused(week, lang, errors,
+                                           _has_output(config, week, lang, preview)))
+                    continue
+                warnings.append(f"{week} {lang}: {errors} check errors in the translations; "
+                                f"see them with transflow check --week {week} --lang {lang}")
+            chosen = tuple(f for f in FORMATS if f in formats)
+            fingerprint = hashlib.sha256(
+                pickle.dumps((bulletin, labels[lang], chosen, templates))).hexdigest()
+            jobs.append(BulletinJob(
+                bulletin, labels[lang], chosen,
+                config.rel(bulletin_dir(config, week, lang, preview)),
+                pdf_name(config, week, lang, preview), fingerprint,
+            ))
+    return BuildPlan(tuple(jobs), tuple(skipped), tuple(refused), tuple(warnings))
