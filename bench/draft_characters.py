@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import argparse
 import random
+from dataclasses import replace
 from pathlib import Path
 
 from workspace import scratch_workspace
 
 from transflow.assist.draft import draft
 from transflow.catalogs import pofile
+from transflow.catalogs.model import HUMAN
 from transflow.catalogs.update import update
 from transflow.sources.commentary import list_weeks
 from transflow.workspace.config import load_config
@@ -58,25 +60,24 @@ def main() -> None:
         write_week(root, "2024-W02", second)
         config = load_config(root)
         weeks = list_weeks(config)
-        update(config, weeks, ["ru"])
+        update(config, weeks, languages=["ru"])
         naive = sum(
             len(e.msgid)
             for week in weeks
-            for e in pofile.read_catalog(config.po_path("ru", str(week)))
+            for e in pofile.read_catalog(config.po_path("ru", week))
             if not e.msgstr
         )
         runs = []
         for week in weeks:
-            report = draft(config, [week], ["ru"], provider="pseudo")
+            report = draft(config, [week], languages=["ru"], provider="pseudo")
             runs.append(sum(p.characters for p in report.providers))
         # The translator rejects every draft; drafting again must cost nothing.
         for week in weeks:
-            path = config.po_path("ru", str(week))
+            path = config.po_path("ru", week)
             catalog = pofile.read_catalog(path)
-            for e in catalog:
-                e.msgstr, e.flags, e.tcomment = "", [], ""
-            pofile.write_catalog(catalog, path)
-        rerun = draft(config, weeks, ["ru"], provider="pseudo")
+            pofile.write_catalog(catalog.with_entries(
+                replace(e, msgstr="", flags=(), origin=HUMAN) for e in catalog), path)
+        rerun = draft(config, weeks, languages=["ru"], provider="pseudo")
         sent = sum(runs)
         print(f"segments per week: {args.segments}, week 2 repeating: {args.repeat:.0%}")
         print(f"naive (every untranslated segment): {naive:>9} characters")

@@ -20,6 +20,7 @@ from workspace import scratch_workspace
 
 from transflow.catalogs import pofile
 from transflow.catalogs.memory import load_memory
+from transflow.catalogs.model import Catalog, Entry
 from transflow.catalogs.update import update
 from transflow.sources.commentary import load_week
 from transflow.sources.markdown import split
@@ -48,13 +49,14 @@ def build_archive(root: Path, entries: int, rng: random.Random) -> list[str]:
     folder.mkdir(parents=True)
     for n in range(entries // per_week):
         week = Week(2010 + n // 52, n % 52 + 1)
-        catalog = pofile.new_catalog({"Language": "ru",
-                                      "Content-Type": "text/plain; charset=UTF-8"})
+        entries_of_week = []
         for i in range(per_week):
             text = sentence(rng)
             sources.append(text)
-            catalog.append(pofile.new_entry(msgctxt=f"c{i // 10}", msgid=text,
-                                            msgstr=pseudo_ru(text)))
+            entries_of_week.append(Entry(msgctxt=f"c{i // 10}", msgid=text,
+                                         msgstr=pseudo_ru(text)))
+        catalog = Catalog(tuple(entries_of_week), (
+            ("Language", "ru"), ("Content-Type", "text/plain; charset=UTF-8")))
         pofile.write_catalog(catalog, folder / f"{week}.po")
     return sources
 
@@ -114,7 +116,7 @@ def main() -> None:
         lookup_seconds = time.perf_counter() - start
 
         start = time.perf_counter()
-        report = update(config, [week], ["ru"])
+        report = update(config, [week], languages=["ru"])
         update_seconds = time.perf_counter() - start
         filled = sum(c.from_memory for c in report.catalogs)
 
