@@ -8,7 +8,7 @@ from transflow.assist.masking import MaskError, mask, unmask
 from transflow.assist.mt import (
     MTError,
     Step,
-    _language_table,
+    language_table,
     pseudo_translate,
     redact,
     resolve_route,
@@ -37,9 +37,9 @@ def test_language_pairs(provider: str, source: str, target: str, ok: bool) -> No
 
 
 def test_provider_codes() -> None:
-    assert _language_table("mymemory")["be"] == "be-BY"
-    assert _language_table("mymemory")["en"] == "en-GB"
-    assert _language_table("google")["be"] == "be"
+    assert language_table("mymemory")["be"] == "be-BY"
+    assert language_table("mymemory")["en"] == "en-GB"
+    assert language_table("google")["be"] == "be"
 
 
 def test_route_default_and_per_pair() -> None:
