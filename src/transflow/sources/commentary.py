@@ -7,9 +7,11 @@ here and nowhere else.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -17,8 +19,6 @@ from transflow.workspace.config import Config
 from transflow.workspace.errors import SourceError, WeekError
 from transflow.workspace.weeks import Week, WeekSelection, is_week_name
 
-REQUIRED = ("title", "category")
-OPTIONAL = ("lang", "trend", "author", "date", "image_credit")
 _SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
@@ -110,16 +110,68 @@ def load_commentary(config: Config, week: Week, path: Path) -> Commentary:
     return parse_commentary(config, week, path, text)
 
 
-def parse_commentary(config: Config, week: Week, path: Path, text: str) -> Commentary:
-    """The commentary ``text`` would be as the file ``path``: what ``load_commentary``
-    reads, for checking a file before it is written."""
-    rel = config.rel(path)
-    slug = path.stem
-    if not _SLUG_RE.match(slug):
-        raise SourceError(
-            "file name must be a slug of lowercase ASCII letters, digits and hyphens", rel
-        )
-    front, body, body_line = _split_front_matter(text, rel)
+class _Invalid(ValueError):
+    """A front-matter value cannot be used; the message says what it must be."""
+
+
+def _text(key: str) -> Callable[[Any, Config, Week], Any]:
+    def check(value: Any, config: Config, week: Week) -> Any:
+        if not isinstance(value, str):
+            raise _Invalid(f"'{key}' must be text; quote it")
+        return value
+    return check
+
+
+def _lang(value: Any, config: Config, week: Week) -> str:
+    if value not in config.languages:
+        raise _Invalid(f"lang '{value}' is not one of {', '.join(config.languages)}")
+    return str(value)
+
+
+def _category(value: Any, config: Config, week: Week) -> str:
+    if value not in config.categories:
+        raise _Invalid(f"unknown category '{value}'; use one of {', '.join(config.categories)} "
+                       "(or add it to [categories] in transflow.toml)")
+    return str(value)
+
+
+def _trend(value: Any, config: Config, week: Week) -> str:
+    if value not in config.trends:
+        raise _Invalid(f"unknown trend '{value}'; use one of {', '.join(config.trends)}")
+    return str(value)
+
+
+def _date(value: Any, config: Config, week: Week) -> date:
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            raise _Invalid(f"date '{value}' is not a date like 2019-03-06") from None
+    if not isinstance(value, date):
+        raise _Invalid("date must be a date like 2019-03-06")
+    if value not in week:
+        raise _Invalid(f"date {value} is not inside week {week} ({week.monday} – "
+                       f"{week.sunday}); fix the date or move the file")
+    return value
+
+
+# Each front-matter field and its check, in the order they are checked.
+_FIELDS: dict[str, Callable[[Any, Config, Week], Any]] = {
+    "title": _text("title"),
+    "author": _text("author"),
+    "image_credit": _text("image_credit"),
+    "lang": _lang,
+    "category": _category,
+    "trend": _trend,
+    "date": _date,
+}
+REQUIRED = ("title", "category")
+OPTIONAL = ("lang", "trend", "author", "date", "image_credit")
+_MAY_BE_EMPTY = ("trend", "date")  # "trend:" with no value means no trend
+
+
+def _front_matter(front: str, rel: str) -> tuple[dict[str, Any], dict[str, int]]:
+    """The fields as YAML reads them, and the line of each."""
     try:
         meta = yaml.safe_load(front) or {}
     except yaml.YAMLError as exc:
@@ -129,67 +181,57 @@ def parse_commentary(config: Config, week: Week, path: Path, text: str) -> Comme
         raise SourceError(f"front matter is not valid YAML: {problem}", rel, line) from None
     if not isinstance(meta, dict):
         raise SourceError("front matter must be 'field: value' lines", rel, 2)
-
     field_lines: dict[str, int] = {}
     for number, line in enumerate(front.splitlines(), start=2):
         if m := re.match(r"^([A-Za-z_]+)\s*:", line):
             field_lines.setdefault(m.group(1), number)
+    return meta, field_lines
 
-    def fail(field: str, message: str) -> SourceError:
-        return SourceError(message, rel, field_lines.get(field, 1))
 
+def _checked(meta: dict[str, Any], field_lines: dict[str, int], config: Config, week: Week,
+             rel: str) -> dict[str, Any]:
     for key in meta:
-        if key not in REQUIRED + OPTIONAL:
-            raise fail(
-                str(key), f"unknown field '{key}'; known fields: {', '.join(REQUIRED + OPTIONAL)}"
-            )
+        if key not in _FIELDS:
+            raise SourceError(f"unknown field '{key}'; known fields: "
+                              f"{', '.join(REQUIRED + OPTIONAL)}", rel,
+                              field_lines.get(str(key), 1))
     for key in REQUIRED:
         if not meta.get(key):
             raise SourceError(f"required field '{key}' is missing or empty", rel, 1)
-    for key in ("title", "author", "image_credit"):
-        if key in meta and not isinstance(meta[key], str):
-            raise fail(key, f"'{key}' must be text; quote it")
+    values = {"lang": config.source_language, **meta}
+    for key, check in _FIELDS.items():
+        if key not in values or (values[key] is None and key in _MAY_BE_EMPTY):
+            continue
+        try:
+            values[key] = check(values[key], config, week)
+        except _Invalid as exc:
+            raise SourceError(str(exc), rel, field_lines.get(key, 1)) from None
+    return values
 
-    lang = meta.get("lang", config.source_language)
-    if lang not in config.languages:
-        raise fail("lang", f"lang '{lang}' is not one of {', '.join(config.languages)}")
-    category = meta["category"]
-    if category not in config.categories:
-        raise fail(
-            "category",
-            f"unknown category '{category}'; use one of {', '.join(config.categories)} "
-            "(or add it to [categories] in transflow.toml)",
+
+def parse_commentary(config: Config, week: Week, path: Path, text: str) -> Commentary:
+    """The commentary ``text`` would be as the file ``path``: what ``load_commentary``
+    reads, for checking a file before it is written."""
+    rel = config.rel(path)
+    if not _SLUG_RE.match(path.stem):
+        raise SourceError(
+            "file name must be a slug of lowercase ASCII letters, digits and hyphens", rel
         )
-    trend = meta.get("trend")
-    if trend is not None and trend not in config.trends:
-        raise fail("trend", f"unknown trend '{trend}'; use one of {', '.join(config.trends)}")
-    day = meta.get("date")
-    if day is not None:
-        if isinstance(day, str):
-            try:
-                day = date.fromisoformat(day)
-            except ValueError:
-                raise fail("date", f"date '{day}' is not a date like 2019-03-06") from None
-        if not isinstance(day, date):
-            raise fail("date", "date must be a date like 2019-03-06")
-        if day not in week:
-            raise fail(
-                "date",
-                f"date {day} is not inside week {week} ({week.monday} – {week.sunday}); "
-                "fix the date or move the file",
-            )
+    front, body, body_line = _split_front_matter(text, rel)
+    meta, field_lines = _front_matter(front, rel)
+    values = _checked(meta, field_lines, config, week, rel)
     return Commentary(
-        slug=slug,
+        slug=path.stem,
         path=path,
         rel=rel,
         week=week,
-        lang=lang,
-        title=meta["title"].strip(),
-        category=category,
-        trend=trend,
-        author=(meta.get("author") or "").strip() or None,
-        date=day,
-        image_credit=meta.get("image_credit"),
+        lang=values["lang"],
+        title=values["title"].strip(),
+        category=values["category"],
+        trend=values.get("trend"),
+        author=(values.get("author") or "").strip() or None,
+        date=values.get("date"),
+        image_credit=values.get("image_credit"),
         body=body,
         body_line=body_line,
         field_lines=field_lines,

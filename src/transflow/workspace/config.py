@@ -6,7 +6,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 from transflow.workspace.errors import ConfigError
 from transflow.workspace.weeks import Week
@@ -106,96 +106,159 @@ def find_workspace(start: Path | None = None) -> Path:
     )
 
 
-def _line_of(text: str, key: str) -> int | None:
-    pattern = re.compile(rf"^\s*\"?{re.escape(key)}\"?\s*=", re.MULTILINE)
-    if m := pattern.search(text):
-        return text.count("\n", 0, m.start()) + 1
+def _line_of(text: str, key: str, table: str | None = None) -> int | None:
+    """The line of ``key = ...``, or of the ``[table.key]`` / ``[key]`` header."""
+    headers = [f"{table}.{key}", key] if table else [key]
+    patterns = [rf"^[ \t]*\"?{re.escape(key)}\"?[ \t]*="] + [
+        rf"^[ \t]*\[[ \t]*{re.escape(h)}[ \t]*\]" for h in headers]
+    for pattern in patterns:
+        if m := re.search(pattern, text, re.MULTILINE):
+            return text.count("\n", 0, m.start()) + 1
     return None
 
 
-def load_config(start: Path | None = None) -> Config:
+class _Invalid(ValueError):
+    """A setting's value cannot be used; the message says what it must be."""
+
+
+def _known_languages(value: Any, _: dict[str, Any]) -> tuple[str, ...]:
     from transflow.workspace.lang import is_known_locale
 
-    root = find_workspace(start)
-    path = root / CONFIG_NAME
+    languages = tuple(value)
+    for lang in languages:
+        if not isinstance(lang, str) or not is_known_locale(lang):
+            raise _Invalid(f"unknown language '{lang}' in publication.languages")
+    return languages
+
+
+def _source_language(value: Any, done: dict[str, Any]) -> str:
+    if value is None:
+        value = done["languages"][0] if done["languages"] else "en"
+    if value not in done["languages"]:
+        raise _Invalid(f"source_language '{value}' is not one of "
+                       f"{', '.join(done['languages'])}")
+    return str(value)
+
+
+def _titles(value: Any, done: dict[str, Any]) -> dict[str, str]:
+    if not isinstance(value, dict) or not all(lang in value for lang in done["languages"]):
+        missing = [lang for lang in done["languages"] if lang not in (value or {})]
+        raise _Invalid(f"[publication.title] lacks a title for {', '.join(missing)}")
+    return dict(value)
+
+
+def _categories(value: Any, _: dict[str, Any]) -> dict[str, str]:
+    if not value or not isinstance(value, dict) or not all(
+            isinstance(v, str) for v in value.values()):
+        raise _Invalid("[categories] must map each category key to its English label")
+    return dict(value)
+
+
+def _percentage(value: Any, _: dict[str, Any]) -> float:
+    if not isinstance(value, int | float) or isinstance(value, bool) or not 0 <= value <= 100:
+        raise _Invalid("min_translated must be a percentage from 0 to 100")
+    return float(value)
+
+
+def _mt(value: Any, _: dict[str, Any]) -> MTConfig:
+    try:
+        return MTConfig(
+            provider=value.get("provider"),
+            url=value.get("url"),
+            routes=dict(value.get("routes", {})),
+            pivots=dict(value.get("pivots", {})),
+            rate={k: float(v) for k, v in value.get("rate", {}).items()},
+            timeout=float(value.get("timeout", 30)),
+            retries=int(value.get("retries", 3)),
+            backoff=float(value.get("backoff", 1.0)),
+        )
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise _Invalid(f"[mt] has a value of the wrong type ({exc})") from None
+
+
+def _paths(value: Any, _: dict[str, Any]) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(f, str) for f in value):
+        raise _Invalid("[memory] files must be a list of paths (.po or .tmx)")
+    return tuple(value)
+
+
+def _similarity(value: Any, _: dict[str, Any]) -> float:
+    if not isinstance(value, int | float) or isinstance(value, bool) or not 0 < value <= 100:
+        raise _Invalid("[memory] threshold must be a similarity from 1 to 100")
+    return float(value)
+
+
+def _flag(value: Any, _: dict[str, Any]) -> bool:
+    if not isinstance(value, bool):
+        raise _Invalid("[build] strict must be true or false")
+    return value
+
+
+def _any(value: Any, _: dict[str, Any]) -> Any:
+    return value
+
+
+@dataclass(frozen=True)
+class _Setting:
+    """One setting of transflow.toml: where it is, its default, how it is checked."""
+
+    name: str
+    """The Config field it becomes."""
+    table: str | None
+    """The TOML table holding it (None: the table of that name is the setting)."""
+    key: str
+    default: Any
+    parse: Any
+    """(value, settings parsed so far) → the Config value, or ``_Invalid``."""
+
+
+_DEFAULT_TRENDS = {
+    "better": "The situation has gotten better",
+    "unchanged": "The situation has not changed",
+    "worse": "The situation has gotten worse",
+}
+# In dependency order: a setting may look at those above it.
+_SETTINGS = (
+    _Setting("languages", "publication", "languages", ("be", "ru", "en"), _known_languages),
+    _Setting("source_language", "publication", "source_language", None, _source_language),
+    _Setting("titles", "publication", "title", {}, _titles),
+    _Setting("slug", "publication", "slug", None, _any),
+    _Setting("categories", None, "categories", {}, _categories),
+    _Setting("trends", None, "trends", _DEFAULT_TRENDS, lambda v, _: dict(v)),
+    _Setting("min_translated", "publication", "min_translated", 0, _percentage),
+    _Setting("mt", None, "mt", {}, _mt),
+    _Setting("memory_files", "memory", "files", [], _paths),
+    _Setting("memory_threshold", "memory", "threshold", 75, _similarity),
+    _Setting("strict", "build", "strict", False, _flag),
+)
+
+
+def _read_toml(path: Path) -> tuple[str, dict[str, Any]]:
     text = path.read_text(encoding="utf-8")
     try:
-        data = tomllib.loads(text)
+        return text, tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"line (\d+)", str(exc))
         raise ConfigError(
             f"not valid TOML ({exc}); fix the syntax", path, int(m.group(1)) if m else None
         ) from None
 
-    def fail(key: str, message: str) -> ConfigError:
-        return ConfigError(message, path, _line_of(text, key))
 
-    pub = data.get("publication", {})
-    languages = tuple(pub.get("languages", ("be", "ru", "en")))
-    for lang in languages:
-        if not isinstance(lang, str) or not is_known_locale(lang):
-            raise fail("languages", f"unknown language '{lang}' in publication.languages")
-    source_language = pub.get("source_language", languages[0] if languages else "en")
-    if source_language not in languages:
-        raise fail(
-            "source_language",
-            f"source_language '{source_language}' is not one of {', '.join(languages)}",
-        )
-    titles = pub.get("title", {})
-    if not isinstance(titles, dict) or not all(lang in titles for lang in languages):
-        missing = [lang for lang in languages if lang not in titles]
-        raise fail("title", f"[publication.title] lacks a title for {', '.join(missing)}")
-    slug = pub.get("slug") or re.sub(r"[^a-z0-9]+", "-", titles[languages[0]].lower()).strip("-")
-    categories = data.get("categories", {})
-    if not categories or not all(isinstance(v, str) for v in categories.values()):
-        raise fail("categories", "[categories] must map each category key to its English label")
-    trends = data.get(
-        "trends",
-        {
-            "better": "The situation has gotten better",
-            "unchanged": "The situation has not changed",
-            "worse": "The situation has gotten worse",
-        },
-    )
-    min_translated = pub.get("min_translated", 0)
-    if not isinstance(min_translated, int | float) or not 0 <= min_translated <= 100:
-        raise fail("min_translated", "min_translated must be a percentage from 0 to 100")
-    mt = data.get("mt", {})
-    try:
-        mt_config = MTConfig(
-            provider=mt.get("provider"),
-            url=mt.get("url"),
-            routes=dict(mt.get("routes", {})),
-            pivots=dict(mt.get("pivots", {})),
-            rate={k: float(v) for k, v in mt.get("rate", {}).items()},
-            timeout=float(mt.get("timeout", 30)),
-            retries=int(mt.get("retries", 3)),
-            backoff=float(mt.get("backoff", 1.0)),
-        )
-    except (TypeError, ValueError, AttributeError) as exc:
-        raise fail("mt", f"[mt] has a value of the wrong type ({exc})") from None
-    memory = data.get("memory", {})
-    files = memory.get("files", [])
-    threshold = memory.get("threshold", 75)
-    if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
-        raise fail("files", "[memory] files must be a list of paths (.po or .tmx)")
-    if not isinstance(threshold, int | float) or not 0 < threshold <= 100:
-        raise fail("threshold", "[memory] threshold must be a similarity from 1 to 100")
-    build_table = data.get("build", {})
-    strict = build_table.get("strict", False) if isinstance(build_table, dict) else None
-    if not isinstance(strict, bool):
-        raise fail("strict", "[build] strict must be true or false")
-    return Config(
-        root=root,
-        slug=slug,
-        languages=languages,
-        source_language=source_language,
-        titles=dict(titles),
-        categories=dict(categories),
-        trends=dict(trends),
-        min_translated=float(min_translated),
-        mt=mt_config,
-        memory_files=tuple(files),
-        memory_threshold=float(threshold),
-        strict=strict,
-    )
+def load_config(start: Path | None = None) -> Config:
+    """The workspace's settings, each checked; a bad one names its line and the fix."""
+    root = find_workspace(start)
+    path = root / CONFIG_NAME
+    text, data = _read_toml(path)
+    done: dict[str, Any] = {}
+    for setting in _SETTINGS:
+        table = data.get(setting.table, {}) if setting.table else data
+        value = table.get(setting.key, setting.default) if isinstance(table, dict) else None
+        try:
+            done[setting.name] = setting.parse(value, done)
+        except _Invalid as exc:
+            raise ConfigError(str(exc), path,
+                              _line_of(text, setting.key, setting.table)) from None
+    if not done["slug"]:
+        first = done["titles"][done["languages"][0]]
+        done["slug"] = re.sub(r"[^a-z0-9]+", "-", first.lower()).strip("-")
+    return Config(root=root, **done)

@@ -1,0 +1,116 @@
+"""Every validation message the README promises: a bad setting in transflow.toml or a
+bad front-matter field stops the command with one line naming the file, the line and
+what to do."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import MINI_CONFIG, run, write_source
+from transflow.sources.commentary import load_week
+from transflow.workspace.config import load_config
+from transflow.workspace.errors import ConfigError, SourceError
+from transflow.workspace.weeks import Week
+
+
+@pytest.mark.parametrize(
+    ("change", "line", "message"),
+    [
+        (('languages = ["be", "ru", "en"]', 'languages = ["be", "xx-nowhere"]'), 3,
+         "unknown language 'xx-nowhere' in publication.languages"),
+        (('source_language = "en"', 'source_language = "de"'), 4,
+         "source_language 'de' is not one of be, ru, en"),
+        (('ru = "Тестовый бюллетень"\n', ""), 7, "[publication.title] lacks a title for ru"),
+        (('min_translated = 0', 'min_translated = 101'), 5,
+         "min_translated must be a percentage from 0 to 100"),
+        (('security = "Security issues"\neconomy = "Economy"\n', ""), 12,
+         "[categories] must map each category key to its English label"),
+        (("", '\n[mt]\ntimeout = "soon"\n'), 16, "[mt] has a value of the wrong type"),
+        (("", '\n[memory]\nfiles = "archive.po"\n'), 17,
+         "[memory] files must be a list of paths (.po or .tmx)"),
+        (("", "\n[memory]\nthreshold = 0\n"), 17,
+         "[memory] threshold must be a similarity from 1 to 100"),
+        (("", "\n[build]\nstrict = 1\n"), 17, "[build] strict must be true or false"),
+        (("[publication]", "[publication\n"), 1, "not valid TOML"),
+    ],
+)
+def test_bad_settings_name_their_line(mini: Path, change: tuple[str, str], line: int,
+                                      message: str) -> None:
+    old, new = change
+    text = MINI_CONFIG.replace(old, new) if old else MINI_CONFIG + new
+    (mini / "transflow.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_config(mini)
+    assert str(err.value).startswith(f"{mini / 'transflow.toml'}:{line}: {message}")
+    result = run(mini, "status")
+    assert result.exit_code == 1 and message in result.output
+    assert "Traceback" not in result.output
+
+
+GOOD = "title: Talks\ncategory: security"
+
+
+@pytest.mark.parametrize(
+    ("front", "line", "message"),
+    [
+        (GOOD + "\nsummary: x", 4, "unknown field 'summary'; known fields: title, category, "
+         "lang, trend, author, date, image_credit"),
+        ("category: security", 1, "required field 'title' is missing or empty"),
+        ("title: Talks", 1, "required field 'category' is missing or empty"),
+        ("title: 2019\ncategory: security", 2, "'title' must be text; quote it"),
+        (GOOD + "\nauthor: [a, b]", 4, "'author' must be text; quote it"),
+        (GOOD + "\nlang: de", 4, "lang 'de' is not one of be, ru, en"),
+        ("title: Talks\ncategory: weather", 3, "unknown category 'weather'; use one of "
+         "security, economy (or add it to [categories] in transflow.toml)"),
+        (GOOD + "\ntrend: brighter", 4,
+         "unknown trend 'brighter'; use one of better, unchanged, worse"),
+        (GOOD + "\ndate: 6 March", 4, "date '6 March' is not a date like 2019-03-06"),
+        (GOOD + "\ndate: 2019-03-11", 4, "date 2019-03-11 is not inside week 2019-W10 "
+         "(2019-03-04 – 2019-03-10); fix the date or move the file"),
+        ("title: [unclosed\ncategory: security", 3, "front matter is not valid YAML"),
+        ("- a list", 2, "front matter must be 'field: value' lines"),
+    ],
+)
+def test_bad_front_matter_names_its_line(mini: Path, front: str, line: int,
+                                         message: str) -> None:
+    write_source(mini, "2019-W10", "talks", front, "Body.")
+    with pytest.raises(SourceError) as err:
+        load_week(load_config(mini), Week(2019, 10))
+    assert str(err.value).startswith(f"sources/2019-W10/talks.md:{line}: {message}")
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "message"),
+    [
+        ("talks.md", "Just a body.\n", "sources/2019-W10/talks.md:1: no front matter"),
+        ("talks.md", "---\ntitle: x\n", "sources/2019-W10/talks.md:1: front matter is not "
+         "closed"),
+        ("Talks Notes.md", f"---\n{GOOD}\n---\nBody.\n", "sources/2019-W10/Talks Notes.md: "
+         "file name must be a slug"),
+    ],
+)
+def test_bad_source_files(mini: Path, name: str, text: str, message: str) -> None:
+    path = mini / "sources" / "2019-W10" / name
+    path.parent.mkdir(parents=True)
+    path.write_text(text, encoding="utf-8")
+    result = run(mini, "update")
+    assert result.exit_code == 1
+    assert message in result.output
+
+
+def test_source_not_utf8(mini: Path) -> None:
+    path = mini / "sources" / "2019-W10" / "talks.md"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(f"---\n{GOOD}\n---\nБеларусь\n".encode("cp1251"))
+    result = run(mini, "update")
+    assert result.exit_code == 1
+    assert "sources/2019-W10/talks.md: not UTF-8" in result.output
+
+
+@pytest.mark.parametrize("week", ["2019-W54", "March", "19-W10"])
+def test_a_malformed_week_is_a_usage_error(mini: Path, week: str) -> None:
+    result = run(mini, "status", "--week", week)
+    assert result.exit_code == 2
+    assert "Invalid value for '--week'" in result.output
