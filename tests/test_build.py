@@ -14,30 +14,10 @@ import polib
 import pytest
 from pypdf import PdfReader
 
-from tests.conftest import run, write_source
+from tests.helpers import flat, out, pdf_text, preview, run, write_source
 from transflow.publish.render_pdf import render_pdf
 
 W09, W10 = "2024-W09", "2024-W10"
-
-
-def out(root: Path, week: str, lang: str) -> tuple[Path, Path]:
-    folder = root / "output" / week / lang
-    return folder / "index.html", folder / f"situation-in-belarus-{week}-{lang}.pdf"
-
-
-def preview(root: Path, week: str, lang: str) -> tuple[Path, Path]:
-    folder = root / "output" / "preview" / week / lang
-    return folder / "index.html", folder / f"situation-in-belarus-{week}-{lang}-preview.pdf"
-
-
-def flat(text: str) -> str:
-    """Text without whitespace and Markdown markers: PDF line breaks fall anywhere."""
-    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
-    return re.sub(r"\s+", "", text.replace("*", ""))
-
-
-def pdf_text(path: Path) -> str:
-    return "".join(page.extract_text() for page in PdfReader(path).pages)
 
 
 def translations(root: Path, lang: str, week: str) -> list[str]:
@@ -241,7 +221,8 @@ class _Counting(http.server.BaseHTTPRequestHandler):
 
 def test_pdf_fetches_nothing_outside_the_workspace(tmp_path: Path) -> None:
     server = http.server.HTTPServer(("127.0.0.1", 0), _Counting)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02},
+                              daemon=True)
     thread.start()
     try:
         root = tmp_path / "ws"

@@ -9,7 +9,7 @@ from pathlib import Path
 import polib
 import pytest
 
-from tests.conftest import run, write_source
+from tests.helpers import run, write_source
 from transflow.quality.checks import check_translation
 from transflow.quality.glossary import Term
 

@@ -12,7 +12,7 @@ import polib
 import pytest
 from click.testing import CliRunner
 
-from tests.conftest import run
+from tests.helpers import run
 from transflow.cli import main
 
 COMMANDS = sorted(main.commands)

@@ -13,7 +13,7 @@ from pathlib import Path
 import polib
 import pytest
 
-from tests.conftest import msgfmt_check, run, write_source
+from tests.helpers import msgfmt_check, run, write_source
 from tests.libre_server import LibreServer
 
 FRONT = "title: Rail talks resume\ncategory: security\nauthor: A. Writer"

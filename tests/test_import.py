@@ -9,7 +9,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from tests.conftest import run
+from tests.helpers import run
 from transflow.cli import main
 
 PAGES = Path(__file__).parent / "pages"

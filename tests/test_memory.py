@@ -8,7 +8,7 @@ from pathlib import Path
 import polib
 import pytest
 
-from tests.conftest import msgfmt_check, run, write_source
+from tests.helpers import msgfmt_check, run, write_source
 from transflow.catalogs.memory import MemoryEntry, TranslationMemory, patch_numbers
 
 FRONT = "title: {title}\ncategory: security"

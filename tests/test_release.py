@@ -14,8 +14,7 @@ import polib
 import pytest
 from pypdf import PdfReader
 
-from tests.conftest import msgfmt_check, run, write_source
-from tests.test_build import flat, out, preview
+from tests.helpers import flat, msgfmt_check, out, preview, run, write_source
 
 W09, W10 = "2024-W09", "2024-W10"
 PREVIEW = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.conftest import write_source
+from tests.helpers import write_source
 from transflow.sources.commentary import load_week
 from transflow.sources.markdown import render_inline, split
 from transflow.workspace.config import load_config

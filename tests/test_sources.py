@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run, write_source
+from tests.helpers import run, write_source
 from transflow.sources.commentary import load_week
 from transflow.workspace.config import load_config
 from transflow.workspace.errors import SourceError

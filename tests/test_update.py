@@ -8,7 +8,7 @@ from pathlib import Path
 import polib
 import pytest
 
-from tests.conftest import msgfmt_check, run, write_source
+from tests.helpers import msgfmt_check, run, write_source
 
 FRONT = "title: Talks resume in Vilnius\ncategory: security\nauthor: A. Writer"
 BODY = [

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import MINI_CONFIG, run, write_source
+from tests.helpers import MINI_CONFIG, run, write_source
 from transflow.sources.commentary import load_week
 from transflow.workspace.config import load_config
 from transflow.workspace.errors import ConfigError, SourceError

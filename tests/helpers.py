@@ -1,0 +1,78 @@
+"""What tests share besides fixtures: the sample's location, a small configuration,
+writing a source, running the CLI, ``msgfmt --check``, and reading bulletins back."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import textwrap
+from pathlib import Path
+
+from click.testing import CliRunner, Result
+from pypdf import PdfReader
+
+from transflow.cli import main
+
+REPO = Path(__file__).resolve().parent.parent
+
+MINI_CONFIG = """\
+[publication]
+slug = "test-bulletin"
+languages = ["be", "ru", "en"]
+source_language = "en"
+min_translated = 0
+
+[publication.title]
+en = "Test Bulletin"
+be = "Тэставы бюлетэнь"
+ru = "Тестовый бюллетень"
+
+[categories]
+security = "Security issues"
+economy = "Economy"
+"""
+
+
+def write_source(root: Path, week: str, slug: str, front: str, body: str) -> Path:
+    path = root / "sources" / week / f"{slug}.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        "---\n" + textwrap.dedent(front).strip() + "\n---\n\n" + textwrap.dedent(body).strip()
+        + "\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def run(root: Path, *args: str) -> Result:
+    result = CliRunner().invoke(main, [*args, "--workspace", str(root)])
+    if result.exception and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result
+
+
+def msgfmt_check(path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["msgfmt", "--check", "-o", "/dev/null", str(path)], capture_output=True, text=True
+    )
+
+
+def out(root: Path, week: str, lang: str) -> tuple[Path, Path]:
+    """The HTML page and the PDF of a bulletin in the sample publication."""
+    folder = root / "output" / week / lang
+    return folder / "index.html", folder / f"situation-in-belarus-{week}-{lang}.pdf"
+
+
+def preview(root: Path, week: str, lang: str) -> tuple[Path, Path]:
+    folder = root / "output" / "preview" / week / lang
+    return folder / "index.html", folder / f"situation-in-belarus-{week}-{lang}-preview.pdf"
+
+
+def flat(text: str) -> str:
+    """Text without whitespace and Markdown markers: PDF line breaks fall anywhere."""
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    return re.sub(r"\s+", "", text.replace("*", ""))
+
+
+def pdf_text(path: Path) -> str:
+    return "".join(page.extract_text() for page in PdfReader(path).pages)
