@@ -15,6 +15,8 @@ on disk stays what translators have always seen.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import polib
@@ -99,11 +101,42 @@ def _entry(e: polib.POEntry, previous: dict[str, str | None] | None = None) -> E
     )
 
 
+_SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "f": "\f",
+                   "v": "\v", "\\": "\\", '"': '"', "?": "?", "'": "'"}
+_ESCAPE = re.compile(r"\\(x[0-9A-Fa-f]+|[0-7]{1,3}|.)")
+
+
+def unescape(text: str) -> str:
+    """A PO string's escapes as GNU gettext reads them (polib's own misses ``\\a``,
+    octal and hex escapes, so a file msgfmt accepts would read back changed)."""
+    def one(m: re.Match[str]) -> str:
+        code = m.group(1)
+        if code[0] == "x":
+            return chr(int(code[1:], 16))
+        if code[0] in "01234567":
+            return chr(int(code, 8))
+        return _SIMPLE_ESCAPES.get(code, "\\" + code)
+    return _ESCAPE.sub(one, text)
+
+
+@contextmanager
+def _gnu_escapes() -> Iterator[None]:
+    # polib's parser calls its module-level unescape(); it reads with GNU's for the
+    # duration of one parse.
+    original = polib.unescape
+    polib.unescape = unescape
+    try:
+        yield
+    finally:
+        polib.unescape = original
+
+
 def parse(text: str, shown: str) -> Catalog:
     """A catalog from the text of a PO/POT file; errors name ``shown`` and the line."""
     _lint(text, shown)
     try:
-        po = polib.pofile(text, wrapwidth=PAGE_WIDTH)
+        with _gnu_escapes():
+            po = polib.pofile(text, wrapwidth=PAGE_WIDTH)
     except (OSError, ValueError) as exc:
         m = re.search(r"\(line (\d+)\)", str(exc))
         at: int | None = int(m.group(1)) if m else None
@@ -152,7 +185,7 @@ def _fields(lines: list[str]) -> dict[str, str]:
         if m := _FIELD.match(line.strip()):
             current = m.group(1) or current
             if current:
-                fields[current] = fields.get(current, "") + polib.unescape(m.group(2))
+                fields[current] = fields.get(current, "") + unescape(m.group(2))
     return fields
 
 
@@ -163,7 +196,7 @@ def _obsolete_previous(text: str) -> dict[tuple[str | None, str], dict[str, str 
     if "#~|" not in text:
         return found
     for block in re.split(r"\n[ \t]*\n", text):
-        lines = block.splitlines()
+        lines = block.split("\n")
         previous = _fields([line[3:] for line in lines if line.startswith("#~|")])
         if not previous:
             continue
@@ -183,7 +216,8 @@ _LINE_RE = re.compile(
 
 def _lint(text: str, shown: str) -> None:
     """What polib lets through but msgfmt refuses: a broken string literal or keyword."""
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Only "\n" ends a line: splitlines() would also break at \x1c-\x1e, \x85, \u2028.
+    for number, line in enumerate(text.split("\n"), start=1):
         stripped = line.strip()
         if stripped.startswith("#~") and not stripped.startswith("#~|"):
             stripped = stripped[2:].strip()  # an obsolete entry: same syntax behind "#~"
