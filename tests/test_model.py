@@ -5,6 +5,7 @@ trip for any catalog (hypothesis)."""
 from __future__ import annotations
 
 import pickle
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
