@@ -124,7 +124,7 @@ def _gnu_escapes() -> Iterator[None]:
     # polib's parser calls its module-level unescape(); it reads with GNU's for the
     # duration of one parse.
     original = polib.unescape
-    polib.unescape = unescape
+    polib.unescape = unescape  # type: ignore[assignment]
     try:
         yield
     finally:
