@@ -140,3 +140,19 @@ def test_lookup_and_number_patching_units() -> None:
         "Рост на 7% в 2020 году.")
     assert patch_numbers("Up 7% in 2020!", "Up 5% in 2019.", "Рост на 5%.") is None
     assert patch_numbers("1,250.5 t", "2,000.5 t", "2 000,5 т") == "1 250,5 т"
+
+
+def test_a_hostile_tmx_archive_is_refused(first_week: Path) -> None:
+    # An entity bomb: the stdlib parser would expand it to gigabytes.
+    bomb = ('<?xml version="1.0"?>\n<!DOCTYPE tmx [<!ENTITY a "aaaaaaaaaa">'
+            '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>\n'
+            '<tmx version="1.4"><body><tu><tuv xml:lang="en"><seg>&b;</seg></tuv>'
+            '<tuv xml:lang="ru"><seg>x</seg></tuv></tu></body></tmx>\n')
+    (first_week / "archive.tmx").write_text(bomb, encoding="utf-8")
+    with (first_week / "transflow.toml").open("a", encoding="utf-8") as f:
+        f.write('\n[memory]\nfiles = ["archive.tmx"]\n')
+    write_source(first_week, "2019-W11", "more", FRONT.format(title="More"), P2)
+    result = run(first_week, "update")
+    assert result.exit_code == 1
+    assert "archive.tmx: cannot read translation memory" in result.output
+    assert "Traceback" not in result.output

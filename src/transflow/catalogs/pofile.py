@@ -22,6 +22,7 @@ from pathlib import Path
 import polib
 
 from transflow.catalogs.model import (
+    FUZZY,
     HUMAN,
     Catalog,
     Entry,
@@ -277,8 +278,8 @@ def _entry_lines(entry: Entry) -> list[str]:
     if entry.references and not entry.obsolete:
         lines += reference_lines(entry.references)
     flags = list(entry.flags)
-    if "fuzzy" in flags:
-        flags = ["fuzzy"] + [f for f in flags if f != "fuzzy"]
+    if FUZZY in flags:  # first, as msgmerge writes it
+        flags = [FUZZY] + [f for f in flags if f != FUZZY]
     if flags:
         lines.append("#, " + ", ".join(flags))
     prefix = "#~ " if entry.obsolete else ""

@@ -10,7 +10,6 @@ written (atomically, and only what changed).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,7 +17,15 @@ from datetime import UTC, datetime
 from transflow.catalogs import pofile
 from transflow.catalogs.memory import TranslationMemory, fill_from_memory, load_memory
 from transflow.catalogs.merge import MergeStats, merge
-from transflow.catalogs.model import Catalog, Counts, TemplateEntry, count, make_template, unique
+from transflow.catalogs.model import (
+    Catalog,
+    Counts,
+    TemplateEntry,
+    count,
+    make_template,
+    parse_plural_forms,
+    unique,
+)
 from transflow.catalogs.ui import ui_entries
 from transflow.sources.commentary import load_week
 from transflow.sources.markdown import Segment, split
@@ -134,7 +141,7 @@ def _metadata(
         # Babel releases spell the same rule differently: a file's own Plural-Forms with
         # the right number of forms stays, so an upgrade does not rewrite every catalog.
         kept = old.get("Plural-Forms", "")
-        if lang and re.search(rf"nplurals\s*=\s*{nplurals(lang)}\s*;", kept):
+        if lang and parse_plural_forms(kept)[0] == nplurals(lang):
             merged["Plural-Forms"] = kept
         return merged
     return meta
