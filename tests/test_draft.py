@@ -12,6 +12,7 @@ from pathlib import Path
 
 import polib
 import pytest
+from click.testing import Result
 
 from tests.helpers import msgfmt_check, run, write_source
 from tests.libre_server import LibreServer
@@ -190,12 +191,17 @@ def test_api_key_never_written(ws: Path, server: LibreServer,
             assert secret.encode() not in path.read_bytes(), path
 
 
-def test_connection_refused_stops_with_one_message(ws: Path) -> None:
+def _draft_with_no_server(ws: Path) -> Result:
+    """``draft`` against a port where nothing listens."""
     config = ws / "transflow.toml"
     text = config.read_text(encoding="utf-8")
     config.write_text(re.sub(r'url = "[^"]+"', 'url = "http://127.0.0.1:9/"', text),
                       encoding="utf-8")
-    result = run(ws, "draft", "--lang", "ru")
+    return run(ws, "draft", "--lang", "ru")
+
+
+def test_connection_refused_stops_with_one_message(ws: Path) -> None:
+    result = _draft_with_no_server(ws)
     assert result.exit_code == 1
     assert "gave up after retries" in result.output
     assert entry(po(ws, "ru"), P1).msgstr == ""
@@ -274,11 +280,7 @@ def test_request_rate_is_bounded(ws: Path, server: LibreServer) -> None:
 
 
 def test_failure_lines_name_the_entry_not_its_text(ws: Path) -> None:
-    config = ws / "transflow.toml"
-    text = config.read_text(encoding="utf-8")
-    config.write_text(re.sub(r'url = "[^"]+"', 'url = "http://127.0.0.1:9/"', text),
-                      encoding="utf-8")
-    result = run(ws, "draft", "--lang", "ru")
+    result = _draft_with_no_server(ws)
     assert result.exit_code == 1
     lines = [x for x in result.stderr.splitlines() if x.startswith("failed: ")]
     assert len(lines) == 5  # every entry, one line each
