@@ -66,6 +66,35 @@ def _closest(t: TemplateEntry, orphans: Sequence[Entry],
     return best
 
 
+def _previous_for(template: Sequence[TemplateEntry], old_entries: Sequence[Entry],
+                  ) -> list[tuple[str, Entry | None]]:
+    """For each template entry: how it finds its previous translation (kept, renamed,
+    fuzzy or new) and which old entry that is."""
+    by_key: dict[tuple[str | None, str], Entry] = {}
+    for entry in sorted(old_entries, key=lambda e: e.obsolete):  # active entries win
+        by_key.setdefault(entry.key, entry)
+    new_keys = {(t.msgctxt, t.msgid) for t in template}
+    contexts = {t.msgctxt for t in template}
+    orphans = [e for e in old_entries if e.key not in new_keys and e.has_translation]
+    # A context that vanished altogether is a renamed (or removed) commentary: its
+    # translations may reappear under a new context with the same text.
+    renamed: dict[str, Entry] = {}
+    for e in orphans:
+        if e.msgctxt not in contexts:
+            renamed.setdefault(e.msgid, e)
+    found: list[tuple[str, Entry | None]] = []
+    for t in template:
+        if (previous := by_key.get((t.msgctxt, t.msgid))) is not None:
+            found.append(("kept", previous))
+        elif (previous := renamed.get(t.msgid)) is not None:
+            found.append(("renamed", previous))
+        elif (previous := _closest(t, orphans, contexts)) is not None:
+            found.append(("fuzzy", previous))
+        else:
+            found.append(("new", None))
+    return found
+
+
 def merge(
     template: Sequence[TemplateEntry],
     old: Catalog | None,
@@ -75,48 +104,29 @@ def merge(
 ) -> tuple[Catalog, MergeStats]:
     """The new catalog for ``template``, carrying over everything translated in ``old``."""
     old_entries = list(old) if old is not None else []
-    by_key: dict[tuple[str | None, str], Entry] = {}
-    for entry in sorted(old_entries, key=lambda e: e.obsolete):  # active entries win
-        by_key.setdefault(entry.key, entry)
-    new_keys = {(t.msgctxt, t.msgid) for t in template}
-    new_contexts = {t.msgctxt for t in template}
-    orphans = [e for e in old_entries if e.key not in new_keys and e.has_translation]
-    # A context that vanished altogether is a renamed (or removed) commentary: its
-    # translations may reappear under a new context with the same text.
-    renamed_by_msgid: dict[str, Entry] = {}
-    for e in orphans:
-        if e.msgctxt not in new_contexts:
-            renamed_by_msgid.setdefault(e.msgid, e)
-
     entries: list[Entry] = []
     used: set[int] = set()
-    kept = renamed = fuzzy_matched = new = 0
-    for t in template:
+    counted = {"kept": 0, "renamed": 0, "fuzzy": 0, "new": 0}
+    for t, (how, previous) in zip(template, _previous_for(template, old_entries),
+                                  strict=True):
         entry = t.entry(nplurals)
-        if (previous := by_key.get((t.msgctxt, t.msgid))) is not None:
+        counted[how] += 1
+        if previous is not None:
+            used.add(id(previous))
             entry = _carry(entry, previous, nplurals)
-            kept += 1
-        elif (previous := renamed_by_msgid.get(t.msgid)) is not None:
-            entry = _carry(entry, previous, nplurals)
-            renamed += 1
-        elif (previous := _closest(t, orphans, new_contexts)) is not None:
+        if how == "fuzzy" and previous is not None:
             entry = replace(
-                _carry(entry, previous, nplurals).with_fuzzy(),
-                previous_msgid=previous.msgid,
+                entry.with_fuzzy(), previous_msgid=previous.msgid,
                 previous_msgid_plural=previous.msgid_plural or None,
                 previous_msgctxt=previous.msgctxt if previous.msgctxt != t.msgctxt else None,
             )
-            fuzzy_matched += 1
-        else:
-            new += 1
-        if previous is not None:
-            used.add(id(previous))
         entries.append(entry)
 
+    # What the template no longer has: translations become obsolete, never lost.
+    new_keys = {(t.msgctxt, t.msgid) for t in template}
     obsoleted = dropped = 0
-    for e in old_entries:
-        if e.obsolete and id(e) not in used and e.key not in new_keys:
-            entries.append(e)
+    entries += [e for e in old_entries
+                if e.obsolete and id(e) not in used and e.key not in new_keys]
     for e in old_entries:
         if e.obsolete or id(e) in used or e.key in new_keys:
             continue
@@ -127,4 +137,5 @@ def merge(
             dropped += 1
     catalog = Catalog(tuple(entries), tuple(metadata.items()),
                       old.header_comment if old else header)
-    return catalog, MergeStats(kept, renamed, fuzzy_matched, new, obsoleted, dropped)
+    return catalog, MergeStats(counted["kept"], counted["renamed"], counted["fuzzy"],
+                               counted["new"], obsoleted, dropped)

@@ -152,7 +152,7 @@ def run_job(job: BulletinJob, root: Path, templates: Path) -> Rendered:
         else:
             from transflow.publish.render_pdf import render_pdf
 
-            pdf, refused_urls = render_pdf(html, root, mark)
+            pdf, refused_urls = render_pdf(html, root, running_mark=mark)
             notes += [f"{path}: refused to fetch {url} (only data: URLs and files inside the "
                       "workspace are read); remove it from the template or stylesheet"
                       for url in refused_urls]

@@ -86,6 +86,62 @@ def _resolve(segment: Segment, lang: str, catalog: Translations) -> Text:
     return Text(text, lang if state != "untranslated" else segment.lang, state)
 
 
+def _article(config: Config, c: Commentary, lang: str, catalog: Translations,
+             ui: Translations) -> tuple[Article, list[tuple[str, int]]]:
+    """One commentary resolved into ``lang``, and the (state, words) of each text that
+    needed translating."""
+    title = author = None
+    blocks = []
+    needed: list[tuple[str, int]] = []
+    for segment in split(c):
+        text = _resolve(segment, lang, catalog)
+        if text.state != "source":
+            needed.append((text.state, word_count(segment.text)))
+        if segment.role == "title":
+            title = text
+        elif segment.role == "author":
+            author = text
+        else:
+            blocks.append(Block(segment.role, segment.tag, segment.containers, text))
+    assert title is not None
+    article = Article(
+        slug=c.slug,
+        category=c.category,
+        category_label=ui.gettext(config.categories[c.category]),
+        title=title,
+        author=author,
+        trend=c.trend,
+        trend_label=ui.gettext(config.trends[c.trend]) if c.trend else None,
+        date=c.date,
+        date_label=format_long_date(c.date, lang) if c.date else None,
+        source_lang=c.lang,
+        blocks=tuple(blocks),
+    )
+    return article, needed
+
+
+def _coverage(needed: Sequence[tuple[str, int]]) -> Counts:
+    """Progress over the texts that needed translating; drafts count as fuzzy."""
+    def of(states: tuple[str, ...]) -> tuple[int, int]:
+        chosen = [words for state, words in needed if state in states]
+        return len(chosen), sum(chosen)
+
+    (t, tw), (f, fw), (u, uw) = of(("translated",)), of(("fuzzy", "draft")), of(
+        ("untranslated",))
+    return Counts(t, f, u, tw, fw, uw)
+
+
+def _sections(config: Config, week: Week, articles: Sequence[Article]) -> tuple[Section, ...]:
+    """Articles by category, in the order of [categories], each by date then slug."""
+    order = {key: i for i, key in enumerate(config.categories)}
+    sections = []
+    for key in sorted({a.category for a in articles}, key=order.__getitem__):
+        chosen = sorted((a for a in articles if a.category == key),
+                        key=lambda a: (a.date or week.monday, a.slug))
+        sections.append(Section(key, chosen[0].category_label, tuple(chosen)))
+    return tuple(sections)
+
+
 def make_bulletin(
     config: Config,
     week: Week,
@@ -93,58 +149,21 @@ def make_bulletin(
     commentaries: Sequence[Commentary],
     catalog: Translations,
     ui: Translations,
+    *,
     preview: bool = False,
 ) -> Bulletin:
     """Resolve every segment of the week's commentaries into ``lang``."""
-    counts = {"translated": [0, 0], "fuzzy": [0, 0], "untranslated": [0, 0]}
-    articles = []
+    articles, needed = [], []
     for c in commentaries:
-        title = author = None
-        blocks = []
-        for segment in split(c):
-            text = _resolve(segment, lang, catalog)
-            if text.state != "source":
-                bucket = counts["fuzzy" if text.state == "draft" else text.state]
-                bucket[0] += 1
-                bucket[1] += word_count(segment.text)
-            if segment.role == "title":
-                title = text
-            elif segment.role == "author":
-                author = text
-            else:
-                blocks.append(Block(segment.role, segment.tag, segment.containers, text))
-        assert title is not None
-        articles.append(Article(
-            slug=c.slug,
-            category=c.category,
-            category_label=ui.gettext(config.categories[c.category]),
-            title=title,
-            author=author,
-            trend=c.trend,
-            trend_label=ui.gettext(config.trends[c.trend]) if c.trend else None,
-            date=c.date,
-            date_label=format_long_date(c.date, lang) if c.date else None,
-            source_lang=c.lang,
-            blocks=tuple(blocks),
-        ))
-    sections = []
-    order = {key: i for i, key in enumerate(config.categories)}
-    for key in sorted({a.category for a in articles}, key=order.__getitem__):
-        chosen = sorted(
-            (a for a in articles if a.category == key),
-            key=lambda a: (a.date or week.monday, a.slug),
-        )
-        sections.append(Section(key, chosen[0].category_label, tuple(chosen)))
-    coverage = Counts(
-        counts["translated"][0], counts["fuzzy"][0], counts["untranslated"][0],
-        counts["translated"][1], counts["fuzzy"][1], counts["untranslated"][1],
-    )
+        article, texts = _article(config, c, lang, catalog, ui)
+        articles.append(article)
+        needed += texts
     return Bulletin(
         lang=lang,
         week=week,
         title=config.titles[lang],
         week_range=format_week_range(week, lang),
-        sections=tuple(sections),
-        coverage=coverage,
+        sections=_sections(config, week, articles),
+        coverage=_coverage(needed),
         preview=preview,
     )

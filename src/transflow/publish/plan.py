@@ -188,7 +188,7 @@ def plan_build(
         for lang in languages:
             catalog = Translations(_read(config, lang, week), drafts)
             bulletin = make_bulletin(config, week, lang, commentaries, catalog, ui[lang],
-                                     preview)
+                                     preview=preview)
             percent = published_percent(bulletin)
             if percent + 1e-9 < threshold:
                 skipped.append(Skipped(week, lang, percent, threshold,

@@ -66,7 +66,8 @@ def running_mark_css(mark: str) -> str:
     )
 
 
-def render_pdf(html: str, root: Path, running_mark: str | None = None) -> tuple[bytes, list[str]]:
+def render_pdf(html: str, root: Path, *,
+               running_mark: str | None = None) -> tuple[bytes, list[str]]:
     """PDF bytes for ``html`` (resolved against the workspace ``root``), and the URLs refused.
 
     ``running_mark`` is repeated at the top of every page (previews say they are
