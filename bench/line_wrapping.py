@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from transflow.catalogs import pofile
-from transflow.catalogs.model import Catalog, Entry
+from transflow.catalogs.model import Catalog, Entry, header_fields
 
 WORDS = (
     "Мінск справядліва лічыць нармалізацыю адносін «цытата» 2 000 чалавек 10-15% (see) "
@@ -37,7 +37,7 @@ def catalog(rng: random.Random, entries: int) -> Catalog:
         if rng.random() < 0.1:
             text += "\n"
         items.append(Entry(text, f"slug-{i}", msgstr=text[::-1]))
-    return Catalog(tuple(items), (("Content-Type", "text/plain; charset=UTF-8"),))
+    return Catalog(tuple(items), header_fields({"Content-Type": "text/plain; charset=UTF-8"}))
 
 
 def toolkit_field(prefix: str, keyword: str, value: str) -> list[str]:

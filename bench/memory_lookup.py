@@ -20,7 +20,7 @@ from workspace import scratch_workspace
 
 from transflow.catalogs import pofile
 from transflow.catalogs.memory import load_memory
-from transflow.catalogs.model import Catalog, Entry
+from transflow.catalogs.model import Catalog, Entry, header_fields
 from transflow.catalogs.update import update
 from transflow.sources.commentary import load_week
 from transflow.sources.markdown import split
@@ -55,8 +55,8 @@ def build_archive(root: Path, entries: int, rng: random.Random) -> list[str]:
             sources.append(text)
             entries_of_week.append(Entry(msgctxt=f"c{i // 10}", msgid=text,
                                          msgstr=pseudo_ru(text)))
-        catalog = Catalog(tuple(entries_of_week), (
-            ("Language", "ru"), ("Content-Type", "text/plain; charset=UTF-8")))
+        catalog = Catalog(tuple(entries_of_week), header_fields(
+            {"Language": "ru", "Content-Type": "text/plain; charset=UTF-8"}))
         pofile.write_catalog(catalog, folder / f"{week}.po")
     return sources
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from transflow.catalogs import pofile
-from transflow.catalogs.model import Catalog, Entry
+from transflow.catalogs.model import Catalog, Entry, header_fields
 from transflow.workspace.errors import CatalogError
 
 WORDS = (
@@ -47,11 +47,11 @@ def random_catalog(seed: int) -> Catalog:
         if entry.msgstr and rng.random() < 0.1:
             entry = replace(entry, obsolete=True, references=())
         entries.append(entry)
-    return Catalog(tuple(entries), (
-        ("Project-Id-Version", "a long project id that will need wrapping over the limit of 79"),
-        ("Content-Type", "text/plain; charset=UTF-8"),
-        ("Content-Transfer-Encoding", "8bit"),
-    ))
+    return Catalog(tuple(entries), header_fields({
+        "Project-Id-Version": "a long project id that will need wrapping over the limit of 79",
+        "Content-Type": "text/plain; charset=UTF-8",
+        "Content-Transfer-Encoding": "8bit",
+    }))
 
 
 @pytest.mark.parametrize("seed", range(5))

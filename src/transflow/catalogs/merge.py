@@ -98,7 +98,7 @@ def _previous_for(template: Sequence[TemplateEntry], old_entries: Sequence[Entry
 def merge(
     template: Sequence[TemplateEntry],
     old: Catalog | None,
-    metadata: dict[str, str],
+    metadata: tuple[tuple[str, str], ...],
     header: str,
     nplurals: int,
 ) -> tuple[Catalog, MergeStats]:
@@ -135,7 +135,7 @@ def merge(
             obsoleted += 1
         else:
             dropped += 1
-    catalog = Catalog(tuple(entries), tuple(metadata.items()),
+    catalog = Catalog(tuple(entries), metadata,
                       old.header_comment if old else header)
     return catalog, MergeStats(counted["kept"], counted["renamed"], counted["fuzzy"],
                                counted["new"], obsoleted, dropped)

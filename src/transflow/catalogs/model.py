@@ -141,7 +141,8 @@ class Catalog:
 
     entries: tuple[Entry, ...] = ()
     metadata: tuple[tuple[str, str], ...] = ()
-    """Header fields in file order."""
+    """Header fields in file order: (key, the text after its colon, as written). The
+    text keeps the translator's spacing; ``header_fields`` makes it from plain values."""
     header_comment: str = ""
     fuzzy_header: bool = False
 
@@ -153,7 +154,11 @@ class Catalog:
 
     @property
     def meta(self) -> dict[str, str]:
-        return dict(self.metadata)
+        """The header's values by key (the first of a repeated key)."""
+        values: dict[str, str] = {}
+        for key, raw in self.metadata:
+            values.setdefault(key, raw.strip())
+        return values
 
     @property
     def active(self) -> tuple[Entry, ...]:
@@ -169,8 +174,8 @@ class Catalog:
     def with_entries(self, entries: Iterable[Entry]) -> Catalog:
         return replace(self, entries=tuple(entries))
 
-    def with_metadata(self, metadata: dict[str, str]) -> Catalog:
-        return replace(self, metadata=tuple(metadata.items()))
+    def with_metadata(self, metadata: tuple[tuple[str, str], ...]) -> Catalog:
+        return replace(self, metadata=metadata)
 
     @property
     def nplurals(self) -> int | None:
@@ -224,9 +229,14 @@ def unique(entries: Iterable[TemplateEntry]) -> list[TemplateEntry]:
     return list(merged.values())
 
 
-def make_template(entries: Sequence[TemplateEntry], metadata: dict[str, str],
+def header_fields(values: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    """Header fields written the usual way, ``Key: value``."""
+    return tuple((key, f" {value}") for key, value in values.items())
+
+
+def make_template(entries: Sequence[TemplateEntry], metadata: tuple[tuple[str, str], ...],
                   header: str) -> Catalog:
-    return Catalog(tuple(t.entry(0) for t in entries), tuple(metadata.items()), header)
+    return Catalog(tuple(t.entry(0) for t in entries), metadata, header)
 
 
 # --- progress ---------------------------------------------------------------------------

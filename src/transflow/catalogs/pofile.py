@@ -15,11 +15,8 @@ on disk stays what translators have always seen.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
-
-import polib
 
 from transflow.catalogs.model import (
     FUZZY,
@@ -30,6 +27,7 @@ from transflow.catalogs.model import (
     MachineDraft,
     Origin,
     parse_plural_forms,
+    plural_function,
 )
 from transflow.catalogs.wrap import field_lines, reference_lines
 from transflow.workspace.errors import CatalogError
@@ -76,183 +74,323 @@ def _split_comments(tcomment: str) -> tuple[str, Origin]:
     return tcomment, HUMAN
 
 
-def _entry(e: polib.POEntry, previous: dict[str, str | None] | None = None) -> Entry:
-    comments, origin = _split_comments(e.tcomment or "")
-    forms: tuple[str, ...] = ()
-    if e.msgid_plural:
-        by_index = {int(k): v for k, v in (e.msgstr_plural or {}).items()}
-        forms = tuple(by_index.get(i, "") for i in range(max(by_index, default=-1) + 1))
-    previous = previous or {}
-    return Entry(
-        msgid=e.msgid,
-        msgctxt=e.msgctxt,
-        msgid_plural=e.msgid_plural or None,
-        msgstr=e.msgstr or "",
-        msgstr_plural=forms,
-        flags=tuple(e.flags),
-        previous_msgctxt=previous.get("msgctxt", e.previous_msgctxt),
-        previous_msgid=previous.get("msgid", e.previous_msgid),
-        previous_msgid_plural=previous.get("msgid_plural", e.previous_msgid_plural),
-        references=tuple((path, line) for path, line in e.occurrences),
-        extracted_comments=e.comment or "",
-        translator_comments=comments,
-        origin=origin,
-        obsolete=bool(e.obsolete),
-        line=e.linenum if isinstance(e.linenum, int) else None,
-    )
-
-
 _SIMPLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "f": "\f",
-                   "v": "\v", "\\": "\\", '"': '"', "?": "?", "'": "'"}
+                   "v": "\v", "\\": "\\", '"': '"'}
 _ESCAPE = re.compile(r"\\(x[0-9A-Fa-f]+|[0-7]{1,3}|.)")
+_STRING = re.compile(r'"((?:[^"\\]|\\[\\"abfnrtv]|\\[0-7]{1,3}|\\x[0-9A-Fa-f]+)*)"')
+_KEYWORD = re.compile(r"(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?)[ \t]*(\".*)$")
+_MALFORMED = ("malformed line (an unterminated string, a bad escape or an unknown keyword); "
+              'fix it so that each string is quoted as "..."')
+_NO_MSGSTR = 'msgid without msgstr; add a msgstr line (msgstr "" if not translated yet)'
+MAX_MESSAGE_VALUE = 80
+"""Characters of a value quoted in an error message."""
 
 
 def unescape(text: str) -> str:
-    """A PO string's escapes as GNU gettext reads them (polib's own misses ``\\a``,
-    octal and hex escapes, so a file msgfmt accepts would read back changed)."""
+    """A PO string's escapes as GNU gettext reads them: \\n \\t \\r \\a \\b \\f \\v \\\\ \\",
+    octal (\\101) and hex (\\x42)."""
     def one(m: re.Match[str]) -> str:
         code = m.group(1)
         if code[0] == "x":
             return chr(int(code[1:], 16))
         if code[0] in "01234567":
             return chr(int(code, 8))
-        return _SIMPLE_ESCAPES.get(code, "\\" + code)
+        return _SIMPLE_ESCAPES.get(code, code)
     return _ESCAPE.sub(one, text)
 
 
-@contextmanager
-def _gnu_escapes() -> Iterator[None]:
-    # polib's parser calls its module-level unescape(); it reads with GNU's for the
-    # duration of one parse.
-    original = polib.unescape
-    polib.unescape = unescape  # type: ignore[assignment]
-    try:
-        yield
-    finally:
-        polib.unescape = original
+def _cut(value: str) -> str:
+    """A value quoted in a message, never longer than ``MAX_MESSAGE_VALUE``."""
+    return value if len(value) <= MAX_MESSAGE_VALUE else value[:MAX_MESSAGE_VALUE - 1] + "…"
+
+
+class _Draft:
+    """An entry being read: its fields as the lines give them."""
+
+    def __init__(self, line: int) -> None:
+        self.line = line
+        self.obsolete = False
+        self.translator: list[str] = []
+        self.extracted: list[str] = []
+        self.references: list[tuple[str, str]] = []
+        self.flags: list[str] = []
+        self.previous: dict[str, str] = {}
+        self.fields: dict[str, str] = {}
+        self.forms: dict[int, str] = {}
+        self.field_lines: dict[str, int] = {}
+
+    @property
+    def has_msgstr(self) -> bool:
+        return "msgstr" in self.fields or bool(self.forms)
+
+
+def _string(text: str, shown: str, number: int) -> str:
+    m = _STRING.fullmatch(text.strip(" \t\r"))
+    if m is None:
+        raise CatalogError(_MALFORMED, shown, number)
+    return unescape(m.group(1))
+
+
+def _references(text: str) -> list[tuple[str, str]]:
+    found = []
+    for occurrence in text.split():
+        path, _, line = occurrence.rpartition(":")
+        found.append((path, line) if path and line.isdigit() else (occurrence, ""))
+    return found
+
+
+def _finish(draft: _Draft, shown: str) -> Entry:
+    """The entry ``draft`` read, refusing what msgfmt refuses."""
+    if "msgid" not in draft.fields:
+        raise CatalogError("msgstr without msgid; add the msgid line", shown, draft.line)
+    if not draft.has_msgstr:
+        raise CatalogError(_NO_MSGSTR, shown, draft.field_lines["msgid"])
+    plural = draft.fields.get("msgid_plural")
+    if draft.forms and plural is None:
+        raise CatalogError("msgstr[0] without msgid_plural; write msgstr, or add the "
+                           "msgid_plural line", shown, draft.field_lines.get("msgstr[]"))
+    if plural is not None and not draft.forms:
+        raise CatalogError("msgid_plural needs msgstr[0], msgstr[1]… instead of msgstr",
+                           shown, draft.field_lines.get("msgstr"))
+    forms = tuple(draft.forms.get(i, "") for i in range(max(draft.forms, default=-1) + 1))
+    comments, origin = _split_comments("\n".join(draft.translator))
+    return Entry(
+        msgid=draft.fields["msgid"],
+        msgctxt=draft.fields.get("msgctxt"),
+        msgid_plural=plural,
+        msgstr=draft.fields.get("msgstr", ""),
+        msgstr_plural=forms,
+        flags=tuple(draft.flags),
+        previous_msgctxt=draft.previous.get("msgctxt"),
+        previous_msgid=draft.previous.get("msgid"),
+        previous_msgid_plural=draft.previous.get("msgid_plural"),
+        references=tuple(draft.references),
+        extracted_comments="\n".join(draft.extracted),
+        translator_comments=comments,
+        origin=origin,
+        obsolete=draft.obsolete,
+        line=draft.line,
+    )
+
+
+class _Reader:
+    """The PO syntax, line by line, into entries; a line msgfmt would refuse is an
+    error naming it."""
+
+    def __init__(self, shown: str) -> None:
+        self.shown = shown
+        self.entries: list[Entry] = []
+        self.draft: _Draft | None = None
+        self.field: str | None = None
+        """The field a continuation string extends."""
+        self.previous_field: str | None = None
+
+    def _next(self, number: int) -> _Draft:
+        """The entry a comment or ``msgctxt``/``msgid`` line belongs to: a new one once
+        the current entry has its msgstr."""
+        d = self.draft
+        if d is not None and d.has_msgstr:
+            self.entries.append(_finish(d, self.shown))
+            d = None
+        elif d is not None and "msgid" in d.fields:
+            raise CatalogError(_NO_MSGSTR, self.shown, d.field_lines["msgid"])
+        if d is None:
+            d = self.draft = _Draft(number)
+        return d
+
+    def comment(self, body: str, number: int) -> None:
+        d = self.draft if self.draft is not None and not self.draft.has_msgstr and (
+            "msgid" not in self.draft.fields) else self._next(number)
+        if body.startswith(","):
+            d.flags += [f.strip() for f in body[1:].split(",") if f.strip()]
+        elif body.startswith("."):
+            d.extracted.append(body[2:] if body.startswith(". ") else body[1:])
+        elif body.startswith(":"):
+            d.references += _references(body[1:])
+        elif body.startswith(("|", "~|")):
+            rest = body[body.index("|") + 1:].strip(" \t")
+            if rest.startswith('"') and self.previous_field:
+                d.previous[self.previous_field] += _string(rest, self.shown, number)
+            elif m := _KEYWORD.fullmatch(rest):
+                self.previous_field = m.group(1)
+                d.previous[self.previous_field] = _string(m.group(3), self.shown, number)
+            else:
+                raise CatalogError(_MALFORMED, self.shown, number)
+            return
+        else:
+            d.translator.append(body[1:] if body.startswith(" ") else body)
+        self.field = self.previous_field = None
+
+    def keyword(self, text: str, obsolete: bool, number: int) -> None:
+        m = _KEYWORD.fullmatch(text)
+        if m is None:
+            raise CatalogError(_MALFORMED, self.shown, number)
+        keyword, index, rest = m.group(1), m.group(2), m.group(3)
+        if keyword == "msgctxt" or (keyword == "msgid" and (
+                self.draft is None or "msgctxt" not in self.draft.fields
+                or self.draft.has_msgstr or "msgid" in self.draft.fields)):
+            d = self._next(number)
+        else:  # msgid after msgctxt, msgid_plural, msgstr: the same entry
+            d = self.draft or self._next(number)
+        d.obsolete = d.obsolete or obsolete
+        value = _string(rest, self.shown, number)
+        if index is not None:
+            d.forms[int(index)] = value
+            d.field_lines.setdefault("msgstr[]", number)
+            self.field = f"msgstr[{index}]"
+        else:
+            if keyword in d.fields:
+                raise CatalogError(f"{keyword} given twice in one entry", self.shown, number)
+            d.fields[keyword] = value
+            d.field_lines[keyword] = number
+            self.field = keyword
+        self.previous_field = None
+
+    def continuation(self, text: str, number: int) -> None:
+        if self.draft is None or self.field is None:
+            raise CatalogError(_MALFORMED, self.shown, number)
+        value = _string(text, self.shown, number)
+        if self.field.startswith("msgstr["):
+            self.draft.forms[int(self.field[7:-1])] += value
+        else:
+            self.draft.fields[self.field] += value
+
+    def read(self, text: str) -> list[Entry]:
+        # Only "\n" ends a line: splitlines() would also break at \x1c-\x1e, \x85, \u2028.
+        for number, raw in enumerate(text.split("\n"), start=1):
+            line = raw.strip(" \t\r")
+            if not line:
+                continue
+            obsolete = line.startswith("#~") and not line.startswith("#~|")
+            if obsolete:
+                line = line[2:].strip(" \t")
+                if not line:
+                    continue
+                if line.startswith("#"):  # a comment of an obsolete entry
+                    self.comment(line[1:], number)
+                    continue
+            elif line.startswith("#"):
+                self.comment(line[1:], number)
+                continue
+            if line.startswith('"'):
+                self.continuation(line, number)
+            else:
+                self.keyword(line, obsolete, number)
+        if self.draft is not None and (self.draft.fields or self.draft.forms):
+            self.entries.append(_finish(self.draft, self.shown))
+        return self.entries
+
+
+def _metadata(msgstr: str) -> tuple[tuple[str, str], ...]:
+    """Header fields as written: the key and everything after its colon, so the
+    translator's spacing, trailing blanks and repeated keys stay."""
+    pairs = []
+    for line in msgstr.split("\n"):
+        if line:
+            key, colon, rest = line.partition(":")
+            pairs.append((key, rest) if colon else (line, ""))
+    return tuple(pairs)
+
+
+def _check_entries(catalog: Catalog, shown: str, header_line: int | None) -> None:
+    forms_header = catalog.meta.get("Plural-Forms")
+    nplurals, expression = parse_plural_forms(forms_header or "")
+    if forms_header is not None and any(e.msgid_plural for e in catalog.active):
+        if expression is None:
+            raise CatalogError("Plural-Forms has no plural=EXPRESSION; add one, e.g. "
+                               "plural=(n != 1);", shown, header_line)
+        try:
+            plural_function(forms_header)
+        except (ValueError, SyntaxError, RecursionError):
+            raise CatalogError(f"Plural-Forms has an invalid plural expression "
+                               f"({_cut(expression)}); fix it", shown, header_line) from None
+    seen: set[tuple[str | None, str]] = set()
+    for entry in catalog.entries:
+        if entry.obsolete:
+            continue  # an obsolete entry may keep more forms, or repeat a live one
+        if entry.key in seen:
+            raise CatalogError(
+                "duplicate message definition; delete one of the two entries", shown,
+                entry.line)
+        seen.add(entry.key)
+        if nplurals and len(entry.msgstr_plural) > nplurals:
+            raise CatalogError(
+                f"msgstr[{len(entry.msgstr_plural) - 1}] but Plural-Forms has "
+                f"nplurals={nplurals}; remove the extra form", shown, entry.line)
 
 
 def parse(text: str, shown: str) -> Catalog:
     """A catalog from the text of a PO/POT file; errors name ``shown`` and the line."""
-    _lint(text, shown)
+    entries = _Reader(shown).read(text.removeprefix("\ufeff"))
+    header = None
+    if entries and entries[0].msgid == "" and entries[0].msgctxt is None \
+            and not entries[0].obsolete:
+        header, entries = entries[0], entries[1:]
+    catalog = Catalog(
+        tuple(entries),
+        _metadata(header.msgstr) if header else (),
+        header.translator_comments if header else "",
+        header.fuzzy if header else False,
+    )
+    _check_entries(catalog, shown, header.line if header else None)
+    return catalog
+
+
+_CHARSET = re.compile(rb"charset=([A-Za-z0-9_.:-]+)")
+
+
+def decode(data: bytes, shown: str) -> tuple[str, str | None]:
+    """The text of a PO file, and the charset it was in when not UTF-8 (its
+    Content-Type says which, as msgfmt reads it)."""
     try:
-        with _gnu_escapes():
-            po = polib.pofile(text, wrapwidth=PAGE_WIDTH)
-    except (OSError, ValueError) as exc:
-        m = re.search(r"\(line (\d+)\)", str(exc))
-        at: int | None = int(m.group(1)) if m else None
-        what = re.sub(r"\s*in po file.*$", "", str(exc)) or "syntax error"
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as exc:
+        m = _CHARSET.search(data)
+        charset = m.group(1).decode("ascii") if m else "UTF-8"
+        if charset.upper().replace("_", "-") not in ("UTF-8", "UTF8"):
+            try:
+                return data.decode(charset), charset
+            except (LookupError, UnicodeDecodeError):
+                pass
+        line = data.count(b"\n", 0, exc.start) + 1
         raise CatalogError(
-            f"{what.lower()}; fix the entry there (check quotes and escapes), "
-            "or restore the file from version control",
+            f"not valid {charset}; save the catalog as UTF-8 (Poedit: Catalog → Properties)",
             shown,
-            at,
+            line,
         ) from None
-    _check_entries(po, shown)
-    previous = _obsolete_previous(text)
-    entries = tuple(
-        _entry(e, previous.get((e.msgctxt, e.msgid)) if e.obsolete else None) for e in po)
-    return Catalog(entries, tuple(po.metadata.items()), po.header or "",
-                   bool(getattr(po, "metadata_is_fuzzy", False)))
 
 
 def read_catalog(path: Path, shown_as: str | None = None) -> Catalog:
     """Parse a PO/POT file; a syntax error becomes ``path:line: message``."""
+    return read_catalog_with_charset(path, shown_as)[0]
+
+
+def read_catalog_with_charset(path: Path, shown_as: str | None = None,
+                              ) -> tuple[Catalog, str | None]:
+    """The catalog and, when the file is not UTF-8, its charset."""
     shown = shown_as or str(path)
     try:
         data = path.read_bytes()
     except FileNotFoundError:
         raise CatalogError("file not found", shown) from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise CatalogError(
-            "not valid UTF-8; save the catalog as UTF-8 (Poedit: Catalog → Properties)",
-            shown,
-            line,
-        ) from None
-    return parse(text, shown)
+    except IsADirectoryError:
+        raise CatalogError("is a folder, not a catalog; move it away", shown) from None
+    except OSError as exc:
+        raise CatalogError(f"cannot read it ({exc.strerror or exc})", shown) from None
+    text, charset = decode(data, shown)
+    catalog = parse(text, shown)
+    if charset is not None:
+        # What is read is written back in UTF-8: the header must say so.
+        catalog = _recoded(catalog)
+    return catalog, charset
 
 
-_FIELD = re.compile(r'^(msgctxt|msgid_plural|msgid|msgstr(?:\[\d+\])?)?\s*"(.*)"$')
-
-
-def _fields(lines: list[str]) -> dict[str, str]:
-    """msgctxt, msgid and msgid_plural of an entry's lines (without their prefix)."""
-    fields: dict[str, str] = {}
-    current = None
-    for line in lines:
-        if m := _FIELD.match(line.strip()):
-            current = m.group(1) or current
-            if current:
-                fields[current] = fields.get(current, "") + unescape(m.group(2))
-    return fields
-
-
-def _obsolete_previous(text: str) -> dict[tuple[str | None, str], dict[str, str | None]]:
-    """polib skips the ``#~|`` lines of obsolete entries (the previous msgid of an entry
-    that was fuzzy when it became obsolete): read them, so nothing is lost."""
-    found: dict[tuple[str | None, str], dict[str, str | None]] = {}
-    if "#~|" not in text:
-        return found
-    for block in re.split(r"\n[ \t]*\n", text):
-        lines = block.split("\n")
-        previous = _fields([line[3:] for line in lines if line.startswith("#~|")])
-        if not previous:
-            continue
-        current = _fields([line[2:] for line in lines
-                           if line.startswith("#~") and not line.startswith("#~|")])
-        found.setdefault((current.get("msgctxt"), current.get("msgid", "")), {
-            "msgctxt": previous.get("msgctxt"), "msgid": previous.get("msgid"),
-            "msgid_plural": previous.get("msgid_plural")})
-    return found
-
-
-_STRING = r'"(?:[^"\\]|\\[\\"abfnrtv]|\\[0-7]{1,3}|\\x[0-9A-Fa-f]+)*"'
-_LINE_RE = re.compile(
-    rf"^(?:(?:msgctxt|msgid|msgid_plural|msgstr|msgstr\[\d+\])\s+)?{_STRING}$"
-)
-
-
-def _lint(text: str, shown: str) -> None:
-    """What polib lets through but msgfmt refuses: a broken string literal or keyword."""
-    # Only "\n" ends a line: splitlines() would also break at \x1c-\x1e, \x85, \u2028.
-    for number, line in enumerate(text.split("\n"), start=1):
-        stripped = line.strip()
-        if stripped.startswith("#~") and not stripped.startswith("#~|"):
-            stripped = stripped[2:].strip()  # an obsolete entry: same syntax behind "#~"
-        elif not stripped or stripped.startswith("#"):
-            continue
-        if stripped and not _LINE_RE.match(stripped):
-            raise CatalogError(
-                "malformed line (an unterminated string, a bad escape or an unknown "
-                'keyword); fix it so that each string is quoted as "..."',
-                shown,
-                number,
-            )
-
-
-def _check_entries(catalog: polib.POFile, shown: str) -> None:
-    nplurals = parse_plural_forms(catalog.metadata.get("Plural-Forms", ""))[0]
-    seen: set[tuple[str | None, str]] = set()
-    for entry in catalog:
-        line = entry.linenum if isinstance(entry.linenum, int) else None
-        key = (entry.msgctxt, entry.msgid)
-        if not entry.obsolete and key in seen:
-            raise CatalogError(
-                "duplicate message definition; delete one of the two entries", shown, line
-            )
-        seen.add(key)
-        if nplurals and entry.msgid_plural and entry.msgstr_plural:
-            highest = max(int(k) for k in entry.msgstr_plural)
-            if highest >= nplurals:
-                raise CatalogError(
-                    f"msgstr[{highest}] but Plural-Forms has nplurals={nplurals}; "
-                    "remove the extra form",
-                    shown,
-                    line,
-                )
+def _recoded(catalog: Catalog) -> Catalog:
+    pairs = tuple(
+        (key, re.sub(r"charset=[A-Za-z0-9_.:-]+", "charset=UTF-8", raw))
+        if key == "Content-Type" else (key, raw)
+        for key, raw in catalog.metadata)
+    return replace(catalog, metadata=pairs)
 
 
 def write_catalog(catalog: Catalog, path: Path) -> bool:
@@ -308,7 +446,7 @@ def _header_lines(catalog: Catalog) -> list[str]:
         lines += _comment_lines("#", catalog.header_comment)
     if catalog.fuzzy_header:
         lines.append("#, fuzzy")
-    meta = "".join(f"{key}: {value}\n" for key, value in catalog.metadata)
+    meta = "".join(f"{key}:{raw}\n" if raw else f"{key}\n" for key, raw in catalog.metadata)
     lines += field_lines("", "msgid", "")
     lines += field_lines("", "msgstr", meta)
     return lines

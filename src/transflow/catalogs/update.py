@@ -22,8 +22,8 @@ from transflow.catalogs.model import (
     Counts,
     TemplateEntry,
     count,
+    header_fields,
     make_template,
-    parse_plural_forms,
     unique,
 )
 from transflow.catalogs.ui import ui_entries
@@ -113,11 +113,17 @@ def plan_update(config: Config, weeks: Sequence[Week],
 
 # --- running --------------------------------------------------------------------------
 
+_OWNED = ("Project-Id-Version", "Language", "MIME-Version", "Content-Type",
+          "Content-Transfer-Encoding")
+"""Header fields transflow keeps right; the others are the translator's tools'."""
+
+
 def _metadata(
-    config: Config, domain: Domain, lang: str | None, old: dict[str, str] | None = None
-) -> dict[str, str]:
+    config: Config, domain: Domain, lang: str | None, old: Catalog | None = None
+) -> tuple[tuple[str, str], ...]:
     """Header fields: transflow owns the technical ones; the translator's own (team,
-    last translator, revision date) are filled in once and then left to their tools."""
+    last translator, revision date, and the file's Plural-Forms) are filled in once and
+    then left to their tools, byte for byte."""
     meta = {"Project-Id-Version": f"{config.slug} {domain}"}
     if lang:
         meta["PO-Revision-Date"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M+0000")
@@ -131,20 +137,24 @@ def _metadata(
     })
     if lang:
         meta["Plural-Forms"] = plural_forms(lang)
-    if old:
-        owned = {"Project-Id-Version", "Language", "MIME-Version", "Content-Type",
-                 "Content-Transfer-Encoding", "Plural-Forms"}
-        merged = dict(old)
-        for key, value in meta.items():
-            if key in owned or key not in merged:
-                merged[key] = value
-        # Babel releases spell the same rule differently: a file's own Plural-Forms with
-        # the right number of forms stays, so an upgrade does not rewrite every catalog.
-        kept = old.get("Plural-Forms", "")
-        if lang and parse_plural_forms(kept)[0] == nplurals(lang):
-            merged["Plural-Forms"] = kept
-        return merged
-    return meta
+    if old is None:
+        return header_fields(meta)
+    # The file's Plural-Forms is the translator's (Django and Wagtail ship four forms
+    # for be and ru; Babel releases spell the same rule differently): it stays.
+    fields = []
+    present = {key for key, _ in old.metadata}
+    for key, raw in old.metadata:
+        if key in _OWNED and key in meta and raw.strip() != meta[key]:
+            raw = f" {meta[key]}"
+        fields.append((key, raw))
+    fields += [(key, f" {value}") for key, value in meta.items() if key not in present]
+    return tuple(fields)
+
+
+def plural_count(lang: str, catalog: Catalog | None) -> int:
+    """The forms a plural entry has: the catalog's own Plural-Forms, else the language's."""
+    own = catalog.nplurals if catalog is not None else None
+    return own or nplurals(lang)
 
 
 def _header(config: Config, domain: Domain, lang: str | None) -> str:
@@ -167,9 +177,9 @@ def run_catalog_job(config: Config, job: CatalogJob,
     """The job's catalog, merged with its template and filled from ``memory``."""
     path = config.po_path(job.lang, job.domain)
     old = pofile.read_catalog(path, config.rel(path)) if path.exists() else None
-    metadata = _metadata(config, job.domain, job.lang, old.meta if old else None)
+    metadata = _metadata(config, job.domain, job.lang, old)
     merged, stats = merge(job.entries, old, metadata, _header(config, job.domain, job.lang),
-                          nplurals(job.lang))
+                          plural_count(job.lang, old))
     filled = 0
     if memory is not None:
         merged, filled = fill_from_memory(merged, memory, config.memory_threshold)
