@@ -5,6 +5,7 @@ trip for any catalog (hypothesis)."""
 from __future__ import annotations
 
 import pickle
+from dataclasses import replace
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -170,7 +171,8 @@ def entries(draw: st.DrawFn) -> Entry:
                                                     max_size=3))),
         obsolete=obsolete,
     )
-    return entry
+    # msgcat drops "fuzzy" from an entry with nothing translated; so does transflow.
+    return entry if entry.has_translation else replace(entry, flags=())
 
 
 @settings(max_examples=200, deadline=None)

@@ -28,6 +28,8 @@ from transflow.catalogs import pofile
 from transflow.catalogs.model import Catalog, MachineDraft
 from transflow.sources.commentary import load_week
 from transflow.workspace.config import Config
+from transflow.workspace.errors import TransflowError
+from transflow.workspace.files import workspace_lock
 from transflow.workspace.progress import Progress
 from transflow.workspace.weeks import Week
 
@@ -130,8 +132,9 @@ class DraftJob:
 
     path: str
     """The catalog, relative to the workspace."""
-    catalog: Catalog
-    """The catalog as it was read: drafts are written into it."""
+    loaded: pofile.Loaded
+    """The catalog as it was read: drafts are written into it, if the file still is
+    that; else into what a translator saved meanwhile."""
     items: tuple[DraftItem, ...]
 
 
@@ -146,9 +149,9 @@ def plan_drafts(config: Config, weeks: Sequence[Week], languages: Sequence[str],
             path = config.po_path(lang, week)
             if not path.exists():
                 continue
-            catalog = pofile.read_catalog(path, config.rel(path))
+            loaded = pofile.load(path, config.rel(path))
             items = []
-            for e in catalog:
+            for e in loaded.catalog:
                 if not e.may_fill or e.msgctxt not in source_lang:
                     continue
                 pair = (source_lang[e.msgctxt], lang)
@@ -156,7 +159,7 @@ def plan_drafts(config: Config, weeks: Sequence[Week], languages: Sequence[str],
                     routes[pair] = route_for(config.mt, *pair, override=provider)
                 items.append(DraftItem(e.msgctxt, e.msgid, routes[pair], e.line))
             if items:
-                jobs.append(DraftJob(config.rel(path), catalog, tuple(items)))
+                jobs.append(DraftJob(config.rel(path), loaded, tuple(items)))
     return tuple(jobs)
 
 
@@ -171,6 +174,24 @@ def with_drafts(catalog: Catalog, drafts: dict[tuple[str | None, str], tuple[str
 
 
 # --- running --------------------------------------------------------------------------
+
+WRITE_ATTEMPTS = 3
+
+
+def _save(config: Config, job: DraftJob,
+          drafts: dict[tuple[str | None, str], tuple[str, str]], stamp: str) -> bool:
+    """Write the drafts into the catalog. If a translator saved it while the drafts were
+    being made, they go into what was saved, and only where it is still untouched."""
+    path = config.root / job.path
+    loaded = job.loaded
+    for _ in range(WRITE_ATTEMPTS):
+        try:
+            return pofile.write_catalog(with_drafts(loaded.catalog, drafts, stamp), path,
+                                        loaded)
+        except pofile.Changed:
+            loaded = pofile.load(path, job.path)
+    raise TransflowError("kept changing while drafts were written; drafts of it are "
+                         "cached: run transflow draft again", job.path)
 
 class _Runner:
     """Sends texts through their routes: the run's memo and the persistent cache first,
@@ -258,6 +279,12 @@ def draft(
             "libre needs the address of a LibreTranslate server: set url in [mt] of "
             "transflow.toml (e.g. url = \"http://mt.internal:5000/\") or pass --url"
         )
+    with workspace_lock(config.root):
+        return _run_drafts(config, jobs, url, stamp, progress)
+
+
+def _run_drafts(config: Config, jobs: Sequence[DraftJob], url: str | None, stamp: str,
+                progress: Progress | None) -> DraftReport:
     runner = _Runner(config, url)
     failures: list[Failure] = []
     written: list[str] = []
@@ -281,8 +308,7 @@ def draft(
                     runner.tallies[item.route.steps[-1].provider].drafted += 1
             finally:
                 # Saved even when interrupted: every catalog stays valid and complete.
-                if drafts and pofile.write_catalog(with_drafts(job.catalog, drafts, stamp),
-                                                   config.root / job.path):
+                if drafts and _save(config, job, drafts, stamp):
                     written.append(job.path)
     finally:
         runner.cache.close()

@@ -15,7 +15,7 @@ on disk stays what translators have always seen.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from transflow.catalogs.model import (
@@ -31,7 +31,7 @@ from transflow.catalogs.model import (
 )
 from transflow.catalogs.wrap import field_lines, reference_lines
 from transflow.workspace.errors import CatalogError
-from transflow.workspace.files import write_if_changed
+from transflow.workspace.files import Snapshot, snapshot, unchanged, write_if_changed
 
 PAGE_WIDTH = 79
 # The translator comments that say where a translation came from.
@@ -365,9 +365,30 @@ def read_catalog(path: Path, shown_as: str | None = None) -> Catalog:
     return read_catalog_with_charset(path, shown_as)[0]
 
 
+@dataclass(frozen=True)
+class Loaded:
+    """A catalog as read: the file's state then, and its charset when not UTF-8."""
+
+    catalog: Catalog
+    snapshot: Snapshot | None
+    charset: str | None = None
+
+
+def load(path: Path, shown_as: str | None = None) -> Loaded:
+    """Read a catalog, remembering what the file was, so that it is replaced only if it
+    still is (see ``write_catalog``'s ``expected``)."""
+    catalog, charset, data = _read(path, shown_as)
+    return Loaded(catalog, snapshot(path, data), charset)
+
+
 def read_catalog_with_charset(path: Path, shown_as: str | None = None,
                               ) -> tuple[Catalog, str | None]:
     """The catalog and, when the file is not UTF-8, its charset."""
+    catalog, charset, _ = _read(path, shown_as)
+    return catalog, charset
+
+
+def _read(path: Path, shown_as: str | None) -> tuple[Catalog, str | None, bytes]:
     shown = shown_as or str(path)
     try:
         data = path.read_bytes()
@@ -382,7 +403,7 @@ def read_catalog_with_charset(path: Path, shown_as: str | None = None,
     if charset is not None:
         # What is read is written back in UTF-8: the header must say so.
         catalog = _recoded(catalog)
-    return catalog, charset
+    return catalog, charset, data
 
 
 def _recoded(catalog: Catalog) -> Catalog:
@@ -393,8 +414,18 @@ def _recoded(catalog: Catalog) -> Catalog:
     return replace(catalog, metadata=pairs)
 
 
-def write_catalog(catalog: Catalog, path: Path) -> bool:
-    """Write atomically, only when the text changes; True if the file was written."""
+class Changed(Exception):
+    """The file is no longer what was read: someone saved it meanwhile."""
+
+
+def write_catalog(catalog: Catalog, path: Path, expected: Loaded | None = None) -> bool:
+    """Write atomically, only when the text changes; True if the file was written.
+
+    With ``expected`` (what ``load`` read), refuse with ``Changed`` when the file is no
+    longer that: a translator's save must never be replaced by a stale merge.
+    """
+    if expected is not None and not unchanged(path, expected.snapshot):
+        raise Changed(str(path))
     return write_if_changed(path, dumps(catalog))
 
 
@@ -416,27 +447,34 @@ def _entry_lines(entry: Entry) -> list[str]:
     if entry.references and not entry.obsolete:
         lines += reference_lines(entry.references)
     flags = list(entry.flags)
+    if FUZZY in flags and not entry.has_translation:
+        flags.remove(FUZZY)  # nothing to review: msgcat drops it too
     if FUZZY in flags:  # first, as msgmerge writes it
         flags = [FUZZY] + [f for f in flags if f != FUZZY]
     if flags:
         lines.append("#, " + ", ".join(flags))
+    wrap = "no-wrap" not in flags
+
+    def field(prefix: str, keyword: str, value: str) -> list[str]:
+        return field_lines(prefix, keyword, value, wrap)
+
     prefix = "#~ " if entry.obsolete else ""
     prev_prefix = "#~| " if entry.obsolete else "#| "
     if entry.previous_msgctxt:
-        lines += field_lines(prev_prefix, "msgctxt", entry.previous_msgctxt)
+        lines += field(prev_prefix, "msgctxt", entry.previous_msgctxt)
     if entry.previous_msgid:
-        lines += field_lines(prev_prefix, "msgid", entry.previous_msgid)
+        lines += field(prev_prefix, "msgid", entry.previous_msgid)
     if entry.previous_msgid_plural:
-        lines += field_lines(prev_prefix, "msgid_plural", entry.previous_msgid_plural)
+        lines += field(prev_prefix, "msgid_plural", entry.previous_msgid_plural)
     if entry.msgctxt is not None:
-        lines += field_lines(prefix, "msgctxt", entry.msgctxt)
-    lines += field_lines(prefix, "msgid", entry.msgid)
+        lines += field(prefix, "msgctxt", entry.msgctxt)
+    lines += field(prefix, "msgid", entry.msgid)
     if entry.msgid_plural:
-        lines += field_lines(prefix, "msgid_plural", entry.msgid_plural)
+        lines += field(prefix, "msgid_plural", entry.msgid_plural)
         for index, form in enumerate(entry.msgstr_plural):
-            lines += field_lines(prefix, f"msgstr[{index}]", form)
+            lines += field(prefix, f"msgstr[{index}]", form)
     else:
-        lines += field_lines(prefix, "msgstr", entry.msgstr)
+        lines += field(prefix, "msgstr", entry.msgstr)
     return lines
 
 

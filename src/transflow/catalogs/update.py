@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 from transflow.catalogs import pofile
 from transflow.catalogs.memory import TranslationMemory, fill_from_memory, load_memory
@@ -30,6 +31,8 @@ from transflow.catalogs.ui import ui_entries
 from transflow.sources.commentary import load_week
 from transflow.sources.markdown import Segment, split
 from transflow.workspace.config import UI_DOMAIN, UI_SOURCE_LANGUAGE, Config, Domain
+from transflow.workspace.errors import CatalogError
+from transflow.workspace.files import WriteFailed, unchanged, workspace_lock, write_all
 from transflow.workspace.lang import language_name, nplurals, plural_forms
 from transflow.workspace.progress import Progress
 from transflow.workspace.weeks import Week
@@ -45,6 +48,10 @@ class CatalogUpdate:
     counts: Counts
     from_memory: int = 0
     """Entries the translation memory filled in this run."""
+    recoded_from: str | None = None
+    """The charset the catalog was in, when it was not UTF-8 (it is written in UTF-8)."""
+    changed_meanwhile: bool = False
+    """Someone kept saving the file while update ran: it was left as they saved it."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +62,14 @@ class UpdateReport:
     @property
     def written(self) -> tuple[CatalogUpdate, ...]:
         return tuple(c for c in self.catalogs if c.written)
+
+    @property
+    def problem(self) -> str | None:
+        left = [c.path for c in self.catalogs if c.changed_meanwhile]
+        if not left:
+            return None
+        return (f"{', '.join(left)} kept changing while update ran (a translator saving?); "
+                "left as saved: run transflow update again")
 
 
 # --- the plan -------------------------------------------------------------------------
@@ -170,25 +185,65 @@ class _Merged:
     catalog: Catalog
     stats: MergeStats
     filled: int
+    loaded: pofile.Loaded | None = None
+    """The old catalog as read: it is replaced only if the file is still that."""
 
 
 def run_catalog_job(config: Config, job: CatalogJob,
                     memory: TranslationMemory | None) -> _Merged:
     """The job's catalog, merged with its template and filled from ``memory``."""
     path = config.po_path(job.lang, job.domain)
-    old = pofile.read_catalog(path, config.rel(path)) if path.exists() else None
+    loaded = pofile.load(path, config.rel(path)) if path.exists() or path.is_symlink() \
+        else None
+    old = loaded.catalog if loaded else None
     metadata = _metadata(config, job.domain, job.lang, old)
     merged, stats = merge(job.entries, old, metadata, _header(config, job.domain, job.lang),
                           plural_count(job.lang, old))
     filled = 0
     if memory is not None:
         merged, filled = fill_from_memory(merged, memory, config.memory_threshold)
-    return _Merged(job, merged, stats, filled)
+    return _Merged(job, merged, stats, filled, loaded)
+
+
+WRITE_ATTEMPTS = 3
+"""How often a catalog that changed since it was read is merged again before it is
+left alone."""
+
+
+def _settle(config: Config, m: _Merged, memory: TranslationMemory | None,
+            ) -> tuple[_Merged, bool]:
+    """``m``, merged again from what is on disk if the file changed since it was read
+    (a few times); False when it keeps changing and must be left alone."""
+    path = config.po_path(m.job.lang, m.job.domain)
+    for _ in range(WRITE_ATTEMPTS):
+        if unchanged(path, m.loaded.snapshot if m.loaded else None):
+            return m, True
+        m = run_catalog_job(config, m.job, memory)
+    return m, False
+
+
+def _report(config: Config, m: _Merged, written: bool, settled: bool) -> CatalogUpdate:
+    path = config.po_path(m.job.lang, m.job.domain)
+    return CatalogUpdate(config.rel(path), m.job.lang, m.job.domain, written, m.stats,
+                         count(m.catalog), m.filled,
+                         m.loaded.charset if m.loaded else None, not settled)
 
 
 def template_catalog(config: Config, job: TemplateJob) -> Catalog:
     return make_template(job.entries, _metadata(config, job.domain, None),
                          _header(config, job.domain, None))
+
+
+def _changed(files: dict[Path, str]) -> set[Path]:
+    changed = set()
+    for path, text in files.items():
+        try:
+            if path.read_bytes() == text.encode("utf-8"):
+                continue
+        except OSError:
+            pass
+        changed.add(path)
+    return changed
 
 
 def update(
@@ -204,28 +259,37 @@ def update(
     written in L. Human translations are never lost (see ``merge``). Nothing is
     written unless every source and catalog could be read.
     """
-    plan = plan_update(config, weeks, list(languages or config.languages))
-    memories: dict[str, TranslationMemory] = {}
-    merged: list[_Merged] = []
-    for done, job in enumerate(plan.catalogs):
-        if progress:
-            progress(f"{job.domain} {job.lang}", done, len(plan.catalogs))
-        memory = None
-        if job.memory:
-            if job.lang not in memories:
-                memories[job.lang] = load_memory(config, job.lang)
-            memory = memories[job.lang]
-        merged.append(run_catalog_job(config, job, memory))
+    with workspace_lock(config.root):
+        plan = plan_update(config, weeks, list(languages or config.languages))
+        memories: dict[str, TranslationMemory] = {}
+        merged: list[tuple[_Merged, TranslationMemory | None]] = []
+        for done, job in enumerate(plan.catalogs):
+            if progress:
+                progress(f"{job.domain} {job.lang}", done, len(plan.catalogs))
+            memory = None
+            if job.memory:
+                if job.lang not in memories:
+                    memories[job.lang] = load_memory(config, job.lang)
+                memory = memories[job.lang]
+            merged.append((run_catalog_job(config, job, memory), memory))
 
-    templates = []
-    for template in plan.templates:
-        path = config.pot_path(template.domain)
-        pofile.write_catalog(template_catalog(config, template), path)
-        templates.append(config.rel(path))
-    updates = []
-    for m in merged:
-        path = config.po_path(m.job.lang, m.job.domain)
-        written = pofile.write_catalog(m.catalog, path)
-        updates.append(CatalogUpdate(config.rel(path), m.job.lang, m.job.domain, written,
-                                     m.stats, count(m.catalog), m.filled))
+        # Everything is read and merged: now write what changed, all or nothing.
+        files: dict[Path, str] = {}
+        templates = []
+        for template in plan.templates:
+            path = config.pot_path(template.domain)
+            files[path] = pofile.dumps(template_catalog(config, template))
+            templates.append(config.rel(path))
+        settled = [_settle(config, m, memory) for m, memory in merged]
+        for m, ok in settled:
+            if ok:
+                files[config.po_path(m.job.lang, m.job.domain)] = pofile.dumps(m.catalog)
+        changed = _changed(files)
+        try:
+            write_all([(path, files[path]) for path in changed])
+        except WriteFailed as failed:
+            raise CatalogError(f"cannot write it ({failed.error.strerror or failed.error}); "
+                               "nothing was updated", config.rel(failed.path)) from None
+        updates = [_report(config, m, config.po_path(m.job.lang, m.job.domain) in changed, ok)
+                   for m, ok in settled]
     return UpdateReport(tuple(templates), tuple(updates))

@@ -113,11 +113,12 @@ def _wrap(escaped: str, start_column: int, width: int, next_column: int) -> list
     return lines
 
 
-def field_lines(prefix: str, keyword: str, value: str) -> list[str]:
-    """A keyword and its string (``msgid "..."``), wrapped as msgcat wraps it."""
+def field_lines(prefix: str, keyword: str, value: str, wrap: bool = True) -> list[str]:
+    """A keyword and its string (``msgid "..."``), wrapped as msgcat wraps it; with
+    ``wrap`` off (a ``no-wrap`` entry) broken only after each ``\\n``."""
     portions = re.findall(r"[^\n]*\n|[^\n]+$", value) or [""]
     escaped = [_escape(p) for p in portions]
-    width = PAGE_WIDTH - 1  # room for the closing quote
+    width = PAGE_WIDTH - 1 if wrap else 1 << 30  # room for the closing quote
     first_col = len(prefix) + len(keyword) + 2
     out: list[str] = []
     if len(escaped) == 1 and len(_wrap(escaped[0], first_col, width, first_col)) == 1:

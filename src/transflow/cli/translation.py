@@ -43,12 +43,18 @@ def update(workspace: Path | None, selection: WeekSelection | None,
             changes.append(f"{stats.obsoleted} made obsolete")
         if c.from_memory:
             changes.append(f"{c.from_memory} from translation memory")
+        if c.recoded_from:
+            changes.append(f"converted from {c.recoded_from} to UTF-8")
+        if c.changed_meanwhile:
+            click.echo(f"{c.path}: not updated; it kept changing while update ran", err=True)
+            continue
         state = "updated" if c.written else "unchanged"
         detail = f" ({', '.join(changes)})" if changes and c.written else ""
         click.echo(
             f"{c.path}: {state}; {n.translated} translated, {n.fuzzy} fuzzy, "
             f"{n.untranslated} untranslated{detail}"
         )
+    finish(report)
 
 
 @click.command()

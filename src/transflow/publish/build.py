@@ -21,6 +21,7 @@ from pathlib import Path
 from transflow.catalogs.ui import PREVIEW_MARK
 from transflow.publish.plan import (
     FORMATS,
+    BuildPlan,
     BulletinJob,
     Refused,
     Skipped,
@@ -30,7 +31,7 @@ from transflow.publish.plan import (
     published_percent,
 )
 from transflow.workspace.config import Config
-from transflow.workspace.files import WriteFailed, write_all
+from transflow.workspace.files import WriteFailed, workspace_lock, write_all
 from transflow.workspace.progress import Progress
 from transflow.workspace.weeks import Week
 
@@ -214,11 +215,17 @@ def build(
     ``strict`` (default: ``[build] strict``) refuses a language with check errors;
     without it such a language is built and a warning names the errors' count.
     """
-    plan = plan_build(
-        config, weeks, languages=list(languages or config.languages), formats=formats,
-        drafts=drafts, strict=config.strict if strict is None else strict,
-        threshold=config.min_translated if min_translated is None else min_translated,
-    )
+    with workspace_lock(config.root):
+        plan = plan_build(
+            config, weeks, languages=list(languages or config.languages), formats=formats,
+            drafts=drafts, strict=config.strict if strict is None else strict,
+            threshold=config.min_translated if min_translated is None else min_translated,
+        )
+        return _run_plan(config, plan, drafts, progress)
+
+
+def _run_plan(config: Config, plan: BuildPlan, drafts: bool,
+              progress: Progress | None) -> BuildReport:
     warnings = list(plan.warnings)
     outputs: list[Output] = []
     failed: list[Failed] = []

@@ -107,7 +107,10 @@ def load_commentary(config: Config, week: Week, path: Path) -> Commentary:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise SourceError(f"not UTF-8 ({exc.reason}); save the file as UTF-8", rel) from None
-    return parse_commentary(config, week, path, text)
+    except OSError as exc:
+        raise SourceError(f"cannot read it ({exc.strerror or exc})", rel) from None
+    # Editors on Windows start UTF-8 files with a byte-order mark.
+    return parse_commentary(config, week, path, text.removeprefix("\ufeff"))
 
 
 class _Invalid(ValueError):

@@ -19,7 +19,7 @@ from transflow.authoring.importer.write import slug_for, to_markdown
 from transflow.sources.commentary import parse_commentary
 from transflow.workspace.config import Config
 from transflow.workspace.errors import TransflowError
-from transflow.workspace.files import WriteFailed, write_all
+from transflow.workspace.files import WriteFailed, workspace_lock, write_all
 from transflow.workspace.weeks import Week
 
 __all__ = ["ImportReport", "Imported", "Page", "PageError", "detect_language",
@@ -81,7 +81,8 @@ def import_pages(
         planned.append(Imported(name, config.rel(path), markdown, not dry_run, exists))
     if not dry_run:
         try:
-            write_all([(config.root / item.path, item.markdown) for item in planned])
+            with workspace_lock(config.root):
+                write_all([(config.root / item.path, item.markdown) for item in planned])
         except WriteFailed as exc:
             raise PageError(f"cannot write it ({exc.error.strerror or exc.error}); nothing "
                             "was imported", config.rel(exc.path)) from None
