@@ -147,7 +147,7 @@ def plan_drafts(config: Config, weeks: Sequence[Week], languages: Sequence[str],
         source_lang = {c.slug: c.lang for c in load_week(config, week)}
         for lang in languages:
             path = config.po_path(lang, week)
-            if not path.exists():
+            if not pofile.exists(path, config.rel(path)):
                 continue
             loaded = pofile.load(path, config.rel(path))
             items = []

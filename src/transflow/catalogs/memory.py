@@ -149,6 +149,19 @@ def _read_file(path: Path, shown: str, lang: str, origin: str) -> list[MemoryEnt
     return list(_entries_of(catalog, origin))
 
 
+def _cached(hit: object, stamp: list[int]) -> list[MemoryEntry] | None:
+    """The entries a cache record holds for a file in state ``stamp``, or None when it
+    is stale or damaged."""
+    if not isinstance(hit, dict) or hit.get("stamp") != stamp:
+        return None
+    rows = hit.get("entries")
+    if not isinstance(rows, list) or not all(
+            isinstance(r, list) and len(r) == 3 and all(isinstance(x, str) for x in r)
+            for r in rows):
+        return None
+    return [MemoryEntry(*row) for row in rows]
+
+
 def load_memory(config: Config, lang: str) -> TranslationMemory:
     """The memory for translations into ``lang``: newest week first, then archives.
 
@@ -160,6 +173,8 @@ def load_memory(config: Config, lang: str) -> TranslationMemory:
         cached = json.loads(cache_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         cached = {}
+    if not isinstance(cached, dict):
+        cached = {}  # a damaged cache is rebuilt, never trusted
     fresh: dict[str, dict[str, object]] = {}
     entries: list[MemoryEntry] = []
     folder = config.locales_dir / lang / "LC_MESSAGES"
@@ -174,10 +189,8 @@ def load_memory(config: Config, lang: str) -> TranslationMemory:
     for path, shown, origin in files:
         stat = path.stat()
         stamp = [stat.st_mtime_ns, stat.st_size]
-        hit = cached.get(shown)
-        if isinstance(hit, dict) and hit.get("stamp") == stamp:
-            found = [MemoryEntry(*row) for row in hit["entries"]]
-        else:
+        found = _cached(cached.get(shown), stamp)
+        if found is None:
             found = _read_file(path, shown, lang, origin)
         fresh[shown] = {"stamp": stamp,
                         "entries": [[e.source, e.translation, e.origin] for e in found]}

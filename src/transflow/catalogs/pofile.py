@@ -360,6 +360,17 @@ def decode(data: bytes, shown: str) -> tuple[str, str | None]:
         ) from None
 
 
+def exists(path: Path, shown: str | None = None) -> bool:
+    """Whether there is a catalog at ``path``; a folder or a link to nothing standing
+    there is an error, not a missing catalog (it would be replaced, or hide one)."""
+    if path.is_symlink() and not path.exists():
+        raise CatalogError("is a symbolic link to a file that does not exist; fix or remove "
+                           "the link", shown or str(path))
+    if path.is_dir():
+        raise CatalogError("is a folder, not a catalog; move it away", shown or str(path))
+    return path.exists()
+
+
 def read_catalog(path: Path, shown_as: str | None = None) -> Catalog:
     """Parse a PO/POT file; a syntax error becomes ``path:line: message``."""
     return read_catalog_with_charset(path, shown_as)[0]

@@ -53,7 +53,7 @@ def status(config: Config, weeks: Sequence[Week], *,
     for week in weeks:
         for lang in languages or config.languages:
             path = config.po_path(lang, week)
-            if path.exists():
+            if pofile.exists(path, config.rel(path)):
                 catalog = pofile.read_catalog(path, config.rel(path))
                 memory = sum(1 for e in catalog.active if isinstance(e.origin, FromMemory))
                 rows.append(StatusRow(week, lang, config.rel(path), True, count(catalog),

@@ -51,7 +51,7 @@ def labels(config: Config, lang: str, drafts: bool = False) -> Translations:
     """The labels in ``lang``: its ui.po, or none (English labels) for the templates'
     own language or a missing file."""
     path = config.po_path(lang, UI_DOMAIN)
-    if lang == UI_SOURCE_LANGUAGE or not path.exists():
+    if lang == UI_SOURCE_LANGUAGE or not pofile.exists(path, config.rel(path)):
         return Translations(None, drafts)
     return Translations(pofile.read_catalog(path, config.rel(path)), drafts)
 
@@ -87,8 +87,9 @@ def label_status(config: Config, lang: str, drafts: bool = False) -> LabelStatus
     wanted = ui_entries(config)
     path = config.po_path(lang, UI_DOMAIN)
     translated = 0
-    if path.exists():
+    present = pofile.exists(path, config.rel(path))
+    if present:
         catalog = pofile.read_catalog(path, config.rel(path))
         done = {e.key for e in catalog.active if e.translated and (drafts or not e.fuzzy)}
         translated = sum(1 for t in wanted if (t.msgctxt, t.msgid) in done)
-    return LabelStatus(lang, config.rel(path), path.exists(), len(wanted), translated)
+    return LabelStatus(lang, config.rel(path), present, len(wanted), translated)

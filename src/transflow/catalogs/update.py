@@ -121,7 +121,8 @@ def plan_update(config: Config, weeks: Sequence[Week],
             wanted = tuple(segment_entries([s for s in segments if s.lang != lang]))
             # A language with nothing to translate this week gets no catalog, unless it
             # has one already (whose translations must become obsolete, not vanish).
-            if wanted or config.po_path(lang, week).exists():
+            path = config.po_path(lang, week)
+            if wanted or pofile.exists(path, config.rel(path)):
                 catalogs.append(CatalogJob(lang, week, wanted, memory=True))
     return UpdatePlan(tuple(templates), tuple(catalogs))
 
@@ -193,7 +194,7 @@ def run_catalog_job(config: Config, job: CatalogJob,
                     memory: TranslationMemory | None) -> _Merged:
     """The job's catalog, merged with its template and filled from ``memory``."""
     path = config.po_path(job.lang, job.domain)
-    loaded = pofile.load(path, config.rel(path)) if path.exists() or path.is_symlink() \
+    loaded = pofile.load(path, config.rel(path)) if pofile.exists(path, config.rel(path)) \
         else None
     old = loaded.catalog if loaded else None
     metadata = _metadata(config, job.domain, job.lang, old)

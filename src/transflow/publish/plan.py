@@ -21,6 +21,7 @@ from transflow.catalogs.ui import label_status
 from transflow.publish.bulletin import Bulletin, make_bulletin
 from transflow.sources.commentary import load_week
 from transflow.workspace.config import UI_DOMAIN, UI_SOURCE_LANGUAGE, Config, Domain
+from transflow.workspace.errors import BuildError
 from transflow.workspace.weeks import Week
 
 FORMATS = ("html", "pdf")
@@ -129,7 +130,8 @@ def published_percent(bulletin: Bulletin) -> float:
 
 def _read(config: Config, lang: str, domain: Domain) -> Catalog | None:
     path = config.po_path(lang, domain)
-    return pofile.read_catalog(path, config.rel(path)) if path.exists() else None
+    shown = config.rel(path)
+    return pofile.read_catalog(path, shown) if pofile.exists(path, shown) else None
 
 
 def _ui_warnings(config: Config, languages: Sequence[str], drafts: bool) -> list[str]:
@@ -176,6 +178,11 @@ def plan_build(
     warnings = _ui_warnings(config, languages, drafts)
     # One pass over every catalog: sources and glossary are read once, not per language.
     check_report = check(config, weeks, languages=languages, include_fuzzy=drafts)
+    # A label the templates cannot format would break the page: stop before any output.
+    if broken := [f for f in check_report.errors if f.week is None]:
+        first = broken[0]
+        more = f" (and {len(broken) - 1} more: transflow check)" if len(broken) > 1 else ""
+        raise BuildError(f"{first.message}{more}; nothing was built", first.path, first.line)
     check_errors: Counter[tuple[Week | None, str]] = Counter(
         (f.week, f.lang) for f in check_report.errors)
     templates = _templates_digest(config)

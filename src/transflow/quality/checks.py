@@ -20,7 +20,7 @@ from transflow.quality.glossary import Term, contains_term, forbidden_variants, 
 from transflow.quality.toolkit import toolkit_failures
 from transflow.sources.commentary import load_week
 from transflow.sources.markdown import inline_structure, split
-from transflow.workspace.config import Config
+from transflow.workspace.config import UI_DOMAIN, UI_SOURCE_LANGUAGE, Config
 from transflow.workspace.weeks import Week
 
 ERROR, WARNING = "error", "warning"
@@ -135,6 +135,57 @@ def check_newlines(source: str, target: str) -> Iterator[Issue]:
                    "(msgfmt --check refuses the catalog); make them agree")
 
 
+_FORMAT = re.compile(r"%(?:\((?P<name>[^)]*)\))?[#0 +-]*\d*(?:\.\d+)?(?P<kind>[a-zA-Z%])?")
+
+
+def _placeholders(text: str) -> tuple[list[str], list[str]]:
+    """The %(name)s placeholders of a Python format string, and its stray % signs."""
+    names, stray = [], []
+    for m in _FORMAT.finditer(text):
+        if m.group(0) == "%%":
+            continue
+        if m.group("name") is not None and m.group("kind"):
+            names.append(f"%({m.group('name')}){m.group('kind')}")
+        else:
+            stray.append(m.group(0))
+    return names, stray
+
+
+def check_placeholders(source: str, target: str) -> Iterator[Issue]:
+    """A label the templates format (``By %(author)s``): the same placeholders, and no
+    stray ``%`` (write ``%%``); either would break the bulletin's page."""
+    wanted, _ = _placeholders(source)
+    found, stray = _placeholders(target)
+    if sorted(found) != sorted(wanted):
+        yield ("placeholders", ERROR, f"the translation has {', '.join(found) or 'none'} where "
+               f"the source has {', '.join(wanted) or 'none'}; use the source's placeholders")
+    if stray:
+        yield ("placeholders", ERROR, f"stray % in the translation ({stray[0]!r}); write %% "
+               "for a percent sign")
+
+
+def check_labels(config: Config, languages: Sequence[str]) -> list[Finding]:
+    """The ui catalogs' translations of labels the templates format."""
+    findings = []
+    for lang in languages:
+        path = config.po_path(lang, UI_DOMAIN)
+        shown = config.rel(path)
+        if lang == UI_SOURCE_LANGUAGE or not pofile.exists(path, shown):
+            continue
+        for e in pofile.read_catalog(path, shown).active:
+            if not any(ref.startswith("templates/") for ref, _ in e.references):
+                continue  # labels from transflow.toml and Python are not formatted
+            pairs = [(e.msgid, e.msgstr)] if not e.msgid_plural else [
+                (e.msgid_plural, form) for form in e.msgstr_plural]
+            for source, target in pairs:
+                if not target:
+                    continue
+                for name, severity, message in check_placeholders(source, target):
+                    findings.append(Finding(shown, e.line, lang, None, None, name, severity,
+                                            message))
+    return findings
+
+
 def check_script(text: str, lang: str) -> Iterator[Issue]:
     wrong = _WRONG_LETTERS.get(lang, "")
     for word in re.findall(r"\w+", text):
@@ -213,7 +264,7 @@ def check(
                                                 name, severity, message))
         for lang in languages or config.languages:
             path = config.po_path(lang, week)
-            if not path.exists():
+            if not pofile.exists(path, config.rel(path)):
                 continue
             shown = config.rel(path)
             for e in pofile.read_catalog(path, shown).active:
@@ -225,4 +276,5 @@ def check(
                                                                  lang, glossary):
                     findings.append(Finding(shown, e.line, lang, week, e.msgctxt,
                                             name, severity, message))
-    return CheckReport(tuple(findings), checked)
+    labels = check_labels(config, list(languages or config.languages))
+    return CheckReport(tuple(findings + labels), checked)

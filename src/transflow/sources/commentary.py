@@ -7,7 +7,7 @@ here and nowhere else.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -125,22 +125,42 @@ def _text(key: str) -> Callable[[Any, Config, Week], Any]:
     return check
 
 
+MAX_SHOWN = 80
+"""Characters of a value echoed in an error message."""
+
+
+def _shown(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= MAX_SHOWN else text[:MAX_SHOWN - 1] + "…"
+
+
+def _word(key: str, value: Any, choices: Sequence[str]) -> None:
+    if not isinstance(value, str):
+        raise _Invalid(f"'{key}' must be one of {', '.join(choices)}, not "
+                       f"{type(value).__name__} {_shown(value)}")
+
+
 def _lang(value: Any, config: Config, week: Week) -> str:
+    _word("lang", value, config.languages)
     if value not in config.languages:
-        raise _Invalid(f"lang '{value}' is not one of {', '.join(config.languages)}")
+        raise _Invalid(f"lang '{_shown(value)}' is not one of {', '.join(config.languages)}")
     return str(value)
 
 
 def _category(value: Any, config: Config, week: Week) -> str:
+    _word("category", value, list(config.categories))
     if value not in config.categories:
-        raise _Invalid(f"unknown category '{value}'; use one of {', '.join(config.categories)} "
-                       "(or add it to [categories] in transflow.toml)")
+        raise _Invalid(f"unknown category '{_shown(value)}'; use one of "
+                       f"{', '.join(config.categories)} (or add it to [categories] in "
+                       "transflow.toml)")
     return str(value)
 
 
 def _trend(value: Any, config: Config, week: Week) -> str:
+    _word("trend", value, list(config.trends))
     if value not in config.trends:
-        raise _Invalid(f"unknown trend '{value}'; use one of {', '.join(config.trends)}")
+        raise _Invalid(f"unknown trend '{_shown(value)}'; use one of "
+                       f"{', '.join(config.trends)}")
     return str(value)
 
 
@@ -149,7 +169,7 @@ def _date(value: Any, config: Config, week: Week) -> date:
         try:
             value = date.fromisoformat(value)
         except ValueError:
-            raise _Invalid(f"date '{value}' is not a date like 2019-03-06") from None
+            raise _Invalid(f"date '{_shown(value)}' is not a date like 2019-03-06") from None
     if not isinstance(value, date):
         raise _Invalid("date must be a date like 2019-03-06")
     if value not in week:
@@ -173,8 +193,22 @@ OPTIONAL = ("lang", "trend", "author", "date", "image_credit")
 _MAY_BE_EMPTY = ("trend", "date")  # "trend:" with no value means no trend
 
 
+def _refuse_aliases(front: str, rel: str) -> None:
+    """Anchors and aliases have no use in front matter, and a few bytes of them expand
+    to gigabytes (an alias bomb): refused before anything is built."""
+    try:
+        for token in yaml.scan(front, Loader=yaml.SafeLoader):
+            if isinstance(token, yaml.AliasToken | yaml.AnchorToken):
+                line = token.start_mark.line + 2
+                raise SourceError("front matter uses YAML anchors or aliases (& or *); "
+                                  "write each value out", rel, line)
+    except yaml.YAMLError:
+        pass  # reported with its line by the parse that follows
+
+
 def _front_matter(front: str, rel: str) -> tuple[dict[str, Any], dict[str, int]]:
     """The fields as YAML reads them, and the line of each."""
+    _refuse_aliases(front, rel)
     try:
         meta = yaml.safe_load(front) or {}
     except yaml.YAMLError as exc:
@@ -194,8 +228,8 @@ def _front_matter(front: str, rel: str) -> tuple[dict[str, Any], dict[str, int]]
 def _checked(meta: dict[str, Any], field_lines: dict[str, int], config: Config, week: Week,
              rel: str) -> dict[str, Any]:
     for key in meta:
-        if key not in _FIELDS:
-            raise SourceError(f"unknown field '{key}'; known fields: "
+        if not isinstance(key, str) or key not in _FIELDS:
+            raise SourceError(f"unknown field '{_shown(key)}'; known fields: "
                               f"{', '.join(REQUIRED + OPTIONAL)}", rel,
                               field_lines.get(str(key), 1))
     for key in REQUIRED:
@@ -212,6 +246,19 @@ def _checked(meta: dict[str, Any], field_lines: dict[str, int], config: Config, 
     return values
 
 
+def _check_sizes(body: str, body_line: int, limit: int, rel: str) -> None:
+    """Refuse a block longer than a segment may be, before any work is done on it: a
+    pasted 5 MB paragraph would otherwise take minutes in every later stage."""
+    line = body_line
+    for block in re.split(r"(\n[ \t]*\n)", body):
+        if len(block) > limit and block.strip():
+            raise SourceError(
+                f"a block of {len(block):,} characters is longer than a segment may be "
+                f"({limit:,}, [sources] max_segment in transflow.toml); split it into "
+                "paragraphs", rel, line + (len(block) - len(block.lstrip("\n"))))
+        line += block.count("\n")
+
+
 def parse_commentary(config: Config, week: Week, path: Path, text: str) -> Commentary:
     """The commentary ``text`` would be as the file ``path``: what ``load_commentary``
     reads, for checking a file before it is written."""
@@ -221,6 +268,7 @@ def parse_commentary(config: Config, week: Week, path: Path, text: str) -> Comme
             "file name must be a slug of lowercase ASCII letters, digits and hyphens", rel
         )
     front, body, body_line = _split_front_matter(text, rel)
+    _check_sizes(body, body_line, config.max_segment, rel)
     meta, field_lines = _front_matter(front, rel)
     values = _checked(meta, field_lines, config, week, rel)
     return Commentary(

@@ -53,6 +53,8 @@ class Config:
     """Similarity (0–100, rapidfuzz ratio) for a fuzzy suggestion from the memory."""
     strict: bool = False
     """``[build] strict``: refuse to build a language whose translations have check errors."""
+    max_segment: int = 20_000
+    """``[sources] max_segment``: the longest segment (characters) a commentary may have."""
 
     @property
     def sources_dir(self) -> Path:
@@ -147,10 +149,25 @@ def _titles(value: Any, done: dict[str, Any]) -> dict[str, str]:
     return dict(value)
 
 
+_PLAIN_NAME = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+"""What a value that becomes part of a path must be: never a folder or ``..``."""
+
+
+def _slug(value: Any, _: dict[str, Any]) -> str | None:
+    if value is not None and (not isinstance(value, str) or not _PLAIN_NAME.fullmatch(value)):
+        raise _Invalid("[publication] slug must be a plain name of lowercase letters, digits "
+                       "and hyphens (it names the PDF files)")
+    return value
+
+
 def _categories(value: Any, _: dict[str, Any]) -> dict[str, str]:
     if not value or not isinstance(value, dict) or not all(
             isinstance(v, str) for v in value.values()):
         raise _Invalid("[categories] must map each category key to its English label")
+    for key in value:
+        if not _PLAIN_NAME.fullmatch(key):
+            raise _Invalid(f"category key '{key[:40]}' must be a plain name of lowercase "
+                           "letters, digits and hyphens")
     return dict(value)
 
 
@@ -179,6 +196,9 @@ def _mt(value: Any, _: dict[str, Any]) -> MTConfig:
 def _paths(value: Any, _: dict[str, Any]) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(f, str) for f in value):
         raise _Invalid("[memory] files must be a list of paths (.po or .tmx)")
+    for name in value:
+        if Path(name).is_absolute() or ".." in Path(name).parts:
+            raise _Invalid(f"[memory] files: {name[:60]} must be a path inside the workspace")
     return tuple(value)
 
 
@@ -188,14 +208,18 @@ def _similarity(value: Any, _: dict[str, Any]) -> float:
     return float(value)
 
 
+def _size(value: Any, _: dict[str, Any]) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise _Invalid("[sources] max_segment must be a number of characters, such as 20000")
+    return value
+
+
 def _flag(value: Any, _: dict[str, Any]) -> bool:
     if not isinstance(value, bool):
         raise _Invalid("[build] strict must be true or false")
     return value
 
 
-def _any(value: Any, _: dict[str, Any]) -> Any:
-    return value
 
 
 @dataclass(frozen=True)
@@ -222,7 +246,7 @@ _SETTINGS = (
     _Setting("languages", "publication", "languages", ("be", "ru", "en"), _known_languages),
     _Setting("source_language", "publication", "source_language", None, _source_language),
     _Setting("titles", "publication", "title", {}, _titles),
-    _Setting("slug", "publication", "slug", None, _any),
+    _Setting("slug", "publication", "slug", None, _slug),
     _Setting("categories", None, "categories", {}, _categories),
     _Setting("trends", None, "trends", _DEFAULT_TRENDS, lambda v, _: dict(v)),
     _Setting("min_translated", "publication", "min_translated", 0, _percentage),
@@ -230,6 +254,7 @@ _SETTINGS = (
     _Setting("memory_files", "memory", "files", [], _paths),
     _Setting("memory_threshold", "memory", "threshold", 75, _similarity),
     _Setting("strict", "build", "strict", False, _flag),
+    _Setting("max_segment", "sources", "max_segment", 20_000, _size),
 )
 
 
@@ -260,5 +285,5 @@ def load_config(start: Path | None = None) -> Config:
                               _line_of(text, setting.key, setting.table)) from None
     if not done["slug"]:
         first = done["titles"][done["languages"][0]]
-        done["slug"] = re.sub(r"[^a-z0-9]+", "-", first.lower()).strip("-")
+        done["slug"] = re.sub(r"[^a-z0-9]+", "-", first.lower()).strip("-")[:64] or "bulletin"
     return Config(root=root, **done)

@@ -14,13 +14,28 @@ class Cache:
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path)
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS drafts (provider TEXT, source TEXT, target TEXT, "
-            "text TEXT, draft TEXT, created TEXT DEFAULT CURRENT_TIMESTAMP, "
-            "PRIMARY KEY (provider, source, target, text))"
-        )
-        self._db.commit()
+        try:
+            self._db = self._open(path)
+        except sqlite3.DatabaseError:
+            # A damaged cache only costs requests: start a new one.
+            path.unlink(missing_ok=True)
+            self._db = self._open(path)
+
+    @staticmethod
+    def _open(path: Path) -> sqlite3.Connection:
+        db = sqlite3.connect(path)
+        try:
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS drafts (provider TEXT, source TEXT, target TEXT, "
+                "text TEXT, draft TEXT, created TEXT DEFAULT CURRENT_TIMESTAMP, "
+                "PRIMARY KEY (provider, source, target, text))"
+            )
+            db.execute("SELECT count(*) FROM drafts").fetchone()
+            db.commit()
+        except sqlite3.DatabaseError:
+            db.close()
+            raise
+        return db
 
     def get(self, step: Step, text: str) -> str | None:
         row = self._db.execute(
