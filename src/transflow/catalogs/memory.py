@@ -179,7 +179,7 @@ def load_memory(config: Config, lang: str) -> TranslationMemory:
     entries: list[MemoryEntry] = []
     folder = config.locales_dir / lang / "LC_MESSAGES"
     files = [(p, config.rel(p), p.stem) for p in sorted(folder.glob("*.po"), reverse=True)
-             if p.stem != UI_DOMAIN]
+             if p.stem != UI_DOMAIN and pofile.exists(p, config.rel(p))]
     for name in config.memory_files:
         path = config.root / name
         if not path.exists():

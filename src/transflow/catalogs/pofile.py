@@ -332,7 +332,12 @@ def parse(text: str, shown: str) -> Catalog:
         header.translator_comments if header else "",
         header.fuzzy if header else False,
     )
-    _check_entries(catalog, shown, header.line if header else None)
+    header_line = None
+    if header is not None:  # as msgfmt does, the line of the header's msgid
+        head = text.split("\n", 200)
+        header_line = next((i for i, line in enumerate(head, 1) if line.startswith("msgid")),
+                           header.line)
+    _check_entries(catalog, shown, header_line)
     return catalog
 
 
