@@ -1,5 +1,6 @@
-"""PO line wrapping: transflow's gnulib-compatible breaker against translate-toolkit's
-"gettext-compatible" ``PoWrapper``, both checked against real ``msgcat``.
+"""PO line wrapping: transflow's (libunistring's line breaker, as msgcat uses it, or the
+Python stand-in) against translate-toolkit's "gettext-compatible" ``PoWrapper``, each
+checked against real ``msgcat``.
 
 Writes random be/ru/en catalogs (quotes, dashes, numbers, links, tabs, newlines)
 with each wrapper, lets ``msgcat`` rewrite them, and prints how many entries each
@@ -40,7 +41,8 @@ def catalog(rng: random.Random, entries: int) -> Catalog:
     return Catalog(tuple(items), header_fields({"Content-Type": "text/plain; charset=UTF-8"}))
 
 
-def toolkit_field(prefix: str, keyword: str, value: str) -> list[str]:
+def toolkit_field(prefix: str, keyword: str, value: str, wrap: bool = True,
+                  python_format: bool = False) -> list[str]:
     from translate.storage.pypo import PoWrapper, quoteforpo
 
     lines = quoteforpo(value, PoWrapper(77)) or ['""']
@@ -61,7 +63,10 @@ def main() -> None:
     parser.add_argument("--catalogs", type=int, default=10)
     parser.add_argument("--entries", type=int, default=300)
     args = parser.parse_args()
+    from transflow.catalogs import wrap
+
     ours = pofile.field_lines
+    print(f"transflow breaks lines with {'libunistring' if wrap.exact() else 'its stand-in'}")
     results = {"transflow": [0, 0.0], "translate-toolkit": [0, 0.0]}
     with tempfile.TemporaryDirectory() as tmp:
         for seed in range(args.catalogs):

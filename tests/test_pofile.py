@@ -8,6 +8,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from transflow.catalogs import pofile
 from transflow.catalogs.model import Catalog, Entry, header_fields
@@ -106,3 +108,57 @@ def test_obsolete_previous_msgid_survives(tmp_path: Path) -> None:
     (entry,) = list(catalog)
     assert entry.obsolete and entry.previous_msgid == 'Old "text"'
     assert pofile.dumps(catalog) == path.read_text(encoding="utf-8")
+
+
+# --- byte for byte as msgcat, over the Unicode of be/ru/en text and beyond --------------
+
+SPECIAL = [
+    "\u0301",  # the Cyrillic stress mark (combining)
+    "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff",  # zero-width characters
+    "\u00ad",  # soft hyphen
+    "\u2212", "…", "–", "—", "]", "[", "}", "{", "%", "%%", "+", "№", "\\", '"', "\t",
+    "\n", " ", "\u00a0", "\u202f", "«", "»", "„", "“", "”", "'",
+    "中文", "한국어", "ｶﾀｶﾅ", "ＡＢ", "👍", "🇧🇾",  # East Asian wide, emoji, flags
+    "%(name)s", "%s", "%d", "%5.2f",
+]
+WORD = st.text(st.characters(categories=("L", "M", "N", "P", "S", "Zs")), min_size=1,
+               max_size=12)
+PIECE = st.one_of(st.sampled_from(SPECIAL), WORD,
+                  st.sampled_from(["Мінск", "Минск", "нармалізацыю", "sanctions", "2 000",
+                                   "10-15%", "1,500", "(2024)", "т.е."]))
+TEXT = st.lists(PIECE, min_size=1, max_size=40).map(lambda parts: " ".join(parts))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(TEXT, TEXT, st.sampled_from([(), ("python-format",),
+                                                       ("no-wrap",), ("fuzzy",)])),
+                min_size=1, max_size=6))
+def test_written_byte_for_byte_as_msgcat(tmp_path_factory: pytest.TempPathFactory,
+                                         items: list[tuple[str, str, tuple[str, ...]]]) -> None:
+    entries = tuple(Entry(msgid, f"c{i}", msgstr=msgstr, flags=flags)
+                    for i, (msgid, msgstr, flags) in enumerate(items))
+    catalog = Catalog(entries, header_fields({"Content-Type": "text/plain; charset=UTF-8"}))
+    path = tmp_path_factory.mktemp("po") / "x.po"
+    text = pofile.dumps(catalog)
+    path.write_text(text, encoding="utf-8")
+    again = subprocess.run(["msgcat", str(path)], capture_output=True, text=True)
+    assert again.returncode == 0, again.stderr
+    assert again.stdout == text
+    assert pofile.dumps(pofile.read_catalog(path)) == text
+
+
+def test_the_python_stand_in_wraps_bulletin_text_as_msgcat(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without libunistring (another system), Latin and Cyrillic text still wraps right."""
+    from transflow.catalogs import wrap
+
+    assert wrap.exact()  # here the real breaker is used
+    monkeypatch.setattr(wrap, "_libunistring", lambda: None)
+    assert not wrap.exact()
+    for seed in range(3):
+        path = tmp_path / f"x{seed}.po"
+        text = pofile.dumps(random_catalog(seed))
+        path.write_text(text, encoding="utf-8")
+        again = subprocess.run(["msgcat", str(path)], capture_output=True, text=True,
+                               check=True)
+        assert again.stdout == text

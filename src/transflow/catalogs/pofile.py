@@ -470,9 +470,10 @@ def _entry_lines(entry: Entry) -> list[str]:
     if flags:
         lines.append("#, " + ", ".join(flags))
     wrap = "no-wrap" not in flags
+    python_format = "python-format" in flags or "possible-python-format" in flags
 
     def field(prefix: str, keyword: str, value: str) -> list[str]:
-        return field_lines(prefix, keyword, value, wrap)
+        return field_lines(prefix, keyword, value, wrap, python_format)
 
     prefix = "#~ " if entry.obsolete else ""
     prev_prefix = "#~| " if entry.obsolete else "#| "

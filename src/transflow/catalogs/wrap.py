@@ -1,22 +1,166 @@
 """Line breaking of PO strings exactly as GNU gettext (msgcat, msgmerge, Poedit's
-gettext) does it: 79 columns, breaks at the Unicode line-break opportunities that
-gnulib's unilbrk finds for the scripts a bulletin uses.
+gettext) does it.
+
+gettext escapes each ``\\n``-ended portion of a string, marks where a line must not
+break (inside an escape sequence or a format directive, before a final ``\\n``), and
+asks libunistring's ``ulc_width_linebreaks`` for the breaks: Unicode line breaking
+(UAX #14) with column widths (combining marks and zero-width characters take none,
+East Asian wide characters two). transflow calls that same function of the
+libunistring that gettext is linked with, through ctypes, so its files are wrapped
+byte for byte as msgcat wraps them. Where libunistring cannot be loaded, a Python
+breaker made for Latin and Cyrillic text stands in.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import re
-from collections.abc import Iterable
+import sys
+from collections.abc import Callable, Iterable
+from functools import cache
 
 PAGE_WIDTH = 79
+_UNDEFINED, _PROHIBITED, _POSSIBLE = 0, 1, 2  # libunistring's UC_BREAK_* values
 
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r",
             "\a": "\\a", "\b": "\\b", "\f": "\\f", "\v": "\\v"}
 
 
-def _escape(text: str) -> str:
-    return "".join(_ESCAPES.get(ch, ch) for ch in text)
+# --- python-format directives ---------------------------------------------------------
 
+_CONVERSIONS = "%csridouxXeEfgG"
+
+
+def python_directives(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each directive of a python-format string (``%(name)s``, ``%%``)
+    as gettext's format parser finds them: lines never break inside one. Parsing stops
+    at the first invalid directive, as gettext's does; what comes after is plain text."""
+    found: list[tuple[int, int]] = []
+    named = unnamed = False
+    i, n = 0, len(text)
+    while i < n:
+        if text[i] != "%":
+            i += 1
+            continue
+        start, i = i, i + 1
+        name = None
+        if i < n and text[i] == "(":
+            depth, j = 0, i + 1
+            while j < n and not (text[j] == ")" and depth == 0):
+                depth += {"(": 1, ")": -1}.get(text[j], 0)
+                j += 1
+            if j >= n:
+                return found  # unterminated name
+            name, i = text[i + 1:j], j + 1
+        while i < n and text[i] in "-+ #0":
+            i += 1
+        stars = 0
+        if i < n and text[i] == "*":
+            stars, i = stars + 1, i + 1
+        else:
+            while i < n and text[i].isdigit():
+                i += 1
+        if i < n and text[i] == ".":
+            i += 1
+            if i < n and text[i] == "*":
+                stars, i = stars + 1, i + 1
+            else:
+                while i < n and text[i].isdigit():
+                    i += 1
+        if i < n and text[i] in "hlL":
+            i += 1
+        if i >= n or text[i] not in _CONVERSIONS:
+            return found  # an invalid conversion ends the parse
+        if stars and named:
+            return found
+        if name is not None:
+            if unnamed:
+                return found
+            named = True
+        elif text[i] != "%":
+            if named:
+                return found
+            unnamed = True
+        elif stars:
+            unnamed = True
+        found.append((start, i + 1))
+        i += 1
+    return found
+
+
+# --- libunistring ----------------------------------------------------------------------
+
+@cache
+def _libunistring() -> Callable[..., int] | None:
+    """libunistring's ``u32_width_linebreaks``: the breaker msgcat calls (on UTF-8, which
+    gives the same breaks; UTF-32 spares converting offsets)."""
+    name = ctypes.util.find_library("unistring")
+    for candidate in (name, "libunistring.so.5", "libunistring.so.2", "libunistring.dylib"):
+        if not candidate:
+            continue
+        try:
+            lib = ctypes.CDLL(candidate)
+        except OSError:
+            continue
+        for symbol in ("u32_width_linebreaks_v2", "u32_width_linebreaks"):
+            function = getattr(lib, symbol, None)
+            if function is not None:
+                function.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_int,
+                                     ctypes.c_int, ctypes.c_int, ctypes.c_char_p,
+                                     ctypes.c_char_p, ctypes.c_char_p]
+                function.restype = ctypes.c_int
+                return function
+    return None
+
+
+def exact() -> bool:
+    """Whether lines are broken by gettext's own library (else by the Python stand-in)."""
+    return _libunistring() is not None
+
+
+_UTF32 = "utf-32-le" if sys.byteorder == "little" else "utf-32-be"
+
+
+def _breaks(escaped: str, overrides: bytes, start_column: int, width: int) -> list[int]:
+    """Offsets (in ``escaped``) where a new line starts."""
+    # Nothing to break: even at two columns a character, it fits.
+    if start_column + 2 * len(escaped) <= width:
+        return []
+    function = _libunistring()
+    if function is None:
+        prohibited = {i for i, o in enumerate(overrides) if o == _PROHIBITED}
+        return _python_breaks(escaped, start_column, width, 0, prohibited)
+    result = ctypes.create_string_buffer(len(escaped))
+    function(escaped.encode(_UTF32), len(escaped), width, start_column, 0, overrides,
+             b"UTF-8", result)
+    raw = result.raw
+    return [i for i in range(len(escaped)) if raw[i] == _POSSIBLE]
+
+
+def _portion(text: str, directives: list[tuple[int, int]], offset: int,
+             ) -> tuple[str, bytes]:
+    """A portion escaped as gettext escapes it, and its break overrides."""
+    if not directives and not any(ch in _ESCAPES for ch in text):
+        overrides = bytearray(len(text))
+    else:
+        inside: set[int] = set()
+        for start, end in directives:
+            inside.update(range(start + 1, end))
+        parts: list[str] = []
+        overrides = bytearray()
+        for i, ch in enumerate(text):
+            sequence = _ESCAPES.get(ch, ch)
+            parts.append(sequence)
+            overrides.append(_PROHIBITED if offset + i in inside else _UNDEFINED)
+            overrides += bytes([_PROHIBITED]) * (len(sequence) - 1)
+        text = "".join(parts)
+    if text.endswith("\\n"):
+        overrides[-2] = _PROHIBITED  # never break right before the final \n
+    return text, bytes(overrides)
+
+
+# --- the stand-in: Latin and Cyrillic text ---------------------------------------------
 
 # Line breaking as gnulib's unilbrk does it for the scripts a bulletin uses (Latin,
 # Cyrillic, digits, punctuation): the UAX #14 pair table in the version gettext 0.21
@@ -60,7 +204,7 @@ def _classes(escaped: str) -> list[str]:
     return out
 
 
-def _break_points(escaped: str) -> list[int]:
+def _python_break_points(escaped: str) -> list[int]:
     """Offsets in ``escaped`` where a line may break (never inside an escape sequence)."""
     classes = _classes(escaped)
     points = []
@@ -91,43 +235,53 @@ def _break_points(escaped: str) -> list[int]:
     return points
 
 
-def _wrap(escaped: str, start_column: int, width: int, next_column: int) -> list[str]:
-    """Greedy line breaking as gnulib's ulc_width_linebreaks: each line fits ``width``
-    columns where possible; a piece with no break opportunity overflows."""
-    points = _break_points(escaped)
-    lines: list[str] = []
-    line_start = 0
+def _python_breaks(escaped: str, start_column: int, width: int, next_column: int,
+                   prohibited: set[int]) -> list[int]:
+    """Greedy line breaking as gnulib's ulc_width_linebreaks for the Latin and Cyrillic
+    text of a bulletin (each character one column): the offsets where lines start."""
+    points = [p for p in _python_break_points(escaped) if p not in prohibited]
+    breaks: list[int] = []
     column = start_column
     last_break: int | None = None
     prev = 0
     for point in [*points, len(escaped)]:
         piece = point - prev
         if last_break is not None and column + piece > width:
-            lines.append(escaped[line_start:last_break])
-            line_start = last_break
+            breaks.append(last_break)
             column = next_column + (prev - last_break)
         column += piece
         last_break = point
         prev = point
-    lines.append(escaped[line_start:])
-    return lines
+    return breaks
 
 
-def field_lines(prefix: str, keyword: str, value: str, wrap: bool = True) -> list[str]:
+def field_lines(prefix: str, keyword: str, value: str, wrap: bool = True,
+                python_format: bool = False) -> list[str]:
     """A keyword and its string (``msgid "..."``), wrapped as msgcat wraps it; with
-    ``wrap`` off (a ``no-wrap`` entry) broken only after each ``\\n``."""
+    ``wrap`` off (a ``no-wrap`` entry) broken only after each ``\\n``; never inside
+    a directive of a ``python-format`` string."""
+    directives = python_directives(value) if python_format and value else []
     portions = re.findall(r"[^\n]*\n|[^\n]+$", value) or [""]
-    escaped = [_escape(p) for p in portions]
-    width = PAGE_WIDTH - 1 if wrap else 1 << 30  # room for the closing quote
-    first_col = len(prefix) + len(keyword) + 2
+    after_break = len(prefix) + 1
+    width = (PAGE_WIDTH if wrap else 1 << 30) - 1 - after_break
     out: list[str] = []
-    if len(escaped) == 1 and len(_wrap(escaped[0], first_col, width, first_col)) == 1:
-        return [f'{prefix}{keyword} "{escaped[0]}"']
-    out.append(f'{prefix}{keyword} ""')
-    cont_col = len(prefix) + 1
-    for portion in escaped:
-        for line in _wrap(portion, cont_col, width, cont_col):
-            out.append(f'{prefix}"{line}"')
+    first = True
+    offset = 0
+    for text in portions:
+        escaped, overrides = _portion(text, directives, offset)
+        offset += len(text)
+        start = len(keyword) + 1 if first else 0
+        breaks = _breaks(escaped, overrides, start, width) if escaped else []
+        if first and (len(portions) > 1 or start > width or breaks):
+            out.append(f'{prefix}{keyword} ""')
+            first = False
+            start = 0
+            breaks = _breaks(escaped, overrides, start, width) if escaped else []
+        pieces = [escaped[a:b] for a, b in zip([0, *breaks], [*breaks, len(escaped)],
+                                                strict=True)]
+        for piece in pieces:
+            out.append(f'{prefix}{keyword} "{piece}"' if first else f'{prefix}"{piece}"')
+            first = False
     return out
 
 
