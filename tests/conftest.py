@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import MINI_CONFIG, REPO
+from tests.helpers import MINI_CONFIG, REPO, run
 
 
 @pytest.fixture
@@ -33,3 +33,10 @@ def mini(tmp_path: Path) -> Path:
     (root / "transflow.toml").write_text(MINI_CONFIG, encoding="utf-8")
     shutil.copytree(REPO / "templates", root / "templates")
     return root
+
+
+@pytest.fixture
+def updated(sample: Path) -> Path:
+    """The sample publication after ``transflow update``."""
+    assert run(sample, "update").exit_code == 0
+    return sample

@@ -76,3 +76,28 @@ def flat(text: str) -> str:
 
 def pdf_text(path: Path) -> str:
     return "".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+def po(root: Path, lang: str, domain: str) -> Path:
+    """A catalog of the workspace ``root``."""
+    return root / "locales" / lang / "LC_MESSAGES" / f"{domain}.po"
+
+
+def files(root: Path) -> dict[Path, bytes]:
+    """Every file below ``root`` and its bytes (the caches of .transflow/ aside)."""
+    if not root.exists():
+        return {}
+    return {p: p.read_bytes() for p in sorted(root.rglob("*"))
+            if p.is_file() and ".transflow" not in p.parts}
+
+
+def save_translation(path: Path, msgid_start: str, msgstr: str) -> None:
+    """What a translator's editor does: change one entry and save the file (with polib,
+    an editor's library that is not transflow's)."""
+    import polib
+
+    catalog = polib.pofile(str(path))
+    entry = next(e for e in catalog if e.msgid.startswith(msgid_start) and not e.obsolete)
+    entry.msgstr = msgstr
+    entry.flags = [f for f in entry.flags if f != "fuzzy"]
+    catalog.save(str(path))

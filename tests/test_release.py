@@ -14,7 +14,7 @@ import polib
 import pytest
 from pypdf import PdfReader
 
-from tests.helpers import flat, msgfmt_check, out, preview, run, write_source
+from tests.helpers import files, flat, msgfmt_check, out, preview, run, write_source
 
 W09, W10 = "2024-W09", "2024-W10"
 PREVIEW = {
@@ -27,10 +27,6 @@ FALLBACK = {
     "ru": "Некоторые фрагменты ещё не переведены и даны на языке оригинала.",
     "en": "Some passages are not yet translated and are shown in the original language.",
 }
-
-
-def files(root: Path) -> dict[Path, bytes]:
-    return {p: p.read_bytes() for p in root.rglob("*") if p.is_file()} if root.exists() else {}
 
 
 def page_texts(pdf: Path) -> list[str]:
@@ -52,12 +48,6 @@ def break_numbers(root: Path) -> None:
     entry = next(e for e in catalog if e.msgid.startswith("On February 27"))
     entry.msgstr = entry.msgstr.replace("1 500", "1 400")
     catalog.save(str(path))
-
-
-@pytest.fixture
-def updated(sample: Path) -> Path:
-    assert run(sample, "update").exit_code == 0
-    return sample
 
 
 # --- previews never become the bulletin -----------------------------------------------
