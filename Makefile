@@ -9,7 +9,8 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: demo test lint system-deps venv clean
 
-# Needed: gettext (msgfmt, msgcat), Pango for WeasyPrint, DejaVu fonts (Cyrillic with
+# Needed: gettext (msgfmt, msgcat; it brings libunistring, whose line breaker transflow
+# calls to wrap PO files as msgcat does), Pango for WeasyPrint, DejaVu fonts (Cyrillic with
 # ў and і). Wanted: HarfBuzz's subsetter, which makes PDFs faster and smaller
 # (WeasyPrint falls back to fontTools without it).
 system-deps:
