@@ -7,30 +7,47 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint system-deps venv clean
+.PHONY: demo test lint preview system-deps venv clean
 
 # Needed: gettext (msgfmt, msgcat; it brings libunistring, whose line breaker transflow
-# calls to wrap PO files as msgcat does), Pango for WeasyPrint, DejaVu fonts (Cyrillic with
-# ў and і). Wanted: HarfBuzz's subsetter, which makes PDFs faster and smaller
-# (WeasyPrint falls back to fontTools without it).
+# calls to wrap PO files as msgcat does), Pango for WeasyPrint, the PT Serif and PT Sans
+# fonts the bulletin is set in (fonts-paratype: Cyrillic with ў and і, and all four
+# styles: regular, italic, bold, bold italic), DejaVu for the symbols PT lacks (▲ ● ▼),
+# poppler-utils (pdftoppm) for `make preview`. Wanted: HarfBuzz's subsetter, which makes
+# PDFs faster and smaller (WeasyPrint falls back to fontTools without it).
+FONT_STYLES := Regular Italic Bold "Bold Italic"
+
 system-deps:
 	@missing=""; wanted=""; \
 	command -v msgfmt >/dev/null 2>&1 || missing="$$missing gettext"; \
-	fc-list 2>/dev/null | grep -q DejaVuSerif || missing="$$missing fonts-dejavu-core"; \
+	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	fc-list 2>/dev/null | grep -q DejaVuSans || missing="$$missing fonts-dejavu-core"; \
+	for style in $(FONT_STYLES); do \
+	  for family in "PT Serif" "PT Sans"; do \
+	    fc-list "$$family:style=$$style" 2>/dev/null | grep -q . || missing="$$missing fonts-paratype"; \
+	  done; \
+	done; \
 	ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
 	ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset || wanted="libharfbuzz-subset0"; \
+	missing=$$(echo $$missing | tr ' ' '\n' | sort -u | xargs); \
 	SUDO=""; [ "$$(id -u)" = 0 ] || SUDO="sudo"; \
 	if [ -n "$$missing$$wanted" ]; then \
-	  echo "Installing from Debian:$$missing $$wanted"; \
+	  echo "Installing from Debian: $$missing $$wanted"; \
 	  $$SUDO apt-get update -qq || true; \
 	fi; \
-	if [ -n "$$missing" ]; then \
+	if [ -n "$$(echo $$missing)" ]; then \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi; \
 	if [ -n "$$wanted" ]; then \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$wanted >/dev/null \
 	    || echo "note: $$wanted not installed; PDFs are subset with fontTools instead"; \
-	fi
+	fi; \
+	for style in $(FONT_STYLES); do \
+	  for family in "PT Serif" "PT Sans"; do \
+	    fc-list "$$family:style=$$style" | grep -q . \
+	      || { echo "error: font $$family $$style is missing (fonts-paratype)"; exit 1; }; \
+	  done; \
+	done
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +63,17 @@ demo: venv
 	@echo
 	@echo "Bulletins written:"
 	@find output -name 'index.html' -o -name '*.pdf' | sort | sed 's/^/  /'
+
+# The first two pages of each language of the latest week, as PNG, to look at.
+preview: venv
+	$(BIN)/transflow build --week
+	@rm -rf output/png && mkdir -p output/png
+	@for pdf in $$(ls output/*/*/*.pdf | grep -v '^output/preview/' | sort); do \
+	  week=$$(echo $$pdf | cut -d/ -f2); lang=$$(echo $$pdf | cut -d/ -f3); \
+	  [ "$$week" = "$$(ls sources | sort | tail -1)" ] || continue; \
+	  pdftoppm -r 70 -png -f 1 -l 2 $$pdf output/png/$$week-$$lang; \
+	done
+	@echo "Pages written:"; ls output/png/*.png | sed 's/^/  /'
 
 lint: venv
 	$(BIN)/ruff check src tests $(wildcard bench)

@@ -16,7 +16,7 @@ def sample(tmp_path: Path) -> Path:
     """A copy of the repository's sample publication."""
     root = tmp_path / "sample"
     root.mkdir()
-    for name in ("transflow.toml", "glossary.csv", "templates", "sources", "locales"):
+    for name in ("transflow.toml", "glossary.csv", "templates", "sources", "locales", "assets"):
         src = REPO / name
         if src.is_dir():
             shutil.copytree(src, root / name)

@@ -69,9 +69,10 @@ def preview(root: Path, week: str, lang: str) -> tuple[Path, Path]:
 
 
 def flat(text: str) -> str:
-    """Text without whitespace and Markdown markers: PDF line breaks fall anywhere."""
+    """Text without whitespace, hyphens and Markdown markers: PDF line breaks fall
+    anywhere, and hyphenation adds a hyphen where a word is broken."""
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
-    return re.sub(r"\s+", "", text.replace("*", ""))
+    return re.sub(r"[\s\-\u00ad\u2010]+", "", text.replace("*", ""))
 
 
 def pdf_text(path: Path) -> str:

@@ -86,7 +86,7 @@ def test_a_bad_plural_forms_header(updated: Path, header: str, message: str) -> 
     [
         ("By %(author)s", "Автор: %(name)s", "the translation has %(name)s where the source "
          "has %(author)s"),
-        ("Contents", "Содержание (100%)", "stray % in the translation"),
+        ("This week at a glance", "Неделя (100%)", "stray % in the translation"),
     ],
 )
 def test_a_ui_label_the_templates_cannot_format(updated: Path, msgid: str, msgstr: str,

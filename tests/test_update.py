@@ -209,7 +209,7 @@ def test_ui_catalogs(sample: Path) -> None:
     run(sample, "update")
     pot = polib.pofile(str(sample / "locales" / "templates" / "ui.pot"))
     msgids = {e.msgid for e in pot}
-    assert {"Contents", "By %(author)s", "%(count)s commentary", "Security issues",
+    assert {"This week at a glance", "By %(author)s", "%(count)s commentary", "Security issues",
             "The situation has gotten worse"} <= msgids
     for lang in ("be", "ru"):
         path = sample / "locales" / lang / "LC_MESSAGES" / "ui.po"

@@ -55,8 +55,8 @@ GOOD = "title: Talks\ncategory: security"
 @pytest.mark.parametrize(
     ("front", "line", "message"),
     [
-        (GOOD + "\nsummary: x", 4, "unknown field 'summary'; known fields: title, category, "
-         "lang, trend, author, date, image_credit"),
+        (GOOD + "\nsumary: x", 4, "unknown field 'sumary'; known fields: title, category, "
+         "lang, trend, author, date, image_credit, summary"),
         ("category: security", 1, "required field 'title' is missing or empty"),
         ("title: Talks", 1, "required field 'category' is missing or empty"),
         ("title: 2019\ncategory: security", 2, "'title' must be text; quote it"),

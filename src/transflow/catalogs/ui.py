@@ -17,8 +17,31 @@ PREVIEW_MARK = "Preview: contains unreviewed translations"
 """The label every preview page carries (the template's banner, the PDF's running mark)."""
 
 
+_extracted: dict[tuple[object, ...], list[TemplateEntry]] = {}
+
+
+def _state(config: Config) -> tuple[object, ...]:
+    """What the labels depend on: the templates and transflow.toml, as files now."""
+    files = [config.config_path]
+    if config.templates_dir.is_dir():
+        files += sorted(config.templates_dir.iterdir())
+    return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files
+                 if p.is_file())
+
+
 def ui_entries(config: Config) -> list[TemplateEntry]:
-    """The bulletin's labels: the templates' messages, category and trend labels, notes."""
+    """The bulletin's labels: the templates' messages, category and trend labels, notes.
+
+    Extracting them parses the templates; a run asks often, so the answer is kept
+    while the files stay as they are."""
+    key = _state(config)
+    if key not in _extracted:
+        _extracted.clear()
+        _extracted[key] = _extract(config)
+    return list(_extracted[key])
+
+
+def _extract(config: Config) -> list[TemplateEntry]:
     text = config.config_path.read_text(encoding="utf-8").splitlines()
 
     def line_of(label: str) -> str:

@@ -3,6 +3,7 @@ subscriber will read (translation, draft, or source text as a marked fallback)."
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -48,6 +49,19 @@ class Article:
     date_label: str | None
     source_lang: str
     blocks: tuple[Block, ...]
+    lead: Text | None = None
+    """For the first page: the commentary's ``summary``, else its first sentence."""
+    image_credit: str | None = None
+
+
+@dataclass(frozen=True)
+class Alternate:
+    """The same week's bulletin in another language."""
+
+    lang: str
+    name: str
+    """The language's name in itself: беларуская, русский, English."""
+    href: str
 
 
 @dataclass(frozen=True)
@@ -68,6 +82,13 @@ class Bulletin:
     """Progress over the segments that needed translating into ``lang``."""
     preview: bool = False
     """Built with ``--drafts``: unreviewed translations may be shown, and every page says so."""
+    subtitle: str | None = None
+    organisation: str | None = None
+    issue_number: int | None = None
+    logo: str | None = None
+    """The logo as a data: URL (the page fetches nothing)."""
+    pdf_name: str | None = None
+    alternates: tuple[Alternate, ...] = ()
 
     @property
     def articles(self) -> tuple[Article, ...]:
@@ -90,7 +111,7 @@ def _article(config: Config, c: Commentary, lang: str, catalog: Translations,
              ui: Translations) -> tuple[Article, list[tuple[str, int]]]:
     """One commentary resolved into ``lang``, and the (state, words) of each text that
     needed translating."""
-    title = author = None
+    title = author = summary = None
     blocks = []
     needed: list[tuple[str, int]] = []
     for segment in split(c):
@@ -101,9 +122,13 @@ def _article(config: Config, c: Commentary, lang: str, catalog: Translations,
             title = text
         elif segment.role == "author":
             author = text
+        elif segment.role == "summary":
+            summary = text
         else:
             blocks.append(Block(segment.role, segment.tag, segment.containers, text))
     assert title is not None
+    lead = summary or next((_first_sentence(b.text) for b in blocks
+                            if b.role == "paragraph"), None)
     article = Article(
         slug=c.slug,
         category=c.category,
@@ -116,8 +141,32 @@ def _article(config: Config, c: Commentary, lang: str, catalog: Translations,
         date_label=format_long_date(c.date, lang) if c.date else None,
         source_lang=c.lang,
         blocks=tuple(blocks),
+        lead=lead,
+        image_credit=c.image_credit,
     )
     return article, needed
+
+
+# A sentence ends at . ! ? … followed by a space and a capital (or an opening quote);
+# not after a one-letter initial or a common abbreviation.
+_SENTENCE_END = re.compile(r"([.!?…])\s+(?=[«\"„“(]?[A-ZА-ЯЁІЎ0-9])")
+_NOT_AN_END = {"г", "гг", "вул", "ул", "пр", "т.е", "т.д", "e.g", "i.e", "Mr", "Mrs", "Dr",
+               "No", "St", "Jr", "vs"}
+
+
+def _first_sentence(text: Text) -> Text:
+    """The first sentence of a paragraph, as its lead on the first page."""
+    first = text.markdown
+    for m in _SENTENCE_END.finditer(text.markdown):
+        word = re.split(r"\s", text.markdown[:m.start(1)])[-1]
+        if m.group(1) == "." and (len(word) == 1 or word in _NOT_AN_END):
+            continue
+        first = text.markdown[:m.end(1)]
+        break
+    # A cut inside a link or emphasis would leave broken Markdown: keep the paragraph.
+    if first.count("[") != first.count("]") or first.count("*") % 2:
+        first = text.markdown
+    return Text(first, text.lang, text.state)
 
 
 def _coverage(needed: Sequence[tuple[str, int]]) -> Counts:

@@ -8,20 +8,22 @@ run in any order or process; its ``fingerprint`` changes whenever its inputs do.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import pickle
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from transflow.catalogs import pofile
 from transflow.catalogs.model import Catalog, Translations
 from transflow.catalogs.ui import label_status
-from transflow.publish.bulletin import Bulletin, make_bulletin
+from transflow.publish.bulletin import Alternate, Bulletin, make_bulletin
 from transflow.sources.commentary import load_week
 from transflow.workspace.config import UI_DOMAIN, UI_SOURCE_LANGUAGE, Config, Domain
-from transflow.workspace.errors import BuildError
+from transflow.workspace.errors import BuildError, ConfigError
+from transflow.workspace.lang import language_name
 from transflow.workspace.weeks import Week
 
 FORMATS = ("html", "pdf")
@@ -187,7 +189,9 @@ def plan_build(
         (f.week, f.lang) for f in check_report.errors)
     templates = _templates_digest(config)
 
-    jobs: list[BulletinJob] = []
+    logo = _logo(config)
+    chosen = tuple(f for f in FORMATS if f in formats)
+    bulletins: list[Bulletin] = []
     skipped: list[Skipped] = []
     refused: list[Refused] = []
     for week in weeks:
@@ -208,12 +212,51 @@ def plan_build(
                     continue
                 warnings.append(f"{week} {lang}: {errors} check errors in the translations; "
                                 f"see them with transflow check --week {week} --lang {lang}")
-            chosen = tuple(f for f in FORMATS if f in formats)
-            fingerprint = hashlib.sha256(
-                pickle.dumps((bulletin, labels[lang], chosen, templates))).hexdigest()
-            jobs.append(BulletinJob(
-                bulletin, labels[lang], chosen,
-                config.rel(bulletin_dir(config, week, lang, preview)),
-                pdf_name(config, week, lang, preview), fingerprint,
+            bulletins.append(replace(
+                bulletin,
+                subtitle=config.subtitles.get(lang),
+                organisation=config.organisations.get(lang),
+                issue_number=config.issue_number(week),
+                logo=logo,
+                pdf_name=pdf_name(config, week, lang, preview) if "pdf" in chosen else None,
             ))
+    built = {(b.week, b.lang) for b in bulletins}
+    jobs = []
+    for bulletin in bulletins:
+        week, lang = bulletin.week, bulletin.lang
+        # The other languages of the week: those built now, and those built before.
+        others = tuple(
+            Alternate(other, _capitalised(language_name(other)), f"../{other}/index.html")
+            for other in config.languages if other != lang and (
+                (week, other) in built or _has_output(config, week, other, preview)))
+        bulletin = replace(bulletin, alternates=others)
+        fingerprint = hashlib.sha256(
+            pickle.dumps((bulletin, labels[lang], chosen, templates))).hexdigest()
+        jobs.append(BulletinJob(
+            bulletin, labels[lang], chosen,
+            config.rel(bulletin_dir(config, week, lang, preview)),
+            pdf_name(config, week, lang, preview), fingerprint,
+        ))
     return BuildPlan(tuple(jobs), tuple(skipped), tuple(refused), tuple(warnings))
+
+
+_LOGO_TYPES = {".svg": "image/svg+xml", ".png": "image/png"}
+
+
+def _logo(config: Config) -> str | None:
+    """``[publication] logo`` as a data: URL: pages and PDFs carry it, fetch nothing."""
+    if config.logo is None:
+        return None
+    path = config.root / config.logo
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"[publication] logo {config.logo}: cannot read it "
+                          f"({exc.strerror or exc})", config.rel(config.config_path)) from None
+    encoded = base64.b64encode(data).decode("ascii")
+    return f"data:{_LOGO_TYPES[path.suffix.lower()]};base64,{encoded}"
+
+
+def _capitalised(name: str) -> str:
+    """беларуская → Беларуская: a language named on its own, as a link."""
+    return name[:1].upper() + name[1:]

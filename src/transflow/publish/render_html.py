@@ -8,6 +8,7 @@ marks it safe (Jinja2's i18n extension would otherwise trust translated markup).
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
@@ -16,8 +17,10 @@ from markupsafe import Markup, escape
 from transflow.catalogs.model import Translations
 from transflow.catalogs.ui import DRAFT_NOTE
 from transflow.publish.bulletin import Block, Bulletin, Text
+from transflow.publish.typography import tie
 from transflow.sources.markdown import render_inline
 from transflow.workspace.errors import BuildError
+from transflow.workspace.lang import format_number
 
 TEMPLATE = "bulletin.html"
 STYLESHEET = "bulletin.css"
@@ -30,21 +33,27 @@ class _Texts:
         self.lang = lang
         self.draft_note = draft_note
 
-    def element(self, text: Text, tag: str) -> Markup:
+    def element(self, text: Text, tag: str, css_class: str = "") -> Markup:
         # Subscribers and editors must see what is not a reviewed translation.
-        attrs = ""
+        classes = [css_class] if css_class else []
         if text.state in ("draft", "fuzzy", "untranslated"):
-            attrs = f' class="{text.state}"'
+            classes.append(text.state)
+        attrs = f' class="{" ".join(classes)}"' if classes else ""
         if text.lang != self.lang:
             attrs += f' lang="{escape(text.lang)}"'
         note = ""
         if text.state == "draft":
             note = f' <small class="draft-note">({escape(self.draft_note)})</small>'
-        return Markup(f"<{tag}{attrs}>{render_inline(text.markdown)}{note}</{tag}>")
+        content = tie(render_inline(text.markdown), text.lang)
+        return Markup(f"<{tag}{attrs}>{content}{note}</{tag}>")
 
     def inline(self, text: Text) -> Markup:
         """A text inside another element (a title link, the author line)."""
         return self.element(text, "span")
+
+    def lead(self, text: Text) -> Markup:
+        """A commentary's lead on the first page."""
+        return self.element(text, "p", "lead")
 
     def body(self, blocks: tuple[Block, ...]) -> Markup:
         """Blocks, with their lists and quotes re-opened around them."""
@@ -62,16 +71,20 @@ class _Texts:
             open_ = list(block.containers)
             tag = block.tag
             if block.role == "heading":
-                # The article title is an h2: headings inside the body sit below it.
-                tag = f"h{min(int(tag[1]) + 1, 6)}"
+                # The publication is the h1, a category an h2, an article's title an h3:
+                # headings inside the body sit below it.
+                tag = f"h{min(int(tag[1]) + 3, 6)}"
             out.append(self.element(block.text, tag))
         for tag, _ in reversed(open_):
             out.append(f"</{tag}>")
         return Markup("\n".join(out))
 
 
-def _environment(templates: Path, ui: Translations, lang: str) -> Environment:
-    env = Environment(
+@cache
+def _shared(templates: Path) -> Environment:
+    # One environment per templates folder: its compiled templates are reused by every
+    # bulletin of the run (Jinja2 recompiles a template whose file changed).
+    return Environment(
         loader=FileSystemLoader(str(templates)),
         autoescape=True,
         undefined=StrictUndefined,
@@ -79,6 +92,12 @@ def _environment(templates: Path, ui: Translations, lang: str) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+
+
+def _environment(templates: Path, ui: Translations, lang: str) -> Environment:
+    """The environment, set for one bulletin's language and labels (bulletins of a
+    process are rendered one after the other)."""
+    env = _shared(templates)
     env.install_gettext_callables(  # type: ignore[attr-defined]
         lambda s: escape(ui.gettext(s)),
         lambda s, p, n: escape(ui.ngettext(s, p, n)),
@@ -87,6 +106,9 @@ def _environment(templates: Path, ui: Translations, lang: str) -> Environment:
     texts = _Texts(lang, ui.gettext(DRAFT_NOTE))
     env.filters["inline"] = texts.inline
     env.filters["body"] = texts.body
+    env.filters["tie"] = lambda s: Markup(tie(str(escape(s)), lang))
+    env.filters["lead"] = texts.lead
+    env.filters["number"] = lambda n: format_number(n, lang)
     return env
 
 

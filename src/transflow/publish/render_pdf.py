@@ -84,6 +84,7 @@ def render_pdf(html: str, root: Path, *,
     if running_mark:
         stylesheets.append(CSS(string=running_mark_css(running_mark),
                                font_config=_font_config()))
+    # Tagged: screen readers get the headings and the reading order.
     pdf = document.write_pdf(stylesheets=stylesheets, font_config=_font_config(),
-                             presentational_hints=False)
+                             presentational_hints=False, pdf_tags=True)
     return pdf, refused

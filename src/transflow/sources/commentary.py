@@ -35,6 +35,8 @@ class Commentary:
     author: str | None
     date: date | None
     image_credit: str | None
+    summary: str | None
+    """A one-sentence lead for the bulletin's first page (else its first sentence)."""
     body: str
     body_line: int
     """1-based line of the file where the Markdown body starts."""
@@ -183,13 +185,14 @@ _FIELDS: dict[str, Callable[[Any, Config, Week], Any]] = {
     "title": _text("title"),
     "author": _text("author"),
     "image_credit": _text("image_credit"),
+    "summary": _text("summary"),
     "lang": _lang,
     "category": _category,
     "trend": _trend,
     "date": _date,
 }
 REQUIRED = ("title", "category")
-OPTIONAL = ("lang", "trend", "author", "date", "image_credit")
+OPTIONAL = ("lang", "trend", "author", "date", "image_credit", "summary")
 _MAY_BE_EMPTY = ("trend", "date")  # "trend:" with no value means no trend
 
 
@@ -283,6 +286,7 @@ def parse_commentary(config: Config, week: Week, path: Path, text: str) -> Comme
         author=(values.get("author") or "").strip() or None,
         date=values.get("date"),
         image_credit=values.get("image_credit"),
+        summary=(values.get("summary") or "").strip() or None,
         body=body,
         body_line=body_line,
         field_lines=field_lines,

@@ -57,6 +57,9 @@ def split(commentary: Commentary) -> tuple[Segment, ...]:
         segments.append(
             Segment(c.slug, "author", c.author, c.rel, c.field_lines.get("author", 1), c.lang)
         )
+    if c.summary:
+        segments.append(Segment(c.slug, "summary", _flatten(c.summary), c.rel,
+                                c.field_lines.get("summary", 1), c.lang))
     stack: list[tuple[str, int]] = []
     pending: tuple[str, str, int] | None = None
     for token in _parser().parse(c.body):

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, Literal
 
-from transflow.workspace.errors import ConfigError
+from transflow.workspace.errors import ConfigError, TransflowError
 from transflow.workspace.weeks import Week
 
 CONFIG_NAME = "transflow.toml"
@@ -55,6 +55,20 @@ class Config:
     """``[build] strict``: refuse to build a language whose translations have check errors."""
     max_segment: int = 20_000
     """``[sources] max_segment``: the longest segment (characters) a commentary may have."""
+    subtitles: dict[str, str] = field(default_factory=dict)
+    """``[publication.subtitle]``: the tagline under the masthead, per language."""
+    organisations: dict[str, str] = field(default_factory=dict)
+    """``[publication.organisation]``: who publishes it, per language."""
+    logo: str | None = None
+    """``[publication] logo``: an SVG or PNG in the workspace, shown in the masthead."""
+    first_week: Week | None = None
+    """``[publication] first_week``: the week of issue No. 1; issues are numbered from it."""
+
+    def issue_number(self, week: Week) -> int | None:
+        """The issue number of ``week``, counted in weeks from ``first_week``."""
+        if self.first_week is None:
+            return None
+        return (week.monday - self.first_week.monday).days // 7 + 1
 
     @property
     def sources_dir(self) -> Path:
@@ -214,6 +228,36 @@ def _size(value: Any, _: dict[str, Any]) -> int:
     return value
 
 
+def _per_language(key: str) -> Any:
+    def parse(value: Any, done: dict[str, Any]) -> dict[str, str]:
+        if isinstance(value, str):
+            return dict.fromkeys(done["languages"], value)
+        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+            raise _Invalid(f"[publication.{key}] must give a text per language (en = \"...\")")
+        return dict(value)
+    return parse
+
+
+def _logo(value: Any, _: dict[str, Any]) -> str | None:
+    if value is None:
+        return None
+    if (not isinstance(value, str) or Path(value).is_absolute() or ".." in Path(value).parts
+            or Path(value).suffix.lower() not in (".svg", ".png")):
+        raise _Invalid("[publication] logo must be the path of an .svg or .png file inside "
+                       "the workspace")
+    return value
+
+
+def _week(value: Any, _: dict[str, Any]) -> Week | None:
+    if value is None:
+        return None
+    try:
+        return Week.parse(str(value))
+    except TransflowError:
+        raise _Invalid("[publication] first_week must be the ISO week of issue No. 1, "
+                       "such as 2019-W01") from None
+
+
 def _flag(value: Any, _: dict[str, Any]) -> bool:
     if not isinstance(value, bool):
         raise _Invalid("[build] strict must be true or false")
@@ -255,6 +299,11 @@ _SETTINGS = (
     _Setting("memory_threshold", "memory", "threshold", 75, _similarity),
     _Setting("strict", "build", "strict", False, _flag),
     _Setting("max_segment", "sources", "max_segment", 20_000, _size),
+    _Setting("subtitles", "publication", "subtitle", {}, _per_language("subtitle")),
+    _Setting("organisations", "publication", "organisation", {},
+             _per_language("organisation")),
+    _Setting("logo", "publication", "logo", None, _logo),
+    _Setting("first_week", "publication", "first_week", None, _week),
 )
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.messages.plurals import get_plural
+from babel.numbers import format_decimal
 
 from transflow.workspace.weeks import Week
 
@@ -33,6 +34,11 @@ def plural_forms(lang: str) -> str:
 
 def nplurals(lang: str) -> int:
     return get_plural(lang).num_plurals
+
+
+def format_number(number: int, lang: str) -> str:
+    """A whole number as ``lang`` writes it (1,273 in en; 1 273 in be and ru)."""
+    return format_decimal(number, locale=lang)
 
 
 def language_name(lang: str) -> str:
