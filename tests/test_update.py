@@ -240,3 +240,13 @@ def test_fuzzy_entry_made_obsolete_keeps_its_previous_text(week: Path) -> None:
     run(week, "update")
     assert po_path(week, "ru").read_bytes() == before
     assert msgfmt_check(po_path(week, "ru")).returncode == 0
+
+
+def test_the_shipped_catalogs_are_up_to_date(sample: Path) -> None:
+    # make demo runs update on the repository itself: it must leave git clean.
+    before = {p.relative_to(sample): p.read_bytes() for p in (sample / "locales").rglob("*")
+              if p.is_file()}
+    assert run(sample, "update").exit_code == 0
+    after = {p.relative_to(sample): p.read_bytes() for p in (sample / "locales").rglob("*")
+             if p.is_file()}
+    assert [str(p) for p in before if before[p] != after.get(p)] == []
