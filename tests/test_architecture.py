@@ -20,7 +20,8 @@ LAYERS = {
     "quality": 3,
     "authoring": 3,
     "publish": 4,
-    "cli": 5,
+    "delivery": 5,
+    "cli": 6,
 }
 # Each third-party library and the one module allowed to import it.
 LIBRARIES = {
@@ -37,6 +38,8 @@ LIBRARIES = {
     "translate": "quality/toolkit.py",
     "trafilatura": "authoring/importer/decode.py",
     "slugify": "authoring/importer/write.py",
+    "email_validator": "delivery/subscribers.py",
+    "dkim": "delivery/message.py",
 }
 
 

@@ -1,7 +1,7 @@
 """The command line: each command parses options, calls one library function, and
 prints the report it returns. Commands are grouped as the work is: authoring
 (``import``), translation (``update``, ``status``, ``check``, ``draft``) and
-publishing (``build``).
+publishing (``build``), delivery (``subscribers``, ``send``).
 
 This package is the only place that knows click: a ``TransflowError`` from the
 library becomes click's error (exit status 1) here, in ``TransflowGroup``; option
@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from transflow import __version__
-from transflow.cli import authoring, publishing, translation
+from transflow.cli import authoring, delivery, publishing, translation
 
 
 class TransflowGroup(click.Group):
@@ -35,5 +35,5 @@ def main() -> None:
 
 
 for command in (authoring.import_, translation.update, translation.status, translation.check,
-                translation.draft, publishing.build):
+                translation.draft, publishing.build, delivery.subscribers, delivery.send):
     main.add_command(command)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from transflow.catalogs.ui import PREVIEW_MARK
+from transflow.publish.manifest import MANIFEST, manifest_json
 from transflow.publish.plan import (
     FORMATS,
     BuildPlan,
@@ -158,6 +159,15 @@ def run_job(job: BulletinJob, root: Path, templates: Path) -> Rendered:
                       "workspace are read); remove it from the template or stylesheet"
                       for url in refused_urls]
             files += [("pdf", path, pdf), ("stamp", stamp, digest)]
+    if job.inputs and "pdf" in job.formats:
+        # What the published bulletin was made from, for delivery to check.
+        made = {}
+        for fmt, rel, data in files:
+            if fmt in ("html", "pdf"):
+                content = data if data is not None else (root / rel).read_bytes()
+                made[rel.rsplit("/", 1)[1]] = content
+        files.append(("manifest", f"{job.folder}/{MANIFEST}",
+                      manifest_json(job.week, job.lang, job.inputs, made)))
     return Rendered(job, tuple(files), tuple(notes))
 
 
@@ -190,7 +200,7 @@ def write_rendered(config: Config, rendered: Rendered) -> tuple[list[Output], Fa
                 written = True
             if written:
                 changed.append((path, data))
-        if fmt != "stamp":
+        if fmt not in ("stamp", "manifest"):
             outputs.append(Output(job.week, job.lang, fmt, rel, written))
     try:
         write_all(changed)

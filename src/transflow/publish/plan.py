@@ -20,6 +20,7 @@ from transflow.catalogs import pofile
 from transflow.catalogs.model import Catalog, Translations
 from transflow.catalogs.ui import label_status
 from transflow.publish.bulletin import Alternate, Bulletin, make_bulletin
+from transflow.publish.manifest import inputs_digest
 from transflow.sources.commentary import load_week
 from transflow.workspace.config import UI_DOMAIN, UI_SOURCE_LANGUAGE, Config, Domain
 from transflow.workspace.errors import BuildError, ConfigError
@@ -80,6 +81,8 @@ class BulletinJob:
     pdf_name: str
     fingerprint: str
     """A digest of everything the job's output depends on."""
+    inputs: str = ""
+    """A digest of the files it is made from (for the manifest of a published bulletin)."""
 
     @property
     def week(self) -> Week:
@@ -236,6 +239,7 @@ def plan_build(
             bulletin, labels[lang], chosen,
             config.rel(bulletin_dir(config, week, lang, preview)),
             pdf_name(config, week, lang, preview), fingerprint,
+            "" if preview else inputs_digest(config, week, lang),
         ))
     return BuildPlan(tuple(jobs), tuple(skipped), tuple(refused), tuple(warnings))
 

@@ -8,6 +8,7 @@ marks it safe (Jinja2's i18n extension would otherwise trust translated markup).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 
@@ -122,3 +123,43 @@ def render_html(bulletin: Bulletin, templates: Path, ui: Translations) -> str:
     except TemplateError as exc:
         where = getattr(exc, "filename", None) or f"templates/{TEMPLATE}"
         raise BuildError(f"template error: {exc}", where, getattr(exc, "lineno", None)) from None
+
+
+@cache
+def _plain(templates: Path) -> Environment:
+    # Text templates (the plain-text part of a message) are not HTML: no escaping.
+    return Environment(loader=FileSystemLoader(str(templates)), autoescape=False,
+                       undefined=StrictUndefined, extensions=["jinja2.ext.i18n"],
+                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+
+
+def render_template(templates: Path, name: str, context: Mapping[str, object],
+                    ui: Translations, lang: str, html: bool = True) -> str:
+    """Any other template of the workspace (a message's parts), with the bulletin's
+    filters and labels; ``html`` off renders plain text."""
+    if html:
+        env = _environment(templates, ui, lang)
+    else:
+        env = _plain(templates)
+        env.install_gettext_callables(  # type: ignore[attr-defined]
+            ui.gettext, ui.ngettext, newstyle=True)
+        env.filters["inline"] = lambda text: plain_text(text.markdown)
+        env.filters["tie"] = lambda s: s
+        env.filters["number"] = lambda n: format_number(n, lang)
+    try:
+        return env.get_template(name).render(**context)
+    except FileNotFoundError as exc:
+        raise BuildError(f"template file missing ({exc.filename}); restore templates/") from None
+    except TemplateError as exc:
+        where = getattr(exc, "filename", None) or f"templates/{name}"
+        if "not found" in str(exc).lower() and not getattr(exc, "lineno", None):
+            raise BuildError(f"template {name} is missing; restore templates/{name}") from None
+        raise BuildError(f"template error: {exc}", where, getattr(exc, "lineno", None)) from None
+
+
+def plain_text(markdown: str) -> str:
+    """Inline Markdown as plain text: links as their text, no emphasis markers."""
+    import re
+
+    text = re.sub(r"\[([^\]]*)\]\(([^)]*)\)", r"\1", markdown)
+    return re.sub(r"(\*\*|\*|`)", "", text)

@@ -37,6 +37,25 @@ class MTConfig:
 
 
 @dataclass(frozen=True)
+class DeliveryConfig:
+    """The [delivery] table: where subscribers are kept and how mail leaves."""
+
+    database: str = "subscribers.sqlite3"
+    sender: str | None = None
+    """``from``: the address messages come from."""
+    host: str = "localhost"
+    port: int = 25
+    security: str = "none"
+    """``starttls``, ``tls`` or ``none``."""
+    username: str | None = None
+    rate: float | None = None
+    """Messages per second at most."""
+    timeout: float = 30.0
+    dkim_domain: str | None = None
+    dkim_selector: str | None = None
+
+
+@dataclass(frozen=True)
 class Config:
     root: Path
     slug: str
@@ -63,6 +82,9 @@ class Config:
     """``[publication] logo``: an SVG or PNG in the workspace, shown in the masthead."""
     first_week: Week | None = None
     """``[publication] first_week``: the week of issue No. 1; issues are numbered from it."""
+    delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
+    base_url: str | None = None
+    """``[site] base_url``: where the website is published (links in mail and feeds)."""
 
     def issue_number(self, week: Week) -> int | None:
         """The issue number of ``week``, counted in weeks from ``first_week``."""
@@ -258,6 +280,43 @@ def _week(value: Any, _: dict[str, Any]) -> Week | None:
                        "such as 2019-W01") from None
 
 
+def _delivery(value: Any, _: dict[str, Any]) -> DeliveryConfig:
+    if not isinstance(value, dict):
+        raise _Invalid("[delivery] must be a table of settings")
+    known = {"database", "from", "host", "port", "security", "username", "rate", "timeout",
+             "dkim_domain", "dkim_selector"}
+    if unknown := sorted(set(value) - known):
+        raise _Invalid(f"[delivery] has no setting {unknown[0]!r}; known: "
+                       f"{', '.join(sorted(known))}")
+    security = value.get("security", "none")
+    if security not in ("starttls", "tls", "none"):
+        raise _Invalid("[delivery] security must be starttls, tls or none")
+    database = value.get("database", "subscribers.sqlite3")
+    if not isinstance(database, str) or Path(database).is_absolute() or ".." in Path(
+            database).parts:
+        raise _Invalid("[delivery] database must be a path inside the workspace")
+    try:
+        return DeliveryConfig(
+            database=database, sender=value.get("from"),
+            host=str(value.get("host", "localhost")), port=int(value.get("port", 25)),
+            security=security, username=value.get("username"),
+            rate=float(value["rate"]) if "rate" in value else None,
+            timeout=float(value.get("timeout", 30)),
+            dkim_domain=value.get("dkim_domain"), dkim_selector=value.get("dkim_selector"),
+        )
+    except (TypeError, ValueError) as exc:
+        raise _Invalid(f"[delivery] has a value of the wrong type ({exc})") from None
+
+
+def _url(value: Any, _: dict[str, Any]) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str) or not re.match(r"https?://[^/\s]+", value):
+        raise _Invalid("[site] base_url must be an http(s) address, such as "
+                       "https://bulletin.example.org/")
+    return value if value.endswith("/") else value + "/"
+
+
 def _flag(value: Any, _: dict[str, Any]) -> bool:
     if not isinstance(value, bool):
         raise _Invalid("[build] strict must be true or false")
@@ -304,6 +363,8 @@ _SETTINGS = (
              _per_language("organisation")),
     _Setting("logo", "publication", "logo", None, _logo),
     _Setting("first_week", "publication", "first_week", None, _week),
+    _Setting("delivery", None, "delivery", {}, _delivery),
+    _Setting("base_url", "site", "base_url", None, _url),
 )
 
 

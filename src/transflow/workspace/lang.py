@@ -102,8 +102,9 @@ def extract_ui_messages(templates: Path, root: Path) -> Iterator[UIMessage]:
     """Messages marked for translation in the Jinja2 templates under ``templates``."""
     from babel.messages.extract import extract_from_dir
 
-    method_map = [("**.html", "jinja2")]
-    options = {"**.html": {"extensions": "jinja2.ext.i18n", "trimmed": "true"}}
+    method_map = [("**.html", "jinja2"), ("**.txt", "jinja2")]
+    jinja = {"extensions": "jinja2.ext.i18n", "trimmed": "true"}
+    options = {"**.html": jinja, "**.txt": jinja}
     for filename, lineno, message, comments, _context in extract_from_dir(
         str(templates), method_map, options_map=options, keywords={"_": None, "gettext": None,
                                                                   "ngettext": (1, 2)},

@@ -1,0 +1,77 @@
+"""The manifest of a published bulletin, ``output/<week>/<lang>/.manifest.json``: what
+it was built from (a digest of its sources, catalogs, templates and settings) and the
+digests of its files. Delivery sends a bulletin only while the manifest still matches
+the workspace, so a subscriber never gets a stale one."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from transflow.workspace.config import UI_DOMAIN, Config
+from transflow.workspace.weeks import Week
+
+MANIFEST = ".manifest.json"
+
+
+def _inputs(config: Config, week: Week, lang: str) -> list[Path]:
+    files = sorted((config.sources_dir / str(week)).glob("*.md"))
+    files += [config.po_path(lang, week), config.po_path(lang, UI_DOMAIN), config.config_path,
+              config.root / "glossary.csv"]
+    if config.templates_dir.is_dir():
+        files += sorted(p for p in config.templates_dir.iterdir() if p.is_file())
+    if config.logo:
+        files.append(config.root / config.logo)
+    return files
+
+
+def inputs_digest(config: Config, week: Week, lang: str) -> str:
+    """A digest of everything the bulletin of ``week`` in ``lang`` is made from."""
+    digest = hashlib.sha256()
+    for path in _inputs(config, week, lang):
+        digest.update(config.rel(path).encode() + b"\0")
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            digest.update(b"\0missing")
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def manifest_json(week: Week, lang: str, inputs: str, files: dict[str, bytes]) -> bytes:
+    return json.dumps({
+        "week": str(week), "lang": lang, "inputs": inputs,
+        "files": {name: hashlib.sha256(data).hexdigest() for name, data in sorted(files.items())},
+    }, indent=1, sort_keys=True).encode()
+
+
+@dataclass(frozen=True)
+class Published:
+    """A bulletin in the publication tree, and whether it is still current."""
+
+    week: Week
+    lang: str
+    pdf: Path | None
+    current: bool
+    reason: str = ""
+
+
+def published(config: Config, week: Week, lang: str, pdf_name: str) -> Published:
+    """The published PDF of ``week`` in ``lang``, checked against its manifest and the
+    workspace as it is now."""
+    folder = config.output_dir / str(week) / lang
+    pdf = folder / pdf_name
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return Published(week, lang, pdf if pdf.is_file() else None, False, "not built")
+    if not pdf.is_file():
+        return Published(week, lang, None, False, "its PDF is missing")
+    if manifest.get("files", {}).get(pdf_name) != hashlib.sha256(pdf.read_bytes()).hexdigest():
+        return Published(week, lang, pdf, False, "its PDF was changed after the build")
+    if manifest.get("inputs") != inputs_digest(config, week, lang):
+        return Published(week, lang, pdf, False, "its sources, catalogs, templates or "
+                         "settings changed since it was built")
+    return Published(week, lang, pdf, True)
