@@ -100,6 +100,14 @@ def status(workspace: Path | None, selection: WeekSelection | None,
         english = f"; {u.untranslated} appear in English" if u.untranslated else ""
         click.echo(f"{'ui':<9} {u.lang:<4} {f'{u.translated} of {u.total} labels':>14} "
                    f"{'':>11} {'':>14} {u.percent:>4.0f}%{english}")
+    if selection is not None:
+        from transflow.delivery.send import STATES, delivery_counts
+
+        for sent_week in s.weeks:
+            for lang, counts in sorted(delivery_counts(s.config, sent_week).items()):
+                states = ", ".join(f"{counts[state]} {state}" for state in STATES
+                                   if counts[state])
+                click.echo(f"{'delivery':<9} {lang:<4} {states} ({sent_week})")
 
 
 @click.command()

@@ -51,6 +51,7 @@ class Mailer:
                 smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
                 if s.security == "starttls":
                     smtp.starttls(context=ssl.create_default_context())
+            smtp.ehlo_or_helo_if_needed()
             if s.username:
                 smtp.login(s.username, os.environ.get(PASSWORD_VARIABLE, ""))
         except smtplib.SMTPAuthenticationError:
