@@ -294,3 +294,37 @@ def test_a_killed_run_sends_nobody_twice_and_misses_nobody(sample: Path, smtp: S
     twice = [p for p, n in got.items() if n > 1]
     assert len(twice) <= uncertain  # a second copy only where the log could not know
 
+
+
+def test_ctrl_c_finishes_the_message_and_leaves_the_log_consistent(
+        sample: Path, smtp: SMTPServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sqlite3
+
+    monkeypatch.setenv("TRANSFLOW_SECRET", SECRET)
+    configure(sample, smtp.port)
+    assert run(sample, "update").exit_code == 0
+    assert run(sample, "build", "--week", W09, "--lang", "en").exit_code == 0
+    people = [f"reader{i:03d}@example.org" for i in range(200)]
+    (sample / "list.csv").write_text("email,languages\n" + "".join(f"{p},en\n" for p in people),
+                                     encoding="utf-8")
+    assert run(sample, "subscribers", "import", str(sample / "list.csv")).exit_code == 0
+    env = {**os.environ, "PYTHONPATH": str(REPO / "src")}
+    command = [sys.executable, "-m", "transflow", "send", "--week", W09, "--lang", "en",
+               "-w", str(sample)]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while len(smtp.handler.received) < 40 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    process.send_signal(signal.SIGINT)
+    _out, err = process.communicate(timeout=60)
+    assert process.returncode == 1 and "interrupted" in err and "Traceback" not in err
+    db = sqlite3.connect(sample / "subscribers.sqlite3")
+    states = Counter(state for (state,) in db.execute("SELECT state FROM deliveries"))
+    db.close()
+    assert states["sending"] == 0 and 0 < states["sent"] < 200
+    assert states["sent"] == len(smtp.handler.received)  # the log says what the server got
+    again = subprocess.run(command, env=env, capture_output=True, text=True)
+    assert again.returncode == 0
+    got = Counter(r.recipients[0] for r in smtp.handler.received)
+    assert set(got) == set(people) and set(got.values()) == {1}
