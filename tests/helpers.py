@@ -85,11 +85,13 @@ def po(root: Path, lang: str, domain: str) -> Path:
 
 
 def files(root: Path) -> dict[Path, bytes]:
-    """Every file below ``root`` and its bytes (the caches of .transflow/ aside)."""
+    """Every file below ``root`` and its bytes (the caches of .transflow/ aside, and the
+    website's commentary pages in folders below a bulletin's)."""
     if not root.exists():
         return {}
     return {p: p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file() and ".transflow" not in p.parts}
+            if p.is_file() and ".transflow" not in p.parts
+            and not (p.name == "index.html" and p.parent.parent.name in ("be", "ru", "en"))}
 
 
 def save_translation(path: Path, msgid_start: str, msgstr: str) -> None:

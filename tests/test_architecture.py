@@ -21,6 +21,7 @@ LAYERS = {
     "authoring": 3,
     "publish": 4,
     "delivery": 5,
+    "site": 5,
     "cli": 6,
 }
 # Each third-party library and the one module allowed to import it.

@@ -58,5 +58,12 @@ def build(workspace: Path | None, selection: WeekSelection | None, languages: tu
         click.echo(f"failed: {failed.reason}", err=True)
     for out in report.outputs:
         click.echo(f"{out.path}{'' if out.written else ' (unchanged)'}")
+    if not drafts:
+        from transflow.site.pages import build_site
+
+        site = build_site(s.config)
+        for warning in site.warnings:
+            click.echo(f"warning: {warning}", err=True)
+        click.echo(f"site: {len(site.written)} pages written, {site.unchanged} unchanged")
     click.echo(report.summary)
     finish(report)

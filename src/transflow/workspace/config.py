@@ -85,6 +85,8 @@ class Config:
     delivery: DeliveryConfig = field(default_factory=DeliveryConfig)
     base_url: str | None = None
     """``[site] base_url``: where the website is published (links in mail and feeds)."""
+    subscribe_url: str | None = None
+    """``[site] subscribe_url``: where the site's subscription form sends its address."""
 
     def issue_number(self, week: Week) -> int | None:
         """The issue number of ``week``, counted in weeks from ``first_week``."""
@@ -365,6 +367,7 @@ _SETTINGS = (
     _Setting("first_week", "publication", "first_week", None, _week),
     _Setting("delivery", None, "delivery", {}, _delivery),
     _Setting("base_url", "site", "base_url", None, _url),
+    _Setting("subscribe_url", "site", "subscribe_url", None, _url),
 )
 
 
