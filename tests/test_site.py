@@ -98,3 +98,64 @@ def test_unchanged_pages_are_not_rewritten(site: Path) -> None:
 def test_subscription_form_only_with_a_target(site: Path, tmp_path: Path) -> None:
     html = (site / "output" / "en" / "index.html").read_text(encoding="utf-8")
     assert "Subscribe to the bulletin" in html and "<form" not in html
+
+
+def test_feeds_and_sitemap_with_a_base_url(site: Path) -> None:
+    from xml.etree import ElementTree
+
+    config = site / "transflow.toml"
+    original = config.read_text(encoding="utf-8")
+    config.write_text(original + '\n[site]\nbase_url = "https://bulletin.example.org/news"\n',
+                      encoding="utf-8")
+    try:
+        assert run(site, "build").exit_code == 0
+        atom = "{http://www.w3.org/2005/Atom}"
+        feed = ElementTree.parse(site / "output" / "en" / "feed.xml").getroot()
+        entries = feed.findall(f"{atom}entry")
+        assert [e.find(f"{atom}title").text for e in entries] == [
+            "Situation in Belarus: March 4 – 10, 2024",
+            "Situation in Belarus: February 26 – March 3, 2024"]
+        enclosure = next(link for link in entries[0].findall(f"{atom}link")
+                         if link.get("rel") == "enclosure")
+        assert enclosure.get("href") == ("https://bulletin.example.org/news/2024-W10/en/"
+                                         "situation-in-belarus-2024-W10-en.pdf")
+        assert enclosure.get("type") == "application/pdf" and int(enclosure.get("length")) > 0
+        be = ElementTree.parse(site / "output" / "be" / "feed.xml").getroot()
+        assert len(be.findall(f"{atom}entry")) == 1
+        sitemap = (site / "output" / "sitemap.xml").read_text(encoding="utf-8")
+        assert ("<loc>https://bulletin.example.org/news/2024-W09/be/border-readiness-check/"
+                "</loc>") in sitemap
+        assert ('hreflang="en" href="https://bulletin.example.org/news/2024-W09/en/'
+                'border-readiness-check/"') in sitemap
+        again = run(site, "build")
+        assert "site: 0 pages written" in again.output  # feeds are stable too
+    finally:
+        config.write_text(original, encoding="utf-8")
+
+
+def test_without_a_base_url_there_is_no_feed_and_one_warning(site: Path) -> None:
+    result = run(site, "build")
+    assert [x for x in result.stderr.splitlines() if "feeds" in x] == [
+        "warning: no feeds and no sitemap: set base_url in [site] of transflow.toml (they "
+        "need absolute addresses)"]
+
+
+def test_serve_serves_the_site_on_loopback(site: Path) -> None:
+    import threading
+    import urllib.request
+
+    from transflow.site.serve import server
+    from transflow.workspace.config import load_config
+
+    httpd = server(load_config(site), 0)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.02},
+                              daemon=True)
+    thread.start()
+    try:
+        host, port = httpd.server_address[:2]
+        assert host == "127.0.0.1"
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/en/index.html") as reply:
+            assert "Situation in Belarus" in reply.read().decode("utf-8")
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

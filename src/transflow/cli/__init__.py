@@ -35,5 +35,6 @@ def main() -> None:
 
 
 for command in (authoring.import_, translation.update, translation.status, translation.check,
-                translation.draft, publishing.build, delivery.subscribers, delivery.send):
+                translation.draft, publishing.build, publishing.serve, delivery.subscribers,
+                delivery.send):
     main.add_command(command)

@@ -67,3 +67,26 @@ def build(workspace: Path | None, selection: WeekSelection | None, languages: tu
         click.echo(f"site: {len(site.written)} pages written, {site.unchanged} unchanged")
     click.echo(report.summary)
     finish(report)
+
+
+@click.command()
+@workspace_option
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help="The port on 127.0.0.1 (0: any free port).")
+def serve(workspace: Path | None, port: int) -> None:
+    """Serve the website in output/ on 127.0.0.1 to look at it.
+
+    Stop it with Ctrl-C.
+    """
+    from transflow.site.serve import server
+    from transflow.workspace.config import load_config
+
+    httpd = server(load_config(workspace), port)
+    bound = httpd.server_address[1]
+    click.echo(f"serving output/ at http://127.0.0.1:{bound}/ (Ctrl-C stops)", err=True)
+    try:
+        httpd.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        httpd.server_close()

@@ -95,8 +95,10 @@ class Strip:
     """(week, trend key, label)."""
 
 
-def plan_site(config: Config) -> list[Page]:
-    """Every page of the site, from what is published."""
+def plan_site(config: Config, bulletins_out: dict[str, list[Bulletin]] | None = None,
+              ) -> list[Page]:
+    """Every page of the site, from what is published (``bulletins_out`` receives the
+    bulletins of each language, newest first, for the feeds)."""
     published = _published(config)
     commentaries: dict[Week, tuple[Commentary, ...]] = {}
     pages: list[Page] = []
@@ -110,6 +112,8 @@ def plan_site(config: Config) -> list[Page]:
             continue
         ui = ui_labels(config, lang)
         bulletins = [_bulletin(config, week, lang, ui, commentaries) for week in weeks]
+        if bulletins_out is not None:
+            bulletins_out[lang] = bulletins
         years: dict[int, list[Bulletin]] = {}
         for b in bulletins:
             years.setdefault(b.week.year, []).append(b)
@@ -169,19 +173,38 @@ def render_page(config: Config, page: Page) -> str:
 
 def build_site(config: Config, progress: Progress | None = None) -> SiteReport:
     """Write the pages of the site whose content changed."""
-    pages = plan_site(config)
+    from transflow.site.feeds import atom, sitemap
+
+    bulletins: dict[str, list[Bulletin]] = {}
+    pages = plan_site(config, bulletins)
     written: list[str] = []
     warnings: list[str] = []
-    for done, page in enumerate(pages):
+    extra: list[tuple[str, str | bytes]] = []
+    if config.base_url:
+        extra += [(f"{lang}/feed.xml", atom(config, lang, found))
+                  for lang, found in bulletins.items()]
+        extra.append(("sitemap.xml", sitemap(config, [
+            (p.path.removesuffix("index.html"), {
+                link.lang: link.href.replace("../", "").removesuffix("index.html")
+                for link in p.context.get("switcher", [])})  # type: ignore[attr-defined]
+            for p in pages])))
+    else:
+        warnings.append("no feeds and no sitemap: set base_url in [site] of transflow.toml "
+                        "(they need absolute addresses)")
+    unchanged = 0
+    files = [(page.path, page) for page in pages] + [(path, data) for path, data in extra]
+    for done, (path, what) in enumerate(files):
         if progress:
-            progress(page.path, done, len(pages))
+            progress(path, done, len(files))
         try:
-            if write_if_changed(config.output_dir / page.path, render_page(config, page)):
-                written.append(f"output/{page.path}")
+            data = render_page(config, what) if isinstance(what, Page) else what
+            if write_if_changed(config.output_dir / path, data):
+                written.append(f"output/{path}")
+            else:
+                unchanged += 1
         except OSError as exc:
-            warnings.append(f"output/{page.path}: not written ({exc.strerror or exc})")
-    return SiteReport(tuple(written), len(pages) - len(written) - len(warnings),
-                      tuple(warnings))
+            warnings.append(f"output/{path}: not written ({exc.strerror or exc})")
+    return SiteReport(tuple(written), unchanged, tuple(warnings))
 
 
 def site_paths(pages: Sequence[Page]) -> list[Path]:
