@@ -13,7 +13,8 @@ STAMP  := $(VENV)/.installed
 # calls to wrap PO files as msgcat does), Pango for WeasyPrint, the PT Serif and PT Sans
 # fonts the bulletin is set in (fonts-paratype: Cyrillic with ў and і, and all four
 # styles: regular, italic, bold, bold italic), DejaVu for the symbols PT lacks (▲ ● ▼),
-# poppler-utils (pdftoppm) for `make preview`. Wanted: HarfBuzz's subsetter, which makes
+# poppler-utils (pdftoppm) for `make preview`, Chromium and its driver for the tests that
+# drive the website in a real browser. Wanted: HarfBuzz's subsetter, which makes
 # PDFs faster and smaller (WeasyPrint falls back to fontTools without it).
 FONT_STYLES := Regular Italic Bold "Bold Italic"
 
@@ -21,6 +22,8 @@ system-deps:
 	@missing=""; wanted=""; \
 	command -v msgfmt >/dev/null 2>&1 || missing="$$missing gettext"; \
 	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	command -v chromedriver >/dev/null 2>&1 || missing="$$missing chromium-driver"; \
 	fc-list 2>/dev/null | grep -q DejaVuSans || missing="$$missing fonts-dejavu-core"; \
 	for style in $(FONT_STYLES); do \
 	  for family in "PT Serif" "PT Sans"; do \

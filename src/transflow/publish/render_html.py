@@ -134,9 +134,14 @@ def _plain(templates: Path) -> Environment:
 
 
 def render_template(templates: Path, name: str, context: Mapping[str, object],
-                    ui: Translations, lang: str, html: bool = True) -> str:
-    """Any other template of the workspace (a message's parts), with the bulletin's
-    filters and labels; ``html`` off renders plain text."""
+                    ui: Translations, lang: str, html: bool = True,
+                    stylesheet: bool = False) -> str:
+    """Any other template of the workspace (a message's parts, a page of the site), with
+    the bulletin's filters and labels; ``html`` off renders plain text; ``stylesheet``
+    gives the page ``css``, the workspace's bulletin.css, inline."""
+    if stylesheet:
+        css = (templates / STYLESHEET).read_text(encoding="utf-8")
+        context = {**context, "css": Markup(css.replace("</", "<\\/"))}
     if html:
         env = _environment(templates, ui, lang)
     else:

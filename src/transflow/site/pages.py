@@ -166,9 +166,9 @@ def render_page(config: Config, page: Page) -> str:
     ui = ui_labels(config, lang) if page.lang else Translations(None)
     context = {**page.context, "root": _up(page.path), "lang": lang,
                "title": config.titles[lang], "subscribe_url": config.subscribe_url,
-               "trend_colours": TREND_COLOURS, "here": page.path,
-               "css": (config.templates_dir / "bulletin.css").read_text(encoding="utf-8")}
-    return render_template(config.templates_dir, page.template, context, ui, lang)
+               "trend_colours": TREND_COLOURS, "here": page.path}
+    return render_template(config.templates_dir, page.template, context, ui, lang,
+                           stylesheet=True)
 
 
 def build_site(config: Config, progress: Progress | None = None) -> SiteReport:

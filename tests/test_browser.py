@@ -1,0 +1,117 @@
+"""The website in a real browser: Debian's Chromium driven through chromium-driver with
+Selenium, against the site served on 127.0.0.1 by transflow's own server.
+
+Skipped, with the reason, only where the binaries are missing; the Makefile installs
+them, so CI runs these."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from tests.helpers import REPO, run
+
+CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+pytestmark = pytest.mark.skipif(not (CHROMIUM and DRIVER),
+                                reason="chromium and chromium-driver are not installed "
+                                       "(make test installs them)")
+W09 = "2024-W09"
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
+    from transflow.site.serve import server
+    from transflow.workspace.config import load_config
+
+    root = tmp_path_factory.mktemp("browser") / "sample"
+    root.mkdir()
+    for name in ("transflow.toml", "glossary.csv", "templates", "sources", "locales", "assets"):
+        src = REPO / name
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, root / name)
+    assert run(root, "update").exit_code == 0
+    assert run(root, "build").exit_code == 0
+    httpd = server(load_config(root), 0)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.02},
+                              daemon=True)
+    thread.start()
+    try:
+        yield root, f"http://127.0.0.1:{httpd.server_address[1]}/"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM  # type: ignore[assignment]
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync",
+                 f"--user-data-dir={tmp_path_factory.mktemp('chromium')}"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"performance": "ALL"})
+    # Giving the driver's path keeps Selenium Manager from looking for one online.
+    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    driver.set_page_load_timeout(30)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+
+
+def requested(driver: object) -> list[str]:
+    urls = []
+    for entry in driver.get_log("performance"):  # type: ignore[attr-defined]
+        message = json.loads(entry["message"])["message"]
+        if message["method"] == "Network.requestWillBeSent":
+            urls.append(message["params"]["request"]["url"])
+    return urls
+
+
+def test_a_reader_goes_from_home_to_a_week_and_another_language(served: tuple[Path, str],
+                                                                browser: object) -> None:
+    from selenium.webdriver.common.by import By
+
+    root, base = served
+    d = browser
+    d.get(base)  # type: ignore[attr-defined]
+    d.find_element(By.CSS_SELECTOR, 'a[hreflang="en"]').click()  # type: ignore[attr-defined]
+    assert d.current_url.endswith("/en/index.html")  # type: ignore[attr-defined]
+    archive = d.find_element(By.LINK_TEXT, "February 26 – March 3, 2024")  # type: ignore
+    archive.click()
+    assert d.current_url.endswith(f"/{W09}/en/index.html")  # type: ignore[attr-defined]
+    d.find_element(By.CSS_SELECTOR, 'nav.links a[hreflang="be"]').click()  # type: ignore
+    assert d.current_url.endswith(f"/{W09}/be/index.html")  # type: ignore[attr-defined]
+    assert d.find_element(By.TAG_NAME, "h1").text == "Сітуацыя ў Беларусі"  # type: ignore
+    d.get(base + "be/index.html")  # type: ignore[attr-defined]
+    d.find_element(By.CSS_SELECTOR, 'a[href$="categories/security/index.html"]').click()  # type: ignore
+    assert "/be/categories/security/" in d.current_url  # type: ignore[attr-defined]
+    strip = d.find_elements(By.CSS_SELECTOR, ".trend-strip svg rect")  # type: ignore
+    assert strip and strip[0].get_attribute("fill") == "#8a8a8a"
+    link = d.find_element(By.CSS_SELECTOR, ".glance-title a")  # type: ignore[attr-defined]
+    title = link.text
+    link.click()
+    assert d.current_url.endswith("/border-readiness-check/index.html")  # type: ignore
+    assert d.find_element(By.TAG_NAME, "h1").text == title  # type: ignore[attr-defined]
+    if os.environ.get("TRANSFLOW_SCREENSHOTS") == "1":
+        shots = root / "output" / "screenshots"
+        shots.mkdir(exist_ok=True)
+        for width in (1280, 390):
+            d.set_window_size(width, 2000)  # type: ignore[attr-defined]
+            for name, url in (("home", "en/index.html"), ("week", f"{W09}/be/index.html")):
+                d.get(base + url)  # type: ignore[attr-defined]
+                d.save_screenshot(str(shots / f"{name}-{width}.png"))  # type: ignore
+    hosts = {urlparse(url).hostname for url in requested(d)
+             if url.startswith(("http:", "https:"))}
+    assert hosts <= {"127.0.0.1"}, hosts  # nothing left the machine
