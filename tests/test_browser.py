@@ -115,3 +115,24 @@ def test_a_reader_goes_from_home_to_a_week_and_another_language(served: tuple[Pa
     hosts = {urlparse(url).hostname for url in requested(d)
              if url.startswith(("http:", "https:"))}
     assert hosts <= {"127.0.0.1"}, hosts  # nothing left the machine
+
+
+def test_search_finds_the_one_commentary_with_a_word(served: tuple[Path, str],
+                                                     browser: object) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    _, base = served
+    d = browser
+    d.get(base + "be/index.html")  # type: ignore[attr-defined]
+    d.find_element(By.CSS_SELECTOR, "nav.links a.search").click()  # type: ignore
+    box = WebDriverWait(d, 20).until(  # type: ignore[arg-type]
+        ec.presence_of_element_located((By.CSS_SELECTOR, ".pagefind-ui__search-input")))
+    box.send_keys("Гродзенскай")  # only the border commentary has it
+    first = WebDriverWait(d, 20).until(  # type: ignore[arg-type]
+        ec.presence_of_element_located((By.CSS_SELECTOR, ".pagefind-ui__result-link")))
+    assert first.get_attribute("href").endswith(f"/{W09}/be/border-readiness-check/index.html")
+    hosts = {urlparse(url).hostname for url in requested(d)
+             if url.startswith(("http:", "https:"))}
+    assert hosts <= {"127.0.0.1"}, hosts

@@ -129,6 +129,9 @@ def plan_site(config: Config, bulletins_out: dict[str, list[Bulletin]] | None = 
                                   _up(here) + target))
             return links
 
+        search = f"{lang}/search/index.html"
+        pages.append(Page(search, "site_search.html", lang, {
+            "switcher": switcher(lambda o: f"{o}/search/index.html", None, search)}))
         home = f"{lang}/index.html"
         pages.append(Page(home, "site_language.html", lang, {
             "latest": bulletins[0], "years": sorted(years.items(), reverse=True),
@@ -204,6 +207,11 @@ def build_site(config: Config, progress: Progress | None = None) -> SiteReport:
                 unchanged += 1
         except OSError as exc:
             warnings.append(f"output/{path}: not written ({exc.strerror or exc})")
+    if written:
+        from transflow.site.search import index
+
+        if (problem := index(config)) is not None:
+            warnings.append(problem)
     return SiteReport(tuple(written), unchanged, tuple(warnings))
 
 
