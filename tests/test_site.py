@@ -35,7 +35,8 @@ def parse(path: Path):  # type: ignore[no-untyped-def]
 
 
 PAGES = ["index.html", "en/index.html", "be/index.html", "en/categories/security/index.html",
-         f"{W09}/be/border-readiness-check/index.html", f"{W10}/en/pension-indexation/index.html"]
+         f"{W09}/be/border-readiness-check/index.html", f"{W10}/en/pension-indexation/index.html",
+         "ru/search/index.html", f"{W09}/ru/index.html"]
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -89,6 +89,8 @@ class Bulletin:
     """The logo as a data: URL (the page fetches nothing)."""
     pdf_name: str | None = None
     alternates: tuple[Alternate, ...] = ()
+    subscribe_url: str | None = None
+    """Where the page's subscription form sends the address (none: no form)."""
 
     @property
     def articles(self) -> tuple[Article, ...]:

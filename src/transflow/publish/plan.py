@@ -222,6 +222,7 @@ def plan_build(
                 issue_number=config.issue_number(week),
                 logo=logo,
                 pdf_name=pdf_name(config, week, lang, preview) if "pdf" in chosen else None,
+                subscribe_url=config.subscribe_url,
             ))
     built = {(b.week, b.lang) for b in bulletins}
     jobs = []

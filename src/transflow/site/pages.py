@@ -169,7 +169,8 @@ def render_page(config: Config, page: Page) -> str:
     ui = ui_labels(config, lang) if page.lang else Translations(None)
     context = {**page.context, "root": _up(page.path), "lang": lang,
                "title": config.titles[lang], "subscribe_url": config.subscribe_url,
-               "trend_colours": TREND_COLOURS, "here": page.path}
+               "trend_colours": TREND_COLOURS, "here": page.path,
+               "base_url": config.base_url}
     return render_template(config.templates_dir, page.template, context, ui, lang,
                            stylesheet=True)
 
