@@ -159,7 +159,7 @@ def run_job(job: BulletinJob, root: Path, templates: Path) -> Rendered:
                       "workspace are read); remove it from the template or stylesheet"
                       for url in refused_urls]
             files += [("pdf", path, pdf), ("stamp", stamp, digest)]
-    if job.inputs and "pdf" in job.formats:
+    if job.inputs:
         # What the published bulletin was made from, for delivery to check.
         made = {}
         for fmt, rel, data in files:

@@ -58,20 +58,24 @@ class Published:
     reason: str = ""
 
 
-def published(config: Config, week: Week, lang: str, pdf_name: str) -> Published:
-    """The published PDF of ``week`` in ``lang``, checked against its manifest and the
-    workspace as it is now."""
+def published(config: Config, week: Week, lang: str, pdf_name: str,
+              file: str | None = None) -> Published:
+    """The published PDF of ``week`` in ``lang`` (or another of its files: ``file``),
+    checked against its manifest and the workspace as it is now."""
     folder = config.output_dir / str(week) / lang
     pdf = folder / pdf_name
+    checked = folder / (file or pdf_name)
     try:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return Published(week, lang, pdf if pdf.is_file() else None, False, "not built")
-    if not pdf.is_file():
-        return Published(week, lang, None, False, "its PDF is missing")
-    if manifest.get("files", {}).get(pdf_name) != hashlib.sha256(pdf.read_bytes()).hexdigest():
-        return Published(week, lang, pdf, False, "its PDF was changed after the build")
+    if not checked.is_file():
+        return Published(week, lang, None, False, f"its {checked.name} is missing")
+    digest = hashlib.sha256(checked.read_bytes()).hexdigest()
+    if manifest.get("files", {}).get(checked.name) != digest:
+        return Published(week, lang, pdf, False, f"its {checked.name} was changed after the "
+                         "build")
     if manifest.get("inputs") != inputs_digest(config, week, lang):
         return Published(week, lang, pdf, False, "its sources, catalogs, templates or "
                          "settings changed since it was built")
-    return Published(week, lang, pdf, True)
+    return Published(week, lang, pdf if pdf.is_file() else None, True)

@@ -63,7 +63,8 @@ def _published(config: Config) -> dict[str, list[Week]]:
     found: dict[str, list[Week]] = {lang: [] for lang in config.languages}
     for week in reversed(list_weeks(config)):
         for lang in config.languages:
-            if published(config, week, lang, pdf_name(config, week, lang)).current:
+            if published(config, week, lang, pdf_name(config, week, lang),
+                         "index.html").current:
                 found[lang].append(week)
     return found
 

@@ -1,0 +1,88 @@
+"""The website at archive scale: a synthetic archive of ``--weeks`` weeks × 3 languages
+× 5 commentaries, fully translated and "published" (each week's bulletin page and
+manifest written as a build would write them, without rendering PDFs), then
+``build_site`` timed twice: the whole site from nothing, and again after one week's
+catalog changed. The goal (issue 13): the second well under a second.
+
+    .venv/bin/python bench/site.py [--weeks 520]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from workspace import REPO
+
+from transflow.catalogs.update import update
+from transflow.publish.build import run_job, write_rendered
+from transflow.publish.plan import plan_build
+from transflow.site.pages import build_site
+from transflow.sources.commentary import list_weeks
+from transflow.workspace.config import load_config
+from transflow.workspace.weeks import Week
+
+TEXT = ("The ministry published the figures on Monday, and the regional councils are "
+        "expected to comment on them in the coming weeks.")
+
+
+def make_archive(root: Path, weeks: int) -> None:
+    for name in ("transflow.toml", "glossary.csv", "templates", "assets"):
+        src = REPO / name
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, root / name)
+    shutil.copytree(REPO / "locales", root / "locales", ignore=shutil.ignore_patterns("20*"))
+    categories = ["security", "foreign", "domestic", "economy", "society"]
+    for n in range(weeks):
+        week = Week(2015 + n // 52, n % 52 + 1)
+        folder = root / "sources" / str(week)
+        folder.mkdir(parents=True)
+        for i, category in enumerate(categories):
+            (folder / f"note-{i}.md").write_text(
+                f"---\ntitle: Note {i} of week {week}\ncategory: {category}\ntrend: "
+                f"{['better', 'unchanged', 'worse'][(n + i) % 3]}\n---\n\n{TEXT} {n}\n",
+                encoding="utf-8")
+
+
+def publish_html(config, weeks):  # type: ignore[no-untyped-def]
+    """Write each bulletin's page and manifest (HTML only: the site needs no PDF)."""
+    plan = plan_build(config, weeks, languages=config.languages, formats=("html", "pdf"),
+                      drafts=False, threshold=0, strict=False)
+    for job in plan.jobs:
+        job = type(job)(**{**job.__dict__, "formats": ("html",)})
+        write_rendered(config, run_job(job, config.root, config.templates_dir))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--weeks", type=int, default=520)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        make_archive(root, args.weeks)
+        config = load_config(root)
+        weeks = list_weeks(config)
+        update(config, weeks)
+        publish_html(config, weeks)
+        start = time.perf_counter()
+        first = build_site(config)
+        full = time.perf_counter() - start
+        # One week changes: a title edited, the catalogs updated, its bulletins rebuilt.
+        week = weeks[len(weeks) // 2]
+        source = root / "sources" / str(week) / "note-0.md"
+        source.write_text(source.read_text(encoding="utf-8").replace("Note 0", "Note zero"),
+                          encoding="utf-8")
+        update(config, [week])
+        publish_html(config, [week])
+        start = time.perf_counter()
+        second = build_site(config)
+        one = time.perf_counter() - start
+    print(f"{args.weeks} weeks × 3 languages × 5 commentaries: {len(first.written)} files")
+    print(f"whole site:             {full:7.2f} s")
+    print(f"after one week changed: {one:7.2f} s ({len(second.written)} files rewritten)")
+
+
+if __name__ == "__main__":
+    main()
