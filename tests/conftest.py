@@ -8,21 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import MINI_CONFIG, REPO, run
+from tests.helpers import MINI_CONFIG, REPO, copy_sample, run
 
 
 @pytest.fixture
 def sample(tmp_path: Path) -> Path:
     """A copy of the repository's sample publication."""
-    root = tmp_path / "sample"
-    root.mkdir()
-    for name in ("transflow.toml", "glossary.csv", "templates", "sources", "locales", "assets"):
-        src = REPO / name
-        if src.is_dir():
-            shutil.copytree(src, root / name)
-        else:
-            shutil.copy(src, root / name)
-    return root
+    return copy_sample(tmp_path / "sample")
 
 
 @pytest.fixture

@@ -14,6 +14,19 @@ from pypdf import PdfReader
 from transflow.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
+SAMPLE = ("transflow.toml", "glossary.csv", "templates", "sources", "locales", "assets")
+"""What the repository's sample publication is made of."""
+
+
+def copy_sample(root: Path) -> Path:
+    """A copy of the sample publication at ``root``."""
+    import shutil
+
+    root.mkdir(parents=True, exist_ok=True)
+    for name in SAMPLE:
+        src = REPO / name
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, root / name)
+    return root
 
 MINI_CONFIG = """\
 [publication]

@@ -16,7 +16,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from tests.helpers import REPO, run
+from tests.helpers import copy_sample, run
 
 CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 pytestmark = pytest.mark.skipif(not (CHROMIUM and DRIVER),
@@ -30,11 +30,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str
     from transflow.site.serve import server
     from transflow.workspace.config import load_config
 
-    root = tmp_path_factory.mktemp("browser") / "sample"
-    root.mkdir()
-    for name in ("transflow.toml", "glossary.csv", "templates", "sources", "locales", "assets"):
-        src = REPO / name
-        (shutil.copytree if src.is_dir() else shutil.copy)(src, root / name)
+    root = copy_sample(tmp_path_factory.mktemp("browser") / "sample")
     assert run(root, "update").exit_code == 0
     assert run(root, "build").exit_code == 0
     httpd = server(load_config(root), 0)

@@ -11,7 +11,7 @@ import html5lib
 import pytest
 from pypdf import PdfReader
 
-from tests.helpers import flat, out, run, save_translation, write_source
+from tests.helpers import copy_sample, flat, out, run, save_translation, write_source
 
 W09, W10 = "2024-W09", "2024-W10"
 NBSP = "\u00a0"
@@ -20,15 +20,7 @@ NBSP = "\u00a0"
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample, updated and built once for this module's readers."""
-    import shutil
-
-    from tests.helpers import REPO
-
-    root = tmp_path_factory.mktemp("design") / "sample"
-    root.mkdir()
-    for name in ("transflow.toml", "glossary.csv", "templates", "sources", "locales", "assets"):
-        src = REPO / name
-        (shutil.copytree if src.is_dir() else shutil.copy)(src, root / name)
+    root = copy_sample(tmp_path_factory.mktemp("design") / "sample")
     assert run(root, "update").exit_code == 0
     assert run(root, "build").exit_code == 0
     return root

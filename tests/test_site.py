@@ -4,25 +4,20 @@ to a page that exists, the language switcher, the archive and the trend history.
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 import html5lib
 import pytest
 
-from tests.helpers import REPO, run
+from tests.helpers import copy_sample, run
 
 W09, W10 = "2024-W09", "2024-W10"
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("site") / "sample"
-    root.mkdir()
-    for name in ("transflow.toml", "glossary.csv", "templates", "sources", "locales", "assets"):
-        src = REPO / name
-        (shutil.copytree if src.is_dir() else shutil.copy)(src, root / name)
+    root = copy_sample(tmp_path_factory.mktemp("site") / "sample")
     assert run(root, "update").exit_code == 0
     result = run(root, "build")
     assert result.exit_code == 0 and "site: " in result.output
