@@ -27,16 +27,30 @@ def _inputs(config: Config, week: Week, lang: str) -> list[Path]:
     return files
 
 
+_file_digests: dict[tuple[str, int, int], bytes] = {}
+
+
+def _file_digest(path: Path) -> bytes:
+    """A file's digest, remembered while it keeps its size and time: the templates and
+    settings every week shares are read once per run, not once per week."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return b"missing"
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    if key not in _file_digests:
+        try:
+            _file_digests[key] = hashlib.sha256(path.read_bytes()).digest()
+        except OSError:
+            return b"unreadable"
+    return _file_digests[key]
+
+
 def inputs_digest(config: Config, week: Week, lang: str) -> str:
     """A digest of everything the bulletin of ``week`` in ``lang`` is made from."""
     digest = hashlib.sha256()
     for path in _inputs(config, week, lang):
-        digest.update(config.rel(path).encode() + b"\0")
-        try:
-            digest.update(path.read_bytes())
-        except OSError:
-            digest.update(b"\0missing")
-        digest.update(b"\0")
+        digest.update(config.rel(path).encode() + b"\0" + _file_digest(path) + b"\0")
     return digest.hexdigest()
 
 
@@ -56,6 +70,8 @@ class Published:
     pdf: Path | None
     current: bool
     reason: str = ""
+    digest: str = ""
+    """The digest of the inputs it was built from."""
 
 
 def published(config: Config, week: Week, lang: str, pdf_name: str,
@@ -78,4 +94,5 @@ def published(config: Config, week: Week, lang: str, pdf_name: str,
     if manifest.get("inputs") != inputs_digest(config, week, lang):
         return Published(week, lang, pdf, False, "its sources, catalogs, templates or "
                          "settings changed since it was built")
-    return Published(week, lang, pdf if pdf.is_file() else None, True)
+    return Published(week, lang, pdf if pdf.is_file() else None, True,
+                     digest=str(manifest["inputs"]))

@@ -9,6 +9,8 @@ only pages whose content changed are written.
 
 from __future__ import annotations
 
+import hashlib
+import pickle
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -22,7 +24,7 @@ from transflow.publish.plan import _capitalised, pdf_name
 from transflow.publish.render_html import render_template
 from transflow.sources.commentary import Commentary, list_weeks, load_week
 from transflow.workspace.config import Config
-from transflow.workspace.files import write_if_changed
+from transflow.workspace.files import atomic_write, write_if_changed
 from transflow.workspace.lang import language_name
 from transflow.workspace.progress import Progress
 from transflow.workspace.weeks import Week
@@ -46,6 +48,9 @@ class Page:
     template: str
     lang: str | None
     context: dict[str, object] = field(default_factory=dict, compare=False)
+    key: tuple[object, ...] | None = None
+    """What the page is made of, cheaply: digests of the weeks it shows. None: its
+    context is the key."""
 
 
 @dataclass(frozen=True)
@@ -55,7 +60,8 @@ class SiteReport:
     warnings: tuple[str, ...] = ()
 
 
-def _published(config: Config) -> dict[str, list[Week]]:
+def _published(config: Config, digests: dict[tuple[Week, str], str] | None = None,
+               ) -> dict[str, list[Week]]:
     """The weeks whose bulletin is in the publication tree and current (built from the
     workspace as it is), per language, newest first. The site is made from the same
     catalogs as the bulletins: a language refused or skipped this time keeps its pages
@@ -63,14 +69,52 @@ def _published(config: Config) -> dict[str, list[Week]]:
     found: dict[str, list[Week]] = {lang: [] for lang in config.languages}
     for week in reversed(list_weeks(config)):
         for lang in config.languages:
-            if published(config, week, lang, pdf_name(config, week, lang),
-                         "index.html").current:
+            state = published(config, week, lang, pdf_name(config, week, lang), "index.html")
+            if state.current:
                 found[lang].append(week)
+                if digests is not None:
+                    digests[(week, lang)] = state.digest
     return found
 
 
+_CACHE = ".transflow/site-cache.pickle"
+"""Each week's resolved bulletin by the digest of its inputs, and each page's
+fingerprint: a one-week change re-reads one week and re-renders what shows it."""
+
+
+@dataclass
+class _Cache:
+    bulletins: dict[tuple[str, str], tuple[str, Bulletin]] = field(default_factory=dict)
+    pages: dict[str, str] = field(default_factory=dict)
+
+
+def _load_cache(config: Config) -> _Cache:
+    try:
+        cache = pickle.loads((config.root / _CACHE).read_bytes())
+        return cache if isinstance(cache, _Cache) else _Cache()
+    except Exception:  # a damaged or older cache is rebuilt, never trusted
+        return _Cache()
+
+
+def _save_cache(config: Config, cache: _Cache) -> None:
+    atomic_write(config.root / _CACHE, pickle.dumps(cache))
+
+
 def _bulletin(config: Config, week: Week, lang: str, ui: Translations,
-              commentaries: dict[Week, tuple[Commentary, ...]]) -> Bulletin:
+              commentaries: dict[Week, tuple[Commentary, ...]],
+              cache: _Cache | None = None, digest: str = "") -> Bulletin:
+    if cache is not None:
+        hit = cache.bulletins.get((str(week), lang))
+        if hit is not None and hit[0] == digest:
+            return hit[1]
+    b = _resolve(config, week, lang, ui, commentaries)
+    if cache is not None:
+        cache.bulletins[(str(week), lang)] = (digest, b)
+    return b
+
+
+def _resolve(config: Config, week: Week, lang: str, ui: Translations,
+             commentaries: dict[Week, tuple[Commentary, ...]]) -> Bulletin:
     path = config.po_path(lang, week)
     catalog = Translations(pofile.read_catalog(path, config.rel(path))
                            if pofile.exists(path, config.rel(path)) else None)
@@ -97,10 +141,11 @@ class Strip:
 
 
 def plan_site(config: Config, bulletins_out: dict[str, list[Bulletin]] | None = None,
-              ) -> list[Page]:
+              cache: _Cache | None = None) -> list[Page]:
     """Every page of the site, from what is published (``bulletins_out`` receives the
     bulletins of each language, newest first, for the feeds)."""
-    published = _published(config)
+    digests: dict[tuple[Week, str], str] = {}
+    published = _published(config, digests)
     commentaries: dict[Week, tuple[Commentary, ...]] = {}
     pages: list[Page] = []
     homes = [Link(lang, _capitalised(language_name(lang)), f"{lang}/index.html")
@@ -112,7 +157,8 @@ def plan_site(config: Config, bulletins_out: dict[str, list[Bulletin]] | None = 
         if not weeks:
             continue
         ui = ui_labels(config, lang)
-        bulletins = [_bulletin(config, week, lang, ui, commentaries) for week in weeks]
+        bulletins = [_bulletin(config, week, lang, ui, commentaries, cache,
+                               digests[(week, lang)]) for week in weeks]
         if bulletins_out is not None:
             bulletins_out[lang] = bulletins
         years: dict[int, list[Bulletin]] = {}
@@ -134,10 +180,14 @@ def plan_site(config: Config, bulletins_out: dict[str, list[Bulletin]] | None = 
         pages.append(Page(search, "site_search.html", lang, {
             "switcher": switcher(lambda o: f"{o}/search/index.html", None, search)}))
         home = f"{lang}/index.html"
+        def week_key(w: Week, lang: str = lang) -> tuple[str, str]:
+            return (str(w), digests[(w, lang)])
+
         pages.append(Page(home, "site_language.html", lang, {
             "latest": bulletins[0], "years": sorted(years.items(), reverse=True),
             "switcher": switcher(lambda o: f"{o}/index.html", None, home),
-        }))
+        }, key=(week_key(weeks[0]), tuple(str(w) for w in weeks),
+                tuple(sorted(str(w) for o in others.values() for w in o)))))
         by_category: dict[str, list[tuple[Bulletin, Article]]] = {}
         for b in bulletins:
             for a in b.articles:
@@ -151,17 +201,20 @@ def plan_site(config: Config, bulletins_out: dict[str, list[Bulletin]] | None = 
                 "strip": Strip(marks),
                 "switcher": switcher(lambda o, k=key: f"{o}/categories/{k}/index.html",
                                      None, path),
-            }))
+            }, key=(key, tuple(week_key(b.week) for b, _ in items),
+                    tuple(o for o in others))))
         for b in bulletins:
             for a in b.articles:
                 path = f"{b.week}/{lang}/{a.slug}/index.html"
                 related = [(ob, oa) for ob, oa in by_category[a.category]
                            if oa.slug != a.slug][:5]
+                links = switcher(lambda o, w=b.week, s=a.slug: f"{w}/{o}/{s}/index.html",
+                                 b.week, path)
                 pages.append(Page(path, "site_commentary.html", lang, {
-                    "b": b, "a": a, "related": related,
-                    "switcher": switcher(
-                        lambda o, w=b.week, s=a.slug: f"{w}/{o}/{s}/index.html", b.week, path),
-                }))
+                    "b": b, "a": a, "related": related, "switcher": links,
+                }, key=(week_key(b.week), tuple((week_key(ob.week), oa.slug)
+                                               for ob, oa in related),
+                        tuple(link.href for link in links))))
     return pages
 
 
@@ -181,7 +234,11 @@ def build_site(config: Config, progress: Progress | None = None) -> SiteReport:
     from transflow.site.feeds import atom, sitemap
 
     bulletins: dict[str, list[Bulletin]] = {}
-    pages = plan_site(config, bulletins)
+    cache = _load_cache(config)
+    pages = plan_site(config, bulletins, cache)
+    templates = hashlib.sha256(b"".join(
+        p.name.encode() + p.read_bytes() for p in sorted(config.templates_dir.glob("*"))
+        if p.is_file())).hexdigest()
     written: list[str] = []
     warnings: list[str] = []
     extra: list[tuple[str, str | bytes]] = []
@@ -202,19 +259,38 @@ def build_site(config: Config, progress: Progress | None = None) -> SiteReport:
         if progress:
             progress(path, done, len(files))
         try:
-            data = render_page(config, what) if isinstance(what, Page) else what
+            if isinstance(what, Page):
+                # Unchanged inputs, same page: not even rendered.
+                print_ = _fingerprint(what, templates, config)
+                if cache.pages.get(path) == print_ and (config.output_dir / path).is_file():
+                    unchanged += 1
+                    continue
+                data: str | bytes = render_page(config, what)
+                cache.pages[path] = print_
+            else:
+                data = what
             if write_if_changed(config.output_dir / path, data):
                 written.append(f"output/{path}")
             else:
                 unchanged += 1
         except OSError as exc:
             warnings.append(f"output/{path}: not written ({exc.strerror or exc})")
+    _save_cache(config, cache)
     if written:
         from transflow.site.search import index
 
         if (problem := index(config)) is not None:
             warnings.append(problem)
     return SiteReport(tuple(written), unchanged, tuple(warnings))
+
+
+def _fingerprint(page: Page, templates: str, config: Config) -> str:
+    """What a page shows, as a digest: its template, its context, the settings."""
+    shown = page.key if page.key is not None else sorted(page.context.items(),
+                                                         key=lambda kv: kv[0])
+    return hashlib.sha256(pickle.dumps((page.template, page.path, templates, shown,
+                                        config.subscribe_url, config.base_url),
+                                       protocol=5)).hexdigest()
 
 
 def site_paths(pages: Sequence[Page]) -> list[Path]:
