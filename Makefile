@@ -65,7 +65,8 @@ demo: venv
 	$(BIN)/transflow build
 	@echo
 	@echo "Bulletins written:"
-	@find output -name 'index.html' -o -name '*.pdf' | sort | sed 's/^/  /'
+	@find output -name '*.pdf' -not -path 'output/preview/*' | sort | sed 's/^/  /'
+	@echo "The website: output/index.html (transflow serve, for its search)"
 
 # The first two pages of each language of the latest week, as PNG, to look at.
 preview: venv
