@@ -155,3 +155,21 @@ def test_serve_serves_the_site_on_loopback(site: Path) -> None:
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+def test_a_translators_edit_reaches_the_site_on_the_next_build(tmp_path: Path) -> None:
+    # The site keeps a cache of what it found current; an edited catalog must still show.
+    root = copy_sample(tmp_path / "sample")
+    assert run(root, "update").exit_code == 0
+    assert run(root, "build").exit_code == 0
+    po = root / "locales" / "ru" / "LC_MESSAGES" / f"{W09}.po"
+    old = "Поправки также предусматривают:"
+    new = "Кроме того, поправки предусматривают:"
+    po.write_text(po.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    result = run(root, "build", "--week", W09)
+    assert result.exit_code == 0, result.output
+    pages = [p.read_text(encoding="utf-8")
+             for p in (root / "output" / W09 / "ru").glob("*/index.html")]
+    assert any(new in page for page in pages) and not any(old in page for page in pages)
+    # A second build finds nothing to do.
+    assert "site: 0 pages written" in run(root, "build", "--week", W09).output

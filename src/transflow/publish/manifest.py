@@ -16,6 +16,20 @@ from transflow.workspace.weeks import Week
 MANIFEST = ".manifest.json"
 
 
+def state_of(config: Config, week: Week, lang: str) -> tuple[tuple[str, int, int], ...]:
+    """The size and time of the bulletin's inputs, its manifest and its page: while they
+    stay the same, so does the answer of ``published``."""
+    folder = config.output_dir / str(week) / lang
+    found = []
+    for path in [*_inputs(config, week, lang), folder / MANIFEST, folder / "index.html"]:
+        try:
+            stat = path.stat()
+            found.append((str(path), stat.st_mtime_ns, stat.st_size))
+        except OSError:
+            found.append((str(path), -1, -1))
+    return tuple(found)
+
+
 def _inputs(config: Config, week: Week, lang: str) -> list[Path]:
     files = sorted((config.sources_dir / str(week)).glob("*.md"))
     files += [config.po_path(lang, week), config.po_path(lang, UI_DOMAIN), config.config_path,

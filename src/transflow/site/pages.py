@@ -19,7 +19,7 @@ from transflow.catalogs import pofile
 from transflow.catalogs.model import Translations
 from transflow.catalogs.ui import labels as ui_labels
 from transflow.publish.bulletin import Article, Bulletin, make_bulletin
-from transflow.publish.manifest import published
+from transflow.publish.manifest import published, state_of
 from transflow.publish.plan import _capitalised, pdf_name
 from transflow.publish.render_html import render_template
 from transflow.sources.commentary import Commentary, list_weeks, load_week
@@ -61,7 +61,7 @@ class SiteReport:
 
 
 def _published(config: Config, digests: dict[tuple[Week, str], str] | None = None,
-               ) -> dict[str, list[Week]]:
+               cache: _Cache | None = None) -> dict[str, list[Week]]:
     """The weeks whose bulletin is in the publication tree and current (built from the
     workspace as it is), per language, newest first. The site is made from the same
     catalogs as the bulletins: a language refused or skipped this time keeps its pages
@@ -69,11 +69,23 @@ def _published(config: Config, digests: dict[tuple[Week, str], str] | None = Non
     found: dict[str, list[Week]] = {lang: [] for lang in config.languages}
     for week in reversed(list_weeks(config)):
         for lang in config.languages:
-            state = published(config, week, lang, pdf_name(config, week, lang), "index.html")
-            if state.current:
+            files = state_of(config, week, lang)
+            known = cache.current.get((str(week), lang)) if cache is not None else None
+            if known is not None and known[0] == files:
+                digest: str | None = known[1]  # nothing moved since it was found current
+            else:
+                state = published(config, week, lang, pdf_name(config, week, lang),
+                                  "index.html")
+                digest = state.digest if state.current else None
+                if cache is not None:
+                    if digest is None:
+                        cache.current.pop((str(week), lang), None)
+                    else:
+                        cache.current[(str(week), lang)] = (files, digest)
+            if digest is not None:
                 found[lang].append(week)
                 if digests is not None:
-                    digests[(week, lang)] = state.digest
+                    digests[(week, lang)] = digest
     return found
 
 
@@ -86,6 +98,9 @@ fingerprint: a one-week change re-reads one week and re-renders what shows it.""
 class _Cache:
     bulletins: dict[tuple[str, str], tuple[str, Bulletin]] = field(default_factory=dict)
     pages: dict[str, str] = field(default_factory=dict)
+    current: dict[tuple[str, str], tuple[tuple[tuple[str, int, int], ...], str]] = field(
+        default_factory=dict)
+    """A current bulletin's files as they were, and its inputs' digest."""
 
 
 def _load_cache(config: Config) -> _Cache:
@@ -145,7 +160,7 @@ def plan_site(config: Config, bulletins_out: dict[str, list[Bulletin]] | None = 
     """Every page of the site, from what is published (``bulletins_out`` receives the
     bulletins of each language, newest first, for the feeds)."""
     digests: dict[tuple[Week, str], str] = {}
-    published = _published(config, digests)
+    published = _published(config, digests, cache)
     commentaries: dict[Week, tuple[Commentary, ...]] = {}
     pages: list[Page] = []
     homes = [Link(lang, _capitalised(language_name(lang)), f"{lang}/index.html")
