@@ -16,29 +16,50 @@ from transflow.workspace.weeks import Week
 MANIFEST = ".manifest.json"
 
 
-def state_of(config: Config, week: Week, lang: str) -> tuple[tuple[str, int, int], ...]:
-    """The size and time of the bulletin's inputs, its manifest and its page: while they
-    stay the same, so does the answer of ``published``."""
+Stat = tuple[str, int, int]
+
+
+def _stat(path: Path) -> Stat:
+    try:
+        found = path.stat()
+        return (str(path), found.st_mtime_ns, found.st_size)
+    except OSError:
+        return (str(path), -1, -1)
+
+
+def shared_state(config: Config) -> tuple[Stat, ...]:
+    """The size and time of the inputs every bulletin shares (settings, glossary,
+    templates, logo), found once for many ``state_of`` calls."""
+    return tuple(_stat(path) for path in _shared_inputs(config))
+
+
+def state_of(config: Config, week: Week, lang: str, pdf_name: str,
+             shared: tuple[Stat, ...] | None = None) -> tuple[Stat, ...]:
+    """The size and time of the bulletin's inputs, its manifest, its page and its PDF:
+    while they stay the same, so does the answer of ``published``."""
     folder = config.output_dir / str(week) / lang
-    found = []
-    for path in [*_inputs(config, week, lang), folder / MANIFEST, folder / "index.html"]:
-        try:
-            stat = path.stat()
-            found.append((str(path), stat.st_mtime_ns, stat.st_size))
-        except OSError:
-            found.append((str(path), -1, -1))
-    return tuple(found)
+    own = [*_own_inputs(config, week, lang), folder / MANIFEST, folder / "index.html",
+           folder / pdf_name]
+    return (*(_stat(path) for path in own),
+            *(shared if shared is not None else shared_state(config)))
 
 
-def _inputs(config: Config, week: Week, lang: str) -> list[Path]:
+def _own_inputs(config: Config, week: Week, lang: str) -> list[Path]:
     files = sorted((config.sources_dir / str(week)).glob("*.md"))
-    files += [config.po_path(lang, week), config.po_path(lang, UI_DOMAIN), config.config_path,
-              config.root / "glossary.csv"]
+    return [*files, config.po_path(lang, week), config.po_path(lang, UI_DOMAIN)]
+
+
+def _shared_inputs(config: Config) -> list[Path]:
+    files = [config.config_path, config.root / "glossary.csv"]
     if config.templates_dir.is_dir():
         files += sorted(p for p in config.templates_dir.iterdir() if p.is_file())
     if config.logo:
         files.append(config.root / config.logo)
     return files
+
+
+def _inputs(config: Config, week: Week, lang: str) -> list[Path]:
+    return [*_own_inputs(config, week, lang), *_shared_inputs(config)]
 
 
 _file_digests: dict[tuple[str, int, int], bytes] = {}

@@ -5,6 +5,7 @@ never to the catalogs: translators keep ordinary spaces."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 NBSP = "\u00a0"
 # One-letter prepositions and conjunctions stay with the next word (be: а, і, у, ў, з,
@@ -31,7 +32,9 @@ def tie_text(text: str, lang: str) -> str:
     return text
 
 
+@lru_cache(maxsize=65536)
 def tie(html: str, lang: str) -> str:
-    """The text of ``html`` tied, its tags and attributes left as they are."""
+    """The text of ``html`` tied, its tags and attributes left as they are. Remembered:
+    the site shows each title and date on many pages."""
     return "".join(part if part.startswith("<") else tie_text(part, lang)
                    for part in _TAG.split(html))

@@ -10,6 +10,7 @@ only pages whose content changed are written.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import pickle
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -19,7 +20,7 @@ from transflow.catalogs import pofile
 from transflow.catalogs.model import Translations
 from transflow.catalogs.ui import labels as ui_labels
 from transflow.publish.bulletin import Article, Bulletin, make_bulletin
-from transflow.publish.manifest import published, state_of
+from transflow.publish.manifest import Stat, published, shared_state, state_of
 from transflow.publish.plan import _capitalised, pdf_name
 from transflow.publish.render_html import render_template
 from transflow.sources.commentary import Commentary, list_weeks, load_week
@@ -67,9 +68,10 @@ def _published(config: Config, digests: dict[tuple[Week, str], str] | None = Non
     catalogs as the bulletins: a language refused or skipped this time keeps its pages
     as they were."""
     found: dict[str, list[Week]] = {lang: [] for lang in config.languages}
+    shared = shared_state(config)
     for week in reversed(list_weeks(config)):
         for lang in config.languages:
-            files = state_of(config, week, lang)
+            files = state_of(config, week, lang, pdf_name(config, week, lang), shared)
             known = cache.current.get((str(week), lang)) if cache is not None else None
             if known is not None and known[0] == files:
                 digest: str | None = known[1]  # nothing moved since it was found current
@@ -90,6 +92,8 @@ def _published(config: Config, digests: dict[tuple[Week, str], str] | None = Non
 
 
 _CACHE = ".transflow/site-cache.pickle"
+_INDEXED = "site_commentary.html"
+"""The template of the pages that search indexes (its ``data-pagefind-body``)."""
 """Each week's resolved bulletin by the digest of its inputs, and each page's
 fingerprint: a one-week change re-reads one week and re-renders what shows it."""
 
@@ -98,7 +102,7 @@ fingerprint: a one-week change re-reads one week and re-renders what shows it.""
 class _Cache:
     bulletins: dict[tuple[str, str], tuple[str, Bulletin]] = field(default_factory=dict)
     pages: dict[str, str] = field(default_factory=dict)
-    current: dict[tuple[str, str], tuple[tuple[tuple[str, int, int], ...], str]] = field(
+    current: dict[tuple[str, str], tuple[tuple[Stat, ...], str]] = field(
         default_factory=dict)
     """A current bulletin's files as they were, and its inputs' digest."""
 
@@ -221,8 +225,8 @@ def plan_site(config: Config, bulletins_out: dict[str, list[Bulletin]] | None = 
         for b in bulletins:
             for a in b.articles:
                 path = f"{b.week}/{lang}/{a.slug}/index.html"
-                related = [(ob, oa) for ob, oa in by_category[a.category]
-                           if oa.slug != a.slug][:5]
+                related = list(itertools.islice(
+                    ((ob, oa) for ob, oa in by_category[a.category] if oa is not a), 5))
                 links = switcher(lambda o, w=b.week, s=a.slug: f"{w}/{o}/{s}/index.html",
                                  b.week, path)
                 pages.append(Page(path, "site_commentary.html", lang, {
@@ -233,9 +237,11 @@ def plan_site(config: Config, bulletins_out: dict[str, list[Bulletin]] | None = 
     return pages
 
 
-def render_page(config: Config, page: Page) -> str:
+def render_page(config: Config, page: Page, ui: Translations | None = None) -> str:
+    """The HTML of ``page`` (``ui``: its language's labels, when already read)."""
     lang = page.lang or config.languages[0]
-    ui = ui_labels(config, lang) if page.lang else Translations(None)
+    if ui is None:
+        ui = ui_labels(config, lang) if page.lang else Translations(None)
     context = {**page.context, "root": _up(page.path), "lang": lang,
                "title": config.titles[lang], "subscribe_url": config.subscribe_url,
                "trend_colours": TREND_COLOURS, "here": page.path,
@@ -269,6 +275,9 @@ def build_site(config: Config, progress: Progress | None = None) -> SiteReport:
         warnings.append("no feeds and no sitemap: set base_url in [site] of transflow.toml "
                         "(they need absolute addresses)")
     unchanged = 0
+    labels: dict[str | None, Translations] = {}
+    # Pagefind reads the whole site each time: run it only when what it indexes changed.
+    searched_changed = not (config.output_dir / "pagefind").is_dir()
     files = [(page.path, page) for page in pages] + [(path, data) for path, data in extra]
     for done, (path, what) in enumerate(files):
         if progress:
@@ -280,18 +289,23 @@ def build_site(config: Config, progress: Progress | None = None) -> SiteReport:
                 if cache.pages.get(path) == print_ and (config.output_dir / path).is_file():
                     unchanged += 1
                     continue
-                data: str | bytes = render_page(config, what)
+                if what.lang not in labels:  # one read of each ui.po, not one a page
+                    labels[what.lang] = (ui_labels(config, what.lang) if what.lang
+                                         else Translations(None))
+                data: str | bytes = render_page(config, what, labels[what.lang])
                 cache.pages[path] = print_
             else:
                 data = what
             if write_if_changed(config.output_dir / path, data):
                 written.append(f"output/{path}")
+                if isinstance(what, Page) and what.template == _INDEXED:
+                    searched_changed = True
             else:
                 unchanged += 1
         except OSError as exc:
             warnings.append(f"output/{path}: not written ({exc.strerror or exc})")
     _save_cache(config, cache)
-    if written:
+    if searched_changed:
         from transflow.site.search import index
 
         if (problem := index(config)) is not None:

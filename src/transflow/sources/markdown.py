@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from markdown_it import MarkdownIt
 
@@ -87,8 +87,10 @@ def split(commentary: Commentary) -> tuple[Segment, ...]:
     return tuple(segments)
 
 
+@lru_cache(maxsize=65536)
 def render_inline(text: str) -> str:
-    """HTML for a segment's inline Markdown; any raw HTML in it is escaped."""
+    """HTML for a segment's inline Markdown; any raw HTML in it is escaped. Remembered:
+    the site shows each title on many pages."""
     return _parser().renderInline(text)
 
 

@@ -6,6 +6,7 @@ Babel is imported here and nowhere else.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -41,6 +42,7 @@ def format_number(number: int, lang: str) -> str:
     return format_decimal(number, locale=lang)
 
 
+@functools.lru_cache(maxsize=64)
 def language_name(lang: str) -> str:
     """The language's own name for itself, e.g. ``беларуская``."""
     return Locale.parse(lang).get_display_name(lang) or lang
