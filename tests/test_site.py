@@ -173,3 +173,23 @@ def test_a_translators_edit_reaches_the_site_on_the_next_build(tmp_path: Path) -
     assert any(new in page for page in pages) and not any(old in page for page in pages)
     # A second build finds nothing to do.
     assert "site: 0 pages written" in run(root, "build", "--week", W09).output
+
+
+def test_related_commentaries_include_one_of_the_same_slug_in_another_week(
+        tmp_path: Path) -> None:
+    # A recurring column keeps its slug week after week; the page of one lists the others.
+    root = copy_sample(tmp_path / "sample")
+    week = root / "sources" / "2024-W08"
+    week.mkdir()
+    (week / "border-readiness-check.md").write_text(
+        "---\ntitle: Border guards hold a night exercise near Hrodna\nlang: en\n"
+        "category: security\ntrend: worse\ndate: 2024-02-20\n---\n\n"
+        "The exercise lasted six hours and involved two border detachments.\n",
+        encoding="utf-8")
+    assert run(root, "update").exit_code == 0
+    assert run(root, "build").exit_code == 0
+    page = (root / "output" / W09 / "en" / "border-readiness-check" / "index.html"
+            ).read_text(encoding="utf-8")
+    related = page[page.index('class="related"'):]
+    assert "Border guards hold a night exercise near Hrodna" in related
+    assert "2024-W08/en/border-readiness-check/index.html" in related
