@@ -68,27 +68,36 @@ def _published(config: Config, digests: dict[tuple[Week, str], str] | None = Non
     catalogs as the bulletins: a language refused or skipped this time keeps its pages
     as they were."""
     found: dict[str, list[Week]] = {lang: [] for lang in config.languages}
-    shared = shared_state(config)
+    shared = shared_state(config) if cache is not None else ()
     for week in reversed(list_weeks(config)):
         for lang in config.languages:
-            files = state_of(config, week, lang, pdf_name(config, week, lang), shared)
-            known = cache.current.get((str(week), lang)) if cache is not None else None
-            if known is not None and known[0] == files:
-                digest: str | None = known[1]  # nothing moved since it was found current
-            else:
-                state = published(config, week, lang, pdf_name(config, week, lang),
-                                  "index.html")
-                digest = state.digest if state.current else None
-                if cache is not None:
-                    if digest is None:
-                        cache.current.pop((str(week), lang), None)
-                    else:
-                        cache.current[(str(week), lang)] = (files, digest)
+            digest = _current_digest(config, week, lang, cache, shared)
             if digest is not None:
                 found[lang].append(week)
                 if digests is not None:
                     digests[(week, lang)] = digest
     return found
+
+
+def _current_digest(config: Config, week: Week, lang: str, cache: _Cache | None,
+                    shared: tuple[Stat, ...]) -> str | None:
+    """The inputs' digest of the bulletin when it is published and current, else None;
+    the cache answers while none of its files has moved since it was found current."""
+    name = pdf_name(config, week, lang)
+    if cache is None:
+        state = published(config, week, lang, name, "index.html")
+        return state.digest if state.current else None
+    key = (str(week), lang)
+    files = state_of(config, week, lang, name, shared)
+    known = cache.current.get(key)
+    if known is not None and known[0] == files:
+        return known[1]
+    state = published(config, week, lang, name, "index.html")
+    if not state.current:
+        cache.current.pop(key, None)
+        return None
+    cache.current[key] = (files, state.digest)
+    return state.digest
 
 
 _CACHE = ".transflow/site-cache.pickle"
