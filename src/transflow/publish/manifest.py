@@ -62,17 +62,15 @@ def _inputs(config: Config, week: Week, lang: str) -> list[Path]:
     return [*_own_inputs(config, week, lang), *_shared_inputs(config)]
 
 
-_file_digests: dict[tuple[str, int, int], bytes] = {}
+_file_digests: dict[Stat, bytes] = {}
 
 
 def _file_digest(path: Path) -> bytes:
     """A file's digest, remembered while it keeps its size and time: the templates and
     settings every week shares are read once per run, not once per week."""
-    try:
-        stat = path.stat()
-    except OSError:
+    key = _stat(path)
+    if key[2] < 0:
         return b"missing"
-    key = (str(path), stat.st_mtime_ns, stat.st_size)
     if key not in _file_digests:
         try:
             _file_digests[key] = hashlib.sha256(path.read_bytes()).digest()
