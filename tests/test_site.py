@@ -116,6 +116,11 @@ def test_feeds_and_sitemap_with_a_base_url(site: Path) -> None:
         assert enclosure.get("href") == ("https://bulletin.example.org/news/2024-W10/en/"
                                          "situation-in-belarus-2024-W10-en.pdf")
         assert enclosure.get("type") == "application/pdf" and int(enclosure.get("length")) > 0
+        assert [(link.get("rel"), link.get("href")) for link in entries[0].findall(f"{atom}link")
+                if link.get("rel") != "enclosure"] == [
+            ("alternate", "https://bulletin.example.org/news/2024-W10/en/")]
+        assert feed.get("{http://www.w3.org/XML/1998/namespace}lang") == "en"
+        assert "Economy:" in entries[0].find(f"{atom}summary").text
         be = ElementTree.parse(site / "output" / "be" / "feed.xml").getroot()
         assert len(be.findall(f"{atom}entry")) == 1
         sitemap = (site / "output" / "sitemap.xml").read_text(encoding="utf-8")
