@@ -6,6 +6,7 @@ them, so CI runs these."""
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -132,3 +133,39 @@ def test_search_finds_the_one_commentary_with_a_word(served: tuple[Path, str],
     hosts = {urlparse(url).hostname for url in requested(d)
              if url.startswith(("http:", "https:"))}
     assert hosts <= {"127.0.0.1"}, hosts
+
+
+def test_search_results_lead_into_a_site_served_from_a_subpath(
+        served: tuple[Path, str], browser: object, tmp_path: Path) -> None:
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    root, _ = served
+    (tmp_path / "news").symlink_to(root / "output", target_is_directory=True)
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(
+        Quiet, directory=str(tmp_path)))
+    threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.02},
+                     daemon=True).start()
+    try:
+        d = browser
+        d.get(f"http://127.0.0.1:{httpd.server_address[1]}/news/ru/search/index.html")  # type: ignore[attr-defined]
+        box = WebDriverWait(d, 20).until(  # type: ignore[arg-type]
+            ec.presence_of_element_located((By.CSS_SELECTOR, ".pagefind-ui__search-input")))
+        box.send_keys("Гродненской")  # only the border commentary has it
+        first = WebDriverWait(d, 20).until(  # type: ignore[arg-type]
+            ec.presence_of_element_located((By.CSS_SELECTOR, ".pagefind-ui__result-link")))
+        href = first.get_attribute("href")
+        assert urlparse(href).path == f"/news/{W09}/ru/border-readiness-check/index.html", href
+        first.click()
+        WebDriverWait(d, 20).until(ec.title_contains("Минск"))  # type: ignore[arg-type]
+    finally:
+        httpd.shutdown()
+        httpd.server_close()

@@ -176,6 +176,9 @@ def test_a_translators_edit_reaches_the_site_on_the_next_build(tmp_path: Path) -
     pages = [p.read_text(encoding="utf-8")
              for p in (root / "output" / W09 / "ru").glob("*/index.html")]
     assert any(new in page for page in pages) and not any(old in page for page in pages)
+    # A body paragraph changed: the page of that one commentary is the only one rendered
+    # again (no list shows the paragraph), and nothing of another language or week.
+    assert "site: 1 pages written" in result.output, result.output
     # A second build finds nothing to do.
     assert "site: 0 pages written" in run(root, "build", "--week", W09).output
 
@@ -198,3 +201,29 @@ def test_related_commentaries_include_one_of_the_same_slug_in_another_week(
     related = page[page.index('class="related"'):]
     assert "Border guards hold a night exercise near Hrodna" in related
     assert "2024-W08/en/border-readiness-check/index.html" in related
+
+
+def test_a_new_title_renders_again_only_the_pages_that_show_it(tmp_path: Path) -> None:
+    from transflow.publish.build import build
+    from transflow.site.pages import build_site
+    from transflow.workspace.config import load_config
+    from transflow.workspace.weeks import Week
+
+    root = copy_sample(tmp_path / "sample")
+    assert run(root, "update").exit_code == 0
+    assert run(root, "build").exit_code == 0
+    config = load_config(root)
+    assert build_site(config).rendered == 0  # a fresh process finds every page as it was
+    po = root / "locales" / "ru" / "LC_MESSAGES" / f"{W09}.po"
+    old = "Минск объявил внезапную проверку боеготовности у западной границы"
+    new = "Минск внезапно проверяет боеготовность у западной границы"
+    po.write_text(po.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    assert not build(config, [Week.parse(W09)], languages=["ru"]).failed
+    report = build_site(config)
+    # The commentary's own page, its category's list, and the pages that list it among
+    # the category's others; nothing in be or en, no page rendered only to be the same.
+    assert f"output/{W09}/ru/border-readiness-check/index.html" in report.written
+    assert "output/ru/categories/security/index.html" in report.written
+    assert all(path.startswith(("output/ru/", f"output/{W09}/ru/", "output/2024-W10/ru/"))
+               for path in report.written), report.written
+    assert report.rendered == len(report.written)

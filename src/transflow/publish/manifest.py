@@ -34,18 +34,25 @@ def shared_state(config: Config) -> tuple[Stat, ...]:
 
 
 def state_of(config: Config, week: Week, lang: str, pdf_name: str,
-             shared: tuple[Stat, ...] | None = None) -> tuple[Stat, ...]:
+             shared: tuple[Stat, ...] | None = None,
+             sources: list[Path] | None = None) -> tuple[Stat, ...]:
     """The size and time of the bulletin's inputs, its manifest, its page and its PDF:
-    while they stay the same, so does the answer of ``published``."""
+    while they stay the same, so does the answer of ``published``. ``sources``: the
+    week's source files, when already listed (they are the same in every language)."""
     folder = config.output_dir / str(week) / lang
-    own = [*_own_inputs(config, week, lang), folder / MANIFEST, folder / "index.html",
-           folder / pdf_name]
+    own = [*_own_inputs(config, week, lang, sources), folder / MANIFEST,
+           folder / "index.html", folder / pdf_name]
     return (*(_stat(path) for path in own),
             *(shared if shared is not None else shared_state(config)))
 
 
-def _own_inputs(config: Config, week: Week, lang: str) -> list[Path]:
-    files = sorted((config.sources_dir / str(week)).glob("*.md"))
+def source_files(config: Config, week: Week) -> list[Path]:
+    return sorted((config.sources_dir / str(week)).glob("*.md"))
+
+
+def _own_inputs(config: Config, week: Week, lang: str,
+                sources: list[Path] | None = None) -> list[Path]:
+    files = sources if sources is not None else source_files(config, week)
     return [*files, config.po_path(lang, week), config.po_path(lang, UI_DOMAIN)]
 
 

@@ -11,14 +11,14 @@ from datetime import UTC, datetime, time
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
-from transflow.publish.bulletin import Bulletin
+from transflow.site.listing import Listing
 from transflow.workspace.config import Config
 
 FEED_WEEKS = 50
 _LINK_FIELDS = ("rel", "type", "hreflang", "title", "length")
 
 
-def _moment(b: Bulletin) -> datetime:
+def _moment(b: Listing) -> datetime:
     # A week's bulletin is dated its Sunday: the feed is the same on every rebuild.
     return datetime.combine(b.week.sunday, time(12), tzinfo=UTC)
 
@@ -43,7 +43,7 @@ def _entry_class() -> Any:
     return _Entry
 
 
-def atom(config: Config, lang: str, bulletins: Sequence[Bulletin]) -> bytes:
+def atom(config: Config, lang: str, bulletins: Sequence[Listing]) -> bytes:
     """The Atom feed of ``lang``: the latest weeks, newest first."""
     from feedgen.feed import FeedGenerator
 

@@ -20,9 +20,10 @@ from transflow.catalogs import pofile
 from transflow.catalogs.model import Translations
 from transflow.catalogs.ui import labels as ui_labels
 from transflow.publish.bulletin import Article, Bulletin, make_bulletin
-from transflow.publish.manifest import Stat, published, shared_state, state_of
+from transflow.publish.manifest import Stat, published, shared_state, source_files, state_of
 from transflow.publish.plan import _capitalised, pdf_name
 from transflow.publish.render_html import render_template
+from transflow.site.listing import Listed, Listing
 from transflow.sources.commentary import Commentary, list_weeks, load_week
 from transflow.workspace.config import Config
 from transflow.workspace.files import atomic_write, write_if_changed
@@ -50,8 +51,11 @@ class Page:
     lang: str | None
     context: dict[str, object] = field(default_factory=dict, compare=False)
     key: tuple[object, ...] | None = None
-    """What the page is made of, cheaply: digests of the weeks it shows. None: its
-    context is the key."""
+    """What the page shows, cheaply: the listed fields and content digests of what it
+    shows. None: its context is the key."""
+    full: Week | None = None
+    """The week whose whole bulletin the page shows: its ``b`` (and its ``a``, by slug)
+    are replaced by the full bulletin and commentary when the page is rendered."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,8 @@ class SiteReport:
     written: tuple[str, ...]
     unchanged: int
     warnings: tuple[str, ...] = ()
+    rendered: int = 0
+    """Pages rendered to compare (the others' keys showed them unchanged)."""
 
 
 def _published(config: Config, digests: dict[tuple[Week, str], str] | None = None,
@@ -70,8 +76,9 @@ def _published(config: Config, digests: dict[tuple[Week, str], str] | None = Non
     found: dict[str, list[Week]] = {lang: [] for lang in config.languages}
     shared = shared_state(config) if cache is not None else ()
     for week in reversed(list_weeks(config)):
+        sources = source_files(config, week) if cache is not None else None
         for lang in config.languages:
-            digest = _current_digest(config, week, lang, cache, shared)
+            digest = _current_digest(config, week, lang, cache, shared, sources)
             if digest is not None:
                 found[lang].append(week)
                 if digests is not None:
@@ -80,7 +87,7 @@ def _published(config: Config, digests: dict[tuple[Week, str], str] | None = Non
 
 
 def _current_digest(config: Config, week: Week, lang: str, cache: _Cache | None,
-                    shared: tuple[Stat, ...]) -> str | None:
+                    shared: tuple[Stat, ...], sources: list[Path] | None = None) -> str | None:
     """The inputs' digest of the bulletin when it is published and current, else None;
     the cache answers while none of its files has moved since it was found current."""
     name = pdf_name(config, week, lang)
@@ -88,7 +95,7 @@ def _current_digest(config: Config, week: Week, lang: str, cache: _Cache | None,
         state = published(config, week, lang, name, "index.html")
         return state.digest if state.current else None
     key = (str(week), lang)
-    files = state_of(config, week, lang, name, shared)
+    files = state_of(config, week, lang, name, shared, sources)
     known = cache.current.get(key)
     if known is not None and known[0] == files:
         return known[1]
@@ -100,16 +107,16 @@ def _current_digest(config: Config, week: Week, lang: str, cache: _Cache | None,
     return state.digest
 
 
-_CACHE = ".transflow/site-cache.pickle"
+_CACHE = ".transflow/site-cache-2.pickle"
 _INDEXED = "site_commentary.html"
 """The template of the pages that search indexes (its ``data-pagefind-body``)."""
-"""Each week's resolved bulletin by the digest of its inputs, and each page's
-fingerprint: a one-week change re-reads one week and re-renders what shows it."""
+"""Each week's listing by the digest of its inputs, and each page's fingerprint: a
+one-week change re-reads one week and re-renders what shows what changed."""
 
 
 @dataclass
 class _Cache:
-    bulletins: dict[tuple[str, str], tuple[str, Bulletin]] = field(default_factory=dict)
+    listings: dict[tuple[str, str], Listing] = field(default_factory=dict)
     pages: dict[str, str] = field(default_factory=dict)
     current: dict[tuple[str, str], tuple[tuple[Stat, ...], str]] = field(
         default_factory=dict)
@@ -128,17 +135,46 @@ def _save_cache(config: Config, cache: _Cache) -> None:
     atomic_write(config.root / _CACHE, pickle.dumps(cache))
 
 
-def _bulletin(config: Config, week: Week, lang: str, ui: Translations,
-              commentaries: dict[Week, tuple[Commentary, ...]],
-              cache: _Cache | None = None, digest: str = "") -> Bulletin:
-    if cache is not None:
-        hit = cache.bulletins.get((str(week), lang))
-        if hit is not None and hit[0] == digest:
-            return hit[1]
-    b = _resolve(config, week, lang, ui, commentaries)
-    if cache is not None:
-        cache.bulletins[(str(week), lang)] = (digest, b)
-    return b
+def _digest(article: Article) -> str:
+    # repr, not pickle: a pickle depends on which equal strings happen to be one object,
+    # so the same commentary would look changed from one run to the next.
+    return hashlib.sha256(repr(article).encode()).hexdigest()
+
+
+class _Resolver:
+    """Whole bulletins, resolved from the catalogs at most once a run and only for the
+    weeks whose listing is not remembered or whose pages are rendered."""
+
+    def __init__(self, config: Config, cache: _Cache | None) -> None:
+        self.config = config
+        self.cache = cache
+        self.commentaries: dict[Week, tuple[Commentary, ...]] = {}
+        self.bulletins: dict[tuple[Week, str], Bulletin] = {}
+        self.ui: dict[str, Translations] = {}
+
+    def labels(self, lang: str) -> Translations:
+        if lang not in self.ui:  # one read of each ui.po a run, not one a page
+            self.ui[lang] = ui_labels(self.config, lang)
+        return self.ui[lang]
+
+    def bulletin(self, week: Week, lang: str) -> Bulletin:
+        if (week, lang) not in self.bulletins:
+            self.bulletins[(week, lang)] = _resolve(self.config, week, lang, self.labels(lang),
+                                                    self.commentaries)
+        return self.bulletins[(week, lang)]
+
+    def listing(self, week: Week, lang: str, inputs: str) -> Listing:
+        known = self.cache.listings.get((str(week), lang)) if self.cache else None
+        if known is not None and known.inputs == inputs:
+            return known
+        b = self.bulletin(week, lang)
+        found = Listing(lang, week, b.title, b.week_range, b.pdf_name, tuple(
+            Listed(a.slug, a.category, a.category_label, a.title, a.trend, a.trend_label,
+                   _digest(a))
+            for a in b.articles), inputs)
+        if self.cache is not None:
+            self.cache.listings[(str(week), lang)] = found
+        return found
 
 
 def _resolve(config: Config, week: Week, lang: str, ui: Translations,
@@ -168,13 +204,13 @@ class Strip:
     """(week, trend key, label)."""
 
 
-def plan_site(config: Config, bulletins_out: dict[str, list[Bulletin]] | None = None,
-              cache: _Cache | None = None) -> list[Page]:
-    """Every page of the site, from what is published (``bulletins_out`` receives the
-    bulletins of each language, newest first, for the feeds)."""
+def plan_site(config: Config, listings_out: dict[str, list[Listing]] | None = None,
+              cache: _Cache | None = None, resolver: _Resolver | None = None) -> list[Page]:
+    """Every page of the site, from what is published (``listings_out`` receives the
+    listings of each language, newest first, for the feeds)."""
+    resolver = resolver or _Resolver(config, cache)
     digests: dict[tuple[Week, str], str] = {}
     published = _published(config, digests, cache)
-    commentaries: dict[Week, tuple[Commentary, ...]] = {}
     pages: list[Page] = []
     homes = [Link(lang, _capitalised(language_name(lang)), f"{lang}/index.html")
              for lang in config.languages if published[lang]]
@@ -182,79 +218,91 @@ def plan_site(config: Config, bulletins_out: dict[str, list[Bulletin]] | None = 
         "homes": homes, "titles": config.titles, "config": config}))
     for lang in config.languages:
         weeks = published[lang]
-        if not weeks:
-            continue
-        ui = ui_labels(config, lang)
-        bulletins = [_bulletin(config, week, lang, ui, commentaries, cache,
-                               digests[(week, lang)]) for week in weeks]
-        if bulletins_out is not None:
-            bulletins_out[lang] = bulletins
-        years: dict[int, list[Bulletin]] = {}
-        for b in bulletins:
-            years.setdefault(b.week.year, []).append(b)
-        others = {other: set(published[other]) for other in config.languages if other != lang}
-
-        def switcher(path_for: object, week: Week | None, here: str,
-                     lang: str = lang, others: dict[str, set[Week]] = others) -> list[Link]:
-            links = []
-            for other, built in others.items():
-                target = (path_for(other) if week is None or week in built  # type: ignore[operator]
-                          else f"{other}/index.html")
-                links.append(Link(other, _capitalised(language_name(other)),
-                                  _up(here) + target))
-            return links
-
-        search = f"{lang}/search/index.html"
-        pages.append(Page(search, "site_search.html", lang, {
-            "switcher": switcher(lambda o: f"{o}/search/index.html", None, search)}))
-        home = f"{lang}/index.html"
-        def week_key(w: Week, lang: str = lang) -> tuple[str, str]:
-            return (str(w), digests[(w, lang)])
-
-        pages.append(Page(home, "site_language.html", lang, {
-            "latest": bulletins[0], "years": sorted(years.items(), reverse=True),
-            "switcher": switcher(lambda o: f"{o}/index.html", None, home),
-        }, key=(week_key(weeks[0]), tuple(str(w) for w in weeks),
-                tuple(sorted(str(w) for o in others.values() for w in o)))))
-        by_category: dict[str, list[tuple[Bulletin, Article]]] = {}
-        for b in bulletins:
-            for a in b.articles:
-                by_category.setdefault(a.category, []).append((b, a))
-        for key, items in by_category.items():
-            path = f"{lang}/categories/{key}/index.html"
-            marks = tuple((str(b.week), a.trend or "", a.trend_label or "")
-                          for b, a in reversed(items))
-            pages.append(Page(path, "site_category.html", lang, {
-                "category": key, "label": items[0][1].category_label, "items": items,
-                "strip": Strip(marks),
-                "switcher": switcher(lambda o, k=key: f"{o}/categories/{k}/index.html",
-                                     None, path),
-            }, key=(key, tuple(week_key(b.week) for b, _ in items),
-                    tuple(o for o in others))))
-        for b in bulletins:
-            for a in b.articles:
-                path = f"{b.week}/{lang}/{a.slug}/index.html"
-                related = list(itertools.islice(
-                    ((ob, oa) for ob, oa in by_category[a.category] if oa is not a), 5))
-                links = switcher(lambda o, w=b.week, s=a.slug: f"{w}/{o}/{s}/index.html",
-                                 b.week, path)
-                pages.append(Page(path, "site_commentary.html", lang, {
-                    "b": b, "a": a, "related": related, "switcher": links,
-                }, key=(week_key(b.week), tuple((week_key(ob.week), oa.slug)
-                                               for ob, oa in related),
-                        tuple(link.href for link in links))))
+        if weeks:
+            listings = [resolver.listing(week, lang, digests[(week, lang)]) for week in weeks]
+            if listings_out is not None:
+                listings_out[lang] = listings
+            pages += _language_pages(config, lang, listings, published)
     return pages
 
 
-def render_page(config: Config, page: Page, ui: Translations | None = None) -> str:
+def _language_pages(config: Config, lang: str, listings: list[Listing],
+                    published: dict[str, list[Week]]) -> list[Page]:
+    """The pages of one language: its search page, its home, its categories, and a page
+    per commentary. Each page's key is what it shows, so a change to one commentary
+    re-renders its page and the lists that show its title or trend, nothing else."""
+    others = {other: set(published[other]) for other in config.languages if other != lang}
+
+    def switcher(path_for: object, week: Week | None, here: str) -> list[Link]:
+        links = []
+        for other, built in others.items():
+            target = (path_for(other) if week is None or week in built  # type: ignore[operator]
+                      else f"{other}/index.html")
+            links.append(Link(other, _capitalised(language_name(other)), _up(here) + target))
+        return links
+
+    pages: list[Page] = []
+    search = f"{lang}/search/index.html"
+    pages.append(Page(search, "site_search.html", lang, {
+        "switcher": switcher(lambda o: f"{o}/search/index.html", None, search)}))
+    years: dict[int, list[Listing]] = {}
+    for listing in listings:
+        years.setdefault(listing.week.year, []).append(listing)
+    home = f"{lang}/index.html"
+    latest = listings[0]
+    pages.append(Page(home, "site_language.html", lang, {
+        "b": latest, "years": sorted(years.items(), reverse=True),
+        "switcher": switcher(lambda o: f"{o}/index.html", None, home),
+    }, key=(latest.inputs, tuple((str(x.week), x.week_range, x.pdf_name) for x in listings),
+            tuple(sorted(str(w) for o in others.values() for w in o))), full=latest.week))
+    by_category: dict[str, list[tuple[Listing, Listed]]] = {}
+    for listing in listings:
+        for a in listing.articles:
+            by_category.setdefault(a.category, []).append((listing, a))
+    for key, items in by_category.items():
+        path = f"{lang}/categories/{key}/index.html"
+        marks = tuple((str(x.week), a.trend or "", a.trend_label or "")
+                      for x, a in reversed(items))
+        pages.append(Page(path, "site_category.html", lang, {
+            "category": key, "label": items[0][1].category_label, "items": items,
+            "strip": Strip(marks),
+            "switcher": switcher(lambda o, k=key: f"{o}/categories/{k}/index.html", None, path),
+        }, key=(key, items[0][1].category_label,
+                tuple((str(x.week), x.week_range, a.shown) for x, a in items),
+                tuple(others))))
+    for listing in listings:
+        for a in listing.articles:
+            path = f"{listing.week}/{lang}/{a.slug}/index.html"
+            related = list(itertools.islice(
+                ((ox, oa) for ox, oa in by_category[a.category] if oa is not a), 5))
+            links = switcher(lambda o, w=listing.week, s=a.slug: f"{w}/{o}/{s}/index.html",
+                             listing.week, path)
+            pages.append(Page(path, "site_commentary.html", lang, {
+                "b": listing, "a": a, "related": related, "switcher": links,
+            }, key=(a.digest, listing.week_range, listing.pdf_name,
+                    tuple((str(ox.week), ox.week_range, oa.slug, oa.title.markdown)
+                          for ox, oa in related),
+                    tuple(link.href for link in links)), full=listing.week))
+    return pages
+
+
+def render_page(config: Config, page: Page, ui: Translations | None = None,
+                resolver: _Resolver | None = None) -> str:
     """The HTML of ``page`` (``ui``: its language's labels, when already read)."""
     lang = page.lang or config.languages[0]
+    resolver = resolver or _Resolver(config, None)
     if ui is None:
-        ui = ui_labels(config, lang) if page.lang else Translations(None)
+        ui = resolver.labels(lang) if page.lang else Translations(None)
     context = {**page.context, "root": _up(page.path), "lang": lang,
                "title": config.titles[lang], "subscribe_url": config.subscribe_url,
                "trend_colours": TREND_COLOURS, "here": page.path,
                "base_url": config.base_url}
+    if page.full is not None:
+        b = resolver.bulletin(page.full, lang)
+        context["b"] = b
+        if "a" in context:
+            slug = context["a"].slug  # type: ignore[attr-defined]
+            context["a"] = next(a for a in b.articles if a.slug == slug)
     return render_template(config.templates_dir, page.template, context, ui, lang,
                            stylesheet=True)
 
@@ -263,9 +311,10 @@ def build_site(config: Config, progress: Progress | None = None) -> SiteReport:
     """Write the pages of the site whose content changed."""
     from transflow.site.feeds import atom, sitemap
 
-    bulletins: dict[str, list[Bulletin]] = {}
+    listings: dict[str, list[Listing]] = {}
     cache = _load_cache(config)
-    pages = plan_site(config, bulletins, cache)
+    resolver = _Resolver(config, cache)
+    pages = plan_site(config, listings, cache, resolver)
     templates = hashlib.sha256(b"".join(
         p.name.encode() + p.read_bytes() for p in sorted(config.templates_dir.glob("*"))
         if p.is_file())).hexdigest()
@@ -274,7 +323,7 @@ def build_site(config: Config, progress: Progress | None = None) -> SiteReport:
     extra: list[tuple[str, str | bytes]] = []
     if config.base_url:
         extra += [(f"{lang}/feed.xml", atom(config, lang, found))
-                  for lang, found in bulletins.items()]
+                  for lang, found in listings.items()]
         extra.append(("sitemap.xml", sitemap(config, [
             (p.path.removesuffix("index.html"), {
                 link.lang: link.href.replace("../", "").removesuffix("index.html")
@@ -283,8 +332,7 @@ def build_site(config: Config, progress: Progress | None = None) -> SiteReport:
     else:
         warnings.append("no feeds and no sitemap: set base_url in [site] of transflow.toml "
                         "(they need absolute addresses)")
-    unchanged = 0
-    labels: dict[str | None, Translations] = {}
+    unchanged = rendered = 0
     # Pagefind reads the whole site each time: run it only when what it indexes changed.
     searched_changed = not (config.output_dir / "pagefind").is_dir()
     files = [(page.path, page) for page in pages] + [(path, data) for path, data in extra]
@@ -298,10 +346,9 @@ def build_site(config: Config, progress: Progress | None = None) -> SiteReport:
                 if cache.pages.get(path) == print_ and (config.output_dir / path).is_file():
                     unchanged += 1
                     continue
-                if what.lang not in labels:  # one read of each ui.po, not one a page
-                    labels[what.lang] = (ui_labels(config, what.lang) if what.lang
-                                         else Translations(None))
-                data: str | bytes = render_page(config, what, labels[what.lang])
+                labels = resolver.labels(what.lang) if what.lang else Translations(None)
+                data: str | bytes = render_page(config, what, labels, resolver)
+                rendered += 1
                 cache.pages[path] = print_
             else:
                 data = what
@@ -319,16 +366,16 @@ def build_site(config: Config, progress: Progress | None = None) -> SiteReport:
 
         if (problem := index(config)) is not None:
             warnings.append(problem)
-    return SiteReport(tuple(written), unchanged, tuple(warnings))
+    return SiteReport(tuple(written), unchanged, tuple(warnings), rendered)
 
 
 def _fingerprint(page: Page, templates: str, config: Config) -> str:
     """What a page shows, as a digest: its template, its context, the settings."""
     shown = page.key if page.key is not None else sorted(page.context.items(),
                                                          key=lambda kv: kv[0])
-    return hashlib.sha256(pickle.dumps((page.template, page.path, templates, shown,
-                                        config.subscribe_url, config.base_url),
-                                       protocol=5)).hexdigest()
+    # repr, not pickle: see _digest.
+    return hashlib.sha256(repr((page.template, page.path, templates, shown,
+                                config.subscribe_url, config.base_url)).encode()).hexdigest()
 
 
 def site_paths(pages: Sequence[Page]) -> list[Path]:
