@@ -19,7 +19,7 @@ MANIFEST = ".manifest.json"
 Stat = tuple[str, int, int]
 
 
-def _stat(path: Path) -> Stat:
+def stat_of(path: Path) -> Stat:
     try:
         found = path.stat()
         return (str(path), found.st_mtime_ns, found.st_size)
@@ -30,29 +30,39 @@ def _stat(path: Path) -> Stat:
 def shared_state(config: Config) -> tuple[Stat, ...]:
     """The size and time of the inputs every bulletin shares (settings, glossary,
     templates, logo), found once for many ``state_of`` calls."""
-    return tuple(_stat(path) for path in _shared_inputs(config))
+    return tuple(stat_of(path) for path in _shared_inputs(config))
 
 
 def state_of(config: Config, week: Week, lang: str, pdf_name: str,
              shared: tuple[Stat, ...] | None = None,
-             sources: list[Path] | None = None) -> tuple[Stat, ...]:
+             own: tuple[Stat, ...] | None = None) -> tuple[Stat, ...]:
     """The size and time of the bulletin's inputs, its manifest, its page and its PDF:
-    while they stay the same, so does the answer of ``published``. ``sources``: the
-    week's source files, when already listed (they are the same in every language)."""
+    while they stay the same, so does the answer of ``published``. ``shared`` and
+    ``own`` (from ``own_state``), when given, were found once for many calls."""
     folder = config.output_dir / str(week) / lang
-    own = [*_own_inputs(config, week, lang, sources), folder / MANIFEST,
-           folder / "index.html", folder / pdf_name]
-    return (*(_stat(path) for path in own),
+    found = own if own is not None else own_state(config, week, lang)
+    return (*found, *(stat_of(path) for path in (folder / MANIFEST, folder / "index.html",
+                                               folder / pdf_name)),
             *(shared if shared is not None else shared_state(config)))
+
+
+def own_state(config: Config, week: Week, lang: str,
+              sources: tuple[Stat, ...] | None = None,
+              ui: Stat | None = None) -> tuple[Stat, ...]:
+    """The size and time of the week's own inputs in ``lang``: its sources (the same in
+    every language, so they may be given), its catalog and the ui catalog."""
+    if sources is None:
+        sources = tuple(stat_of(path) for path in source_files(config, week))
+    return (*sources, stat_of(config.po_path(lang, week)),
+            ui if ui is not None else stat_of(config.po_path(lang, UI_DOMAIN)))
 
 
 def source_files(config: Config, week: Week) -> list[Path]:
     return sorted((config.sources_dir / str(week)).glob("*.md"))
 
 
-def _own_inputs(config: Config, week: Week, lang: str,
-                sources: list[Path] | None = None) -> list[Path]:
-    files = sources if sources is not None else source_files(config, week)
+def _own_inputs(config: Config, week: Week, lang: str) -> list[Path]:
+    files = source_files(config, week)
     return [*files, config.po_path(lang, week), config.po_path(lang, UI_DOMAIN)]
 
 
@@ -75,7 +85,7 @@ _file_digests: dict[Stat, bytes] = {}
 def _file_digest(path: Path) -> bytes:
     """A file's digest, remembered while it keeps its size and time: the templates and
     settings every week shares are read once per run, not once per week."""
-    key = _stat(path)
+    key = stat_of(path)
     if key[2] < 0:
         return b"missing"
     if key not in _file_digests:

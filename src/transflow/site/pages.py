@@ -20,12 +20,20 @@ from transflow.catalogs import pofile
 from transflow.catalogs.model import Translations
 from transflow.catalogs.ui import labels as ui_labels
 from transflow.publish.bulletin import Article, Bulletin, make_bulletin
-from transflow.publish.manifest import Stat, published, shared_state, source_files, state_of
+from transflow.publish.manifest import (
+    Stat,
+    own_state,
+    published,
+    shared_state,
+    source_files,
+    stat_of,
+    state_of,
+)
 from transflow.publish.plan import _capitalised, pdf_name
 from transflow.publish.render_html import render_template
 from transflow.site.listing import Listed, Listing
 from transflow.sources.commentary import Commentary, list_weeks, load_week
-from transflow.workspace.config import Config
+from transflow.workspace.config import UI_DOMAIN, Config
 from transflow.workspace.files import atomic_write, write_if_changed
 from transflow.workspace.lang import language_name
 from transflow.workspace.progress import Progress
@@ -75,10 +83,14 @@ def _published(config: Config, digests: dict[tuple[Week, str], str] | None = Non
     as they were."""
     found: dict[str, list[Week]] = {lang: [] for lang in config.languages}
     shared = shared_state(config) if cache is not None else ()
+    # Stat each file once: a week's sources are the same in every language.
+    ui = {lang: stat_of(config.po_path(lang, UI_DOMAIN)) for lang in config.languages}
     for week in reversed(list_weeks(config)):
-        sources = source_files(config, week) if cache is not None else None
+        sources = (tuple(stat_of(p) for p in source_files(config, week))
+                   if cache is not None else ())
         for lang in config.languages:
-            digest = _current_digest(config, week, lang, cache, shared, sources)
+            own = own_state(config, week, lang, sources, ui[lang]) if cache is not None else ()
+            digest = _current_digest(config, week, lang, cache, shared, own)
             if digest is not None:
                 found[lang].append(week)
                 if digests is not None:
@@ -87,7 +99,7 @@ def _published(config: Config, digests: dict[tuple[Week, str], str] | None = Non
 
 
 def _current_digest(config: Config, week: Week, lang: str, cache: _Cache | None,
-                    shared: tuple[Stat, ...], sources: list[Path] | None = None) -> str | None:
+                    shared: tuple[Stat, ...], own: tuple[Stat, ...] = ()) -> str | None:
     """The inputs' digest of the bulletin when it is published and current, else None;
     the cache answers while none of its files has moved since it was found current."""
     name = pdf_name(config, week, lang)
@@ -95,7 +107,7 @@ def _current_digest(config: Config, week: Week, lang: str, cache: _Cache | None,
         state = published(config, week, lang, name, "index.html")
         return state.digest if state.current else None
     key = (str(week), lang)
-    files = state_of(config, week, lang, name, shared, sources)
+    files = state_of(config, week, lang, name, shared, own)
     known = cache.current.get(key)
     if known is not None and known[0] == files:
         return known[1]
@@ -232,14 +244,13 @@ def _language_pages(config: Config, lang: str, listings: list[Listing],
     per commentary. Each page's key is what it shows, so a change to one commentary
     re-renders its page and the lists that show its title or trend, nothing else."""
     others = {other: set(published[other]) for other in config.languages if other != lang}
+    names = {other: _capitalised(language_name(other)) for other in others}
 
     def switcher(path_for: object, week: Week | None, here: str) -> list[Link]:
-        links = []
-        for other, built in others.items():
-            target = (path_for(other) if week is None or week in built  # type: ignore[operator]
-                      else f"{other}/index.html")
-            links.append(Link(other, _capitalised(language_name(other)), _up(here) + target))
-        return links
+        up = _up(here)
+        return [Link(other, names[other], up + (
+            path_for(other) if week is None or week in built  # type: ignore[operator]
+            else f"{other}/index.html")) for other, built in others.items()]
 
     pages: list[Page] = []
     search = f"{lang}/search/index.html"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import date, timedelta
 
 from transflow.workspace.errors import WeekError
@@ -57,8 +58,13 @@ class Week:
     def __contains__(self, day: object) -> bool:
         return isinstance(day, date) and self.monday <= day <= self.sunday
 
-    def __str__(self) -> str:
+    @cached_property
+    def name(self) -> str:
+        # Spelled once: an archive's pages name each week thousands of times.
         return f"{self.year}-W{self.number:02d}"
+
+    def __str__(self) -> str:
+        return self.name
 
 
 def is_week_name(name: str) -> bool:
