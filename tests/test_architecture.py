@@ -34,13 +34,14 @@ LIBRARIES = {
     "yaml": "sources/commentary.py",
     "deep_translator": "assist/mt/providers.py",
     "requests": "assist/mt/providers.py",
-    "rapidfuzz": "catalogs/memory.py",
+    "rapidfuzz": "catalogs/similarity.py",
     "defusedxml": "catalogs/memory.py",
     "translate": "quality/toolkit.py",
     "trafilatura": "authoring/importer/decode.py",
     "slugify": "authoring/importer/write.py",
     "email_validator": "delivery/subscribers.py",
     "dkim": "delivery/message.py",
+    "feedgen": "site/feeds.py",
 }
 
 

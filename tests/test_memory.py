@@ -7,6 +7,8 @@ from pathlib import Path
 
 import polib
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.helpers import msgfmt_check, run, write_source
 from transflow.catalogs.memory import MemoryEntry, TranslationMemory, patch_numbers
@@ -156,3 +158,23 @@ def test_a_hostile_tmx_archive_is_refused(first_week: Path) -> None:
     assert result.exit_code == 1
     assert "archive.tmx: cannot read translation memory" in result.output
     assert "Traceback" not in result.output
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(alphabet="abcde ", min_size=0, max_size=30), max_size=40),
+       st.text(alphabet="abcde ", min_size=1, max_size=30),
+       st.sampled_from([40.0, 60.0, 75.0, 90.0]))
+def test_the_length_window_finds_what_a_search_of_everything_finds(
+        texts: list[str], query: str, cutoff: float) -> None:
+    from rapidfuzz import fuzz, process
+
+    from transflow.catalogs.similarity import Choices
+
+    everything = process.extractOne(query, texts, scorer=fuzz.ratio, score_cutoff=cutoff)
+    found = Choices(texts).best(query, cutoff)
+    if everything is None:
+        assert found is None
+    else:
+        assert found is not None
+        assert found[1] == pytest.approx(everything[1])
+        assert found[0] == everything[2]  # the earliest of equals, as before

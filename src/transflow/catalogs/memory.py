@@ -1,8 +1,6 @@
 """The translation memory: every translated entry of every week's catalog of a
 language, plus archives (.po, .tmx) named in transflow.toml, looked up by exact
-and by similar source text.
-
-rapidfuzz is imported here and nowhere else.
+and by similar source text (similar: see ``similarity``).
 """
 
 from __future__ import annotations
@@ -15,6 +13,7 @@ from pathlib import Path
 
 from transflow.catalogs import pofile
 from transflow.catalogs.model import Catalog, Entry, FromMemory
+from transflow.catalogs.similarity import Choices
 from transflow.workspace.config import UI_DOMAIN, Config
 from transflow.workspace.errors import ConfigError
 from transflow.workspace.files import write_if_changed
@@ -47,6 +46,7 @@ class TranslationMemory:
         for entry in entries:  # the first one seen wins: callers put the newest first
             self._by_source.setdefault(entry.source, entry)
         self._sources = list(self._by_source)
+        self._choices: Choices | None = None  # made at the first fuzzy lookup
 
     def __len__(self) -> int:
         return len(self._sources)
@@ -57,13 +57,12 @@ class TranslationMemory:
             return Match(exact, 100.0, exact.translation)
         if not self._sources:
             return None
-        from rapidfuzz import fuzz, process
-
-        found = process.extractOne(text, self._sources, scorer=fuzz.ratio,
-                                   score_cutoff=threshold)
+        if self._choices is None:
+            self._choices = Choices(self._sources)
+        found = self._choices.best(text, threshold)
         if found is None:
             return None
-        entry = self._by_source[found[0]]
+        entry = self._by_source[self._sources[found[0]]]
         patched = patch_numbers(text, entry.source, entry.translation)
         if patched is not None and patched != entry.translation:
             return Match(entry, found[1], patched, numbers_updated=True)

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from difflib import SequenceMatcher
 
 from transflow.catalogs.model import Catalog, Entry, TemplateEntry
+from transflow.catalogs.similarity import ratio
 
 FUZZY_CUTOFF = 0.6  # msgmerge's cutoff for proposing a previous translation
 
@@ -45,13 +45,6 @@ def _carry(new: Entry, old: Entry, nplurals: int) -> Entry:
     return replace(entry, msgstr=old.msgstr or first)
 
 
-def _similarity(a: str, b: str) -> float:
-    matcher = SequenceMatcher(None, a, b, autojunk=False)
-    if matcher.real_quick_ratio() < FUZZY_CUTOFF or matcher.quick_ratio() < FUZZY_CUTOFF:
-        return 0.0
-    return matcher.ratio()
-
-
 def _closest(t: TemplateEntry, orphans: Sequence[Entry],
              contexts: set[str | None]) -> Entry | None:
     best, best_score = None, FUZZY_CUTOFF
@@ -60,7 +53,7 @@ def _closest(t: TemplateEntry, orphans: Sequence[Entry],
         # and edited); never another live commentary's text.
         if e.msgctxt != t.msgctxt and e.msgctxt in contexts:
             continue
-        score = _similarity(t.msgid, e.msgid)
+        score = ratio(t.msgid, e.msgid, FUZZY_CUTOFF)
         if score > best_score or (score == best_score and best is None):
             best, best_score = e, score
     return best
