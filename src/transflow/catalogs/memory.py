@@ -5,6 +5,7 @@ and by similar source text (similar: see ``similarity``).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -41,7 +42,14 @@ class Match:
 
 
 class TranslationMemory:
-    def __init__(self, entries: Iterable[MemoryEntry]) -> None:
+    def __init__(self, entries: Iterable[MemoryEntry],
+                 versions: dict[str, str] | None = None,
+                 misses: Misses | None = None) -> None:
+        self.versions = dict(versions or {})
+        """Each file's name and a digest of its entries: the memory's version."""
+        self._misses = misses
+        self.missed: set[str] = set()
+        """Texts that found nothing at the threshold asked, in this run."""
         self._by_source: dict[str, MemoryEntry] = {}
         for entry in entries:  # the first one seen wins: callers put the newest first
             self._by_source.setdefault(entry.source, entry)
@@ -55,6 +63,20 @@ class TranslationMemory:
         exact = self._by_source.get(text)
         if exact is not None:
             return Match(exact, 100.0, exact.translation)
+        misses = self._misses
+        if misses is not None and misses.threshold == threshold and text in misses.texts:
+            # It found nothing in the memory as it was: only what was added since can
+            # match now (and would be the best match, all else being below threshold).
+            match = misses.delta.lookup(text, threshold)
+            if match is None:
+                self.missed.add(text)
+            return match
+        match = self._fuzzy(text, threshold)
+        if match is None:
+            self.missed.add(text)
+        return match
+
+    def _fuzzy(self, text: str, threshold: float) -> Match | None:
         if not self._sources:
             return None
         if self._choices is None:
@@ -67,6 +89,16 @@ class TranslationMemory:
         if patched is not None and patched != entry.translation:
             return Match(entry, found[1], patched, numbers_updated=True)
         return Match(entry, found[1], entry.translation)
+
+
+@dataclass(frozen=True)
+class Misses:
+    """Texts that found nothing in the memory at ``threshold`` when its files were as
+    ``base`` says, and the entries of the files added or changed since (``delta``)."""
+
+    threshold: float
+    texts: frozenset[str]
+    delta: TranslationMemory
 
 
 def _digits(token: str) -> str:
@@ -161,21 +193,26 @@ def _cached(hit: object, stamp: list[int]) -> list[MemoryEntry] | None:
     return [MemoryEntry(*row) for row in rows]
 
 
-def load_memory(config: Config, lang: str) -> TranslationMemory:
-    """The memory for translations into ``lang``: newest week first, then archives.
+def _record(stamp: list[int], entries: list[MemoryEntry]) -> dict[str, object]:
+    rows = [[e.source, e.translation, e.origin] for e in entries]
+    digest = hashlib.sha256(json.dumps(rows, ensure_ascii=False).encode()).hexdigest()
+    return {"stamp": stamp, "entries": rows, "digest": digest}
 
-    What each file holds is kept in ``.transflow/memory-<lang>.json`` by modification
-    time and size, so an archive of hundreds of weeks is parsed once, not every run.
-    """
-    cache_path = config.root / CACHE_DIR / f"memory-{lang}.json"
+
+def _cache_path(config: Config, lang: str) -> Path:
+    return config.root / CACHE_DIR / f"memory-{lang}.json"
+
+
+def _read_cache(config: Config, lang: str) -> dict[str, object]:
     try:
-        cached = json.loads(cache_path.read_text(encoding="utf-8"))
+        cached = json.loads(_cache_path(config, lang).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        cached = {}
-    if not isinstance(cached, dict):
-        cached = {}  # a damaged cache is rebuilt, never trusted
-    fresh: dict[str, dict[str, object]] = {}
-    entries: list[MemoryEntry] = []
+        return {}
+    return cached if isinstance(cached, dict) else {}  # damaged: rebuilt, never trusted
+
+
+def _files(config: Config, lang: str) -> list[tuple[Path, str, str]]:
+    """The memory's files, newest week first, then the archives: (path, name, origin)."""
     folder = config.locales_dir / lang / "LC_MESSAGES"
     files = [(p, config.rel(p), p.stem) for p in sorted(folder.glob("*.po"), reverse=True)
              if p.stem != UI_DOMAIN and pofile.exists(p, config.rel(p))]
@@ -185,18 +222,85 @@ def load_memory(config: Config, lang: str) -> TranslationMemory:
             raise ConfigError(f"translation memory file {name} (listed in [memory] files) "
                               "does not exist", config.rel(config.config_path))
         files.append((path, name, name))
-    for path, shown, origin in files:
-        stat = path.stat()
-        stamp = [stat.st_mtime_ns, stat.st_size]
-        found = _cached(cached.get(shown), stamp)
-        if found is None:
-            found = _read_file(path, shown, lang, origin)
-        fresh[shown] = {"stamp": stamp,
-                        "entries": [[e.source, e.translation, e.origin] for e in found]}
+    return files
+
+
+def _stamp(path: Path) -> list[int]:
+    stat = path.stat()
+    return [stat.st_mtime_ns, stat.st_size]
+
+
+def load_memory(config: Config, lang: str) -> TranslationMemory:
+    """The memory for translations into ``lang``: newest week first, then archives.
+
+    What each file holds is kept in ``.transflow/memory-<lang>.json`` by modification
+    time and size, so an archive of hundreds of weeks is parsed once, not every run.
+    """
+    cached = _read_cache(config, lang)
+    fresh: dict[str, object] = {}
+    entries: list[MemoryEntry] = []
+    versions: dict[str, str] = {}
+    memo = _read_misses(config, lang)
+    found_base = memo.get("base")
+    base: dict[str, object] = found_base if isinstance(found_base, dict) else {}
+    changed: list[MemoryEntry] = []
+    for path, shown, origin in _files(config, lang):
+        stamp = _stamp(path)
+        hit = cached.get(shown)
+        found = _cached(hit, stamp)
+        if found is None or not isinstance(hit, dict) or "digest" not in hit:
+            if found is None:
+                found = _read_file(path, shown, lang, origin)
+            hit = _record(stamp, found)
+        fresh[shown] = hit
+        versions[shown] = str(hit["digest"])
         entries += found
+        if base.get(shown) != versions[shown]:
+            changed += found
     if fresh != cached:
-        write_if_changed(cache_path, json.dumps(fresh, ensure_ascii=False))
-    return TranslationMemory(entries)
+        write_if_changed(_cache_path(config, lang), json.dumps(fresh, ensure_ascii=False))
+    texts = memo.get("misses")
+    misses = None
+    if isinstance(texts, list) and isinstance(memo.get("threshold"), int | float):
+        misses = Misses(float(memo["threshold"]),  # type: ignore[arg-type]
+                        frozenset(t for t in texts if isinstance(t, str)),
+                        TranslationMemory(changed))
+    return TranslationMemory(entries, versions, misses)
+
+
+def _misses_path(config: Config, lang: str) -> Path:
+    return config.root / CACHE_DIR / f"memory-misses-{lang}.json"
+
+
+def _read_misses(config: Config, lang: str) -> dict[str, object]:
+    try:
+        memo = json.loads(_misses_path(config, lang).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return memo if isinstance(memo, dict) else {}
+
+
+def save_misses(config: Config, lang: str, memory: TranslationMemory,
+                threshold: float) -> None:
+    """Remember the texts that found nothing in this run, and the memory's version: the
+    next run looks them up only in what the memory gains meanwhile."""
+    write_if_changed(_misses_path(config, lang), json.dumps({
+        "threshold": threshold, "base": memory.versions, "misses": sorted(memory.missed),
+    }, ensure_ascii=False))
+
+
+def remember_written(config: Config, lang: str, written: dict[Path, Catalog]) -> None:
+    """Record what catalogs just written hold, with their new stamps, so the next run
+    does not parse them again only to learn what this one knew."""
+    cached = _read_cache(config, lang)
+    for path, catalog in written.items():
+        shown = config.rel(path)
+        if path.parent.name == "LC_MESSAGES" and path.stem != UI_DOMAIN:
+            try:
+                cached[shown] = _record(_stamp(path), list(_entries_of(catalog, path.stem)))
+            except OSError:
+                cached.pop(shown, None)
+    write_if_changed(_cache_path(config, lang), json.dumps(cached, ensure_ascii=False))
 
 
 def fill_from_memory(catalog: Catalog, memory: TranslationMemory,

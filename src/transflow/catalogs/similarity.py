@@ -41,16 +41,22 @@ class Choices:
         if not self._texts or cutoff <= 0:
             return None
         n = len(text)
-        lo = bisect.bisect_left(self._lengths, n * cutoff / (200 - cutoff) - 1e-9)
-        hi = bisect.bisect_right(self._lengths, n * (200 - cutoff) / cutoff + 1e-9)
-        window = self._texts[lo:hi]
-        found = process.extractOne(text, window, scorer=fuzz.ratio, score_cutoff=cutoff)
+        lo, hi = self._window(n, cutoff)
+        found = process.extractOne(text, self._texts[lo:hi], scorer=fuzz.ratio,
+                                   score_cutoff=cutoff)
         if found is None:
             return None
         score = found[1]
         # Several may share the best score: the earliest in the caller's order wins.
-        # (A hair below it: a score recomputed may differ in its last bit.)
-        equals = process.extract(text, window, scorer=fuzz.ratio, score_cutoff=score - 1e-6,
-                                 limit=None)
-        return min(self._rank[lo + i] for _, s, i in [*equals, found]
-                   if s >= score - 1e-6), score
+        # They lie in the (narrower) window of that score; a hair below it, as a score
+        # recomputed may differ in its last bit.
+        tlo, thi = self._window(n, score - 1e-6)
+        equals = process.extract(text, self._texts[tlo:thi], scorer=fuzz.ratio,
+                                 score_cutoff=score - 1e-6, limit=None)
+        return min([self._rank[tlo + i] for _, s, i in equals if s >= score - 1e-6]
+                   + [self._rank[lo + found[2]]]), score
+
+    def _window(self, n: int, cutoff: float) -> tuple[int, int]:
+        """The sorted texts whose length lets them score ``cutoff`` against length n."""
+        return (bisect.bisect_left(self._lengths, n * cutoff / (200 - cutoff) - 1e-9),
+                bisect.bisect_right(self._lengths, n * (200 - cutoff) / cutoff + 1e-9))

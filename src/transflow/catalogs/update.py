@@ -28,13 +28,14 @@ from transflow.catalogs.model import (
     unique,
 )
 from transflow.catalogs.ui import ui_entries
-from transflow.sources.commentary import load_week
+from transflow.sources.commentary import load_week, source_files
 from transflow.sources.markdown import Segment, split
 from transflow.workspace.config import UI_DOMAIN, UI_SOURCE_LANGUAGE, Config, Domain
 from transflow.workspace.errors import CatalogError
 from transflow.workspace.files import WriteFailed, unchanged, workspace_lock, write_all
 from transflow.workspace.lang import language_name, nplurals, plural_forms
 from transflow.workspace.progress import Progress
+from transflow.workspace.state import JobState, fingerprint, stamp
 from transflow.workspace.weeks import Week
 
 
@@ -247,6 +248,18 @@ def _changed(files: dict[Path, str]) -> set[Path]:
     return changed
 
 
+def _week_print(config: Config, week: Week, languages: Sequence[str], settings: object,
+                fillable: Sequence[str], versions: dict[str, dict[str, str]]) -> str:
+    """What a week's update depends on, by size and time: its sources, its template and
+    catalogs, the settings; and, for a language with entries the memory may fill, the
+    memory's version."""
+    return fingerprint(
+        settings, [(p.name, stamp(p)) for p in source_files(config, week)],
+        stamp(config.pot_path(week)),
+        [(lang, stamp(config.po_path(lang, week))) for lang in languages],
+        [(lang, versions.get(lang)) for lang in fillable])
+
+
 def update(
     config: Config,
     weeks: Sequence[Week],
@@ -258,20 +271,40 @@ def update(
 
     A week's catalog for language L holds the segments of the commentaries not
     written in L. Human translations are never lost (see ``merge``). Nothing is
-    written unless every source and catalog could be read.
+    written unless every source and catalog could be read. A week none of whose files
+    changed since the last update (and whose untranslated entries the memory cannot
+    newly fill) is skipped without being parsed.
     """
+    langs = list(languages or config.languages)
     with workspace_lock(config.root):
-        plan = plan_update(config, weeks, list(languages or config.languages))
+        state = JobState(config.root, "update")
+        settings = (stamp(config.config_path), config.memory_threshold, langs,
+                    [(name, stamp(config.root / name)) for name in config.memory_files])
         memories: dict[str, TranslationMemory] = {}
+
+        def memory_of(lang: str) -> TranslationMemory:
+            if lang not in memories:
+                memories[lang] = load_memory(config, lang)
+            return memories[lang]
+
+        skipped: list[CatalogUpdate] = []
+        todo: list[Week] = []
+        for week in weeks:
+            known = state.jobs.get(f"week {week}", {})
+            fillable = [x for x in known.get("fillable", []) if x in langs]  # type: ignore[attr-defined]
+            versions = {lang: memory_of(lang).versions for lang in fillable}
+            done = state.current(f"week {week}", _week_print(
+                config, week, langs, settings, fillable, versions))
+            if done is None:
+                todo.append(week)
+            else:
+                skipped += _remembered(done)
+        plan = plan_update(config, todo, langs)
         merged: list[tuple[_Merged, TranslationMemory | None]] = []
-        for done, job in enumerate(plan.catalogs):
+        for n, job in enumerate(plan.catalogs):
             if progress:
-                progress(f"{job.domain} {job.lang}", done, len(plan.catalogs))
-            memory = None
-            if job.memory:
-                if job.lang not in memories:
-                    memories[job.lang] = load_memory(config, job.lang)
-                memory = memories[job.lang]
+                progress(f"{job.domain} {job.lang}", n, len(plan.catalogs))
+            memory = memory_of(job.lang) if job.memory else None
             merged.append((run_catalog_job(config, job, memory), memory))
 
         # Everything is read and merged: now write what changed, all or nothing.
@@ -293,4 +326,57 @@ def update(
                                "nothing was updated", config.rel(failed.path)) from None
         updates = [_report(config, m, config.po_path(m.job.lang, m.job.domain) in changed, ok)
                    for m, ok in settled]
-    return UpdateReport(tuple(templates), tuple(updates))
+        _remember(config, state, settings, langs, todo, settled, changed, memories)
+    def order(c: CatalogUpdate) -> tuple[object, ...]:  # ui first, then week by week
+        week = c.domain if isinstance(c.domain, Week) else None
+        return (week is not None, week or Week(1, 1), langs.index(c.lang)
+                if c.lang in langs else len(langs))
+
+    return UpdateReport(tuple(templates), tuple(sorted(skipped + updates, key=order)))
+
+
+def _remembered(done: dict[str, object]) -> list[CatalogUpdate]:
+    """The reports of a skipped week's catalogs, as its last update left them."""
+    rows = done.get("catalogs", [])
+    assert isinstance(rows, list)
+    return [CatalogUpdate(str(r["path"]), str(r["lang"]), Week.parse(str(r["week"])), False,
+                          MergeStats(), Counts(**r["counts"])) for r in rows]
+
+
+def _remember(config: Config, state: JobState, settings: object, langs: list[str],
+              weeks: list[Week], settled: list[tuple[_Merged, bool]], changed: set[Path],
+              memories: dict[str, TranslationMemory]) -> None:
+    """Record what this update made, as it is on disk now, for the next one to skip."""
+    from dataclasses import asdict
+
+    from transflow.catalogs.memory import remember_written, save_misses
+
+    for lang, memory in memories.items():
+        remember_written(config, lang, {
+            path: m.catalog for m, ok in settled
+            if ok and m.job.lang == lang and (path := config.po_path(lang, m.job.domain))
+            in changed})
+        save_misses(config, lang, memory, config.memory_threshold)
+    by_week: dict[Week, list[tuple[_Merged, bool]]] = {}
+    for m, ok in settled:
+        if isinstance(m.job.domain, Week):
+            by_week.setdefault(m.job.domain, []).append((m, ok))
+    after: dict[str, dict[str, str]] = {}
+    for week in weeks:
+        key = f"week {week}"
+        done = by_week.get(week, [])
+        if not all(ok for _, ok in done):
+            state.forget(key)  # left as a translator saved it: look again next time
+            continue
+        fillable = sorted({m.job.lang for m, _ in done if any(e.may_fill for e in m.catalog)})
+        # The memory's version as the next run will find it: with what this one wrote.
+        for lang in fillable:
+            if lang not in after:
+                after[lang] = load_memory(config, lang).versions
+        versions = {lang: after[lang] for lang in fillable}
+        state.record(key, _week_print(config, week, langs, settings, fillable, versions),
+                     fillable=fillable, catalogs=[
+                         {"path": config.rel(config.po_path(m.job.lang, week)),
+                          "lang": m.job.lang, "week": str(week),
+                          "counts": asdict(count(m.catalog))} for m, _ in done])
+    state.save()

@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from transflow.sources.commentary import source_files
 from transflow.workspace.config import UI_DOMAIN, Config
 from transflow.workspace.weeks import Week
 
@@ -55,10 +56,6 @@ def own_state(config: Config, week: Week, lang: str,
         sources = tuple(stat_of(path) for path in source_files(config, week))
     return (*sources, stat_of(config.po_path(lang, week)),
             ui if ui is not None else stat_of(config.po_path(lang, UI_DOMAIN)))
-
-
-def source_files(config: Config, week: Week) -> list[Path]:
-    return sorted((config.sources_dir / str(week)).glob("*.md"))
 
 
 def _own_inputs(config: Config, week: Week, lang: str) -> list[Path]:

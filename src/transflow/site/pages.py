@@ -25,14 +25,13 @@ from transflow.publish.manifest import (
     own_state,
     published,
     shared_state,
-    source_files,
     stat_of,
     state_of,
 )
 from transflow.publish.plan import _capitalised, pdf_name
 from transflow.publish.render_html import render_template
 from transflow.site.listing import Listed, Listing
-from transflow.sources.commentary import Commentary, list_weeks, load_week
+from transflow.sources.commentary import Commentary, list_weeks, load_week, source_files
 from transflow.workspace.config import UI_DOMAIN, Config
 from transflow.workspace.files import atomic_write, write_if_changed
 from transflow.workspace.lang import language_name

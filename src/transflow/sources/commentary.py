@@ -83,10 +83,14 @@ def resolve_weeks(config: Config, selection: WeekSelection | str | None) -> tupl
     return (chosen,)
 
 
+def source_files(config: Config, week: Week) -> list[Path]:
+    """The source files of ``week``, in slug order."""
+    return sorted((config.sources_dir / str(week)).glob("*.md"))
+
+
 def load_week(config: Config, week: Week) -> tuple[Commentary, ...]:
     """The commentaries of ``week``, in slug order."""
-    folder = config.sources_dir / str(week)
-    return tuple(load_commentary(config, week, p) for p in sorted(folder.glob("*.md")))
+    return tuple(load_commentary(config, week, p) for p in source_files(config, week))
 
 
 def _split_front_matter(text: str, rel: str) -> tuple[str, str, int]:

@@ -1,0 +1,137 @@
+"""Incremental runs: a week whose files did not change is skipped without being parsed,
+and anything that could change its result (a source, a catalog, the template, the
+settings, what the memory can newly fill) makes it run again."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polib
+import pytest
+
+from tests.helpers import copy_sample, files, msgfmt_check, po, run, save_translation, write_source
+from transflow.catalogs.update import update
+from transflow.workspace.config import load_config
+from transflow.workspace.weeks import Week
+
+W09, W10 = "2024-W09", "2024-W10"
+FRONT = "title: {title}\ncategory: security"
+TEXT = "The regional council approved the new budget after a long debate on Tuesday."
+TEXT_RU = "Областной совет утвердил новый бюджет после долгих дебатов во вторник."
+
+
+@pytest.fixture
+def sample(tmp_path: Path) -> Path:
+    root = copy_sample(tmp_path / "sample")
+    assert run(root, "update").exit_code == 0
+    return root
+
+
+def parsed_weeks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The weeks whose sources update reads, from now on."""
+    import transflow.catalogs.update as module
+
+    seen: list[str] = []
+    original = module.load_week
+
+    def load_week(config, week):  # type: ignore[no-untyped-def]
+        seen.append(str(week))
+        return original(config, week)
+
+    monkeypatch.setattr(module, "load_week", load_week)
+    return seen
+
+
+def test_a_no_op_update_parses_nothing_and_says_the_same(
+        sample: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = run(sample, "update")
+    everything = files(sample)
+    seen = parsed_weeks(monkeypatch)
+    again = run(sample, "update")
+    assert seen == []
+    assert again.output == before.output and again.exit_code == 0
+    assert files(sample) == everything
+
+
+def test_an_edited_source_runs_its_week_only(sample: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    seen = parsed_weeks(monkeypatch)
+    path = next((sample / "sources" / W10).glob("*.md"))
+    path.write_text(path.read_text(encoding="utf-8") + "\nA new closing paragraph.\n",
+                    encoding="utf-8")
+    result = run(sample, "update")
+    assert seen == [W10]
+    assert "A new closing paragraph." in po(sample, "be", W10).read_text(encoding="utf-8")
+    assert f"locales/be/LC_MESSAGES/{W10}.po: updated" in result.output
+
+
+def test_a_translators_save_runs_the_week_and_keeps_their_work(
+        sample: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    seen = parsed_weeks(monkeypatch)
+    path = po(sample, "ru", W09)
+    entry = next(e for e in polib.pofile(str(path)) if e.msgstr and not e.obsolete)
+    save_translation(path, entry.msgid[:30], "Новый перевод переводчика.")
+    run(sample, "update")
+    # W09 runs; so does W10, whose untranslated ru entries the new translation (now in
+    # the memory) might fill.
+    assert seen == [W09, W10]
+    assert "Новый перевод переводчика." in path.read_text(encoding="utf-8")
+    assert msgfmt_check(path).returncode == 0
+
+
+@pytest.mark.parametrize("damage", ["delete-catalog", "delete-template", "corrupt-state",
+                                    "settings"])
+def test_whatever_changed_is_made_again(sample: Path, damage: str) -> None:
+    reference = files(sample / "locales")
+    state = sample / ".transflow" / "update-state.json"
+    assert json.loads(state.read_text(encoding="utf-8"))["jobs"]
+    if damage == "delete-catalog":
+        po(sample, "be", W09).unlink()
+    elif damage == "delete-template":
+        (sample / "locales" / "templates" / f"{W09}.pot").unlink()
+    elif damage == "corrupt-state":
+        state.write_text("{ not json", encoding="utf-8")
+    else:
+        config = sample / "transflow.toml"
+        config.write_text(config.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert run(sample, "update").exit_code == 0
+    if damage == "delete-catalog":
+        # Made again from the template (its translations went with the file).
+        catalog = polib.pofile(str(po(sample, "be", W09)))
+        assert len(catalog) > 5 and msgfmt_check(po(sample, "be", W09)).returncode == 0
+    else:
+        assert files(sample / "locales") == reference
+
+
+def test_a_translation_added_elsewhere_fills_a_skipped_week(mini: Path) -> None:
+    # W10 has an entry nobody translated; the memory knows nothing like it. Then a
+    # translator translates the same text in W11: the next update must fill W10 from
+    # it, although no file of W10 changed.
+    write_source(mini, "2019-W10", "budget", FRONT.format(title="Budget"), TEXT)
+    write_source(mini, "2019-W11", "council", FRONT.format(title="Council"),
+                 TEXT.replace("Tuesday", "Wednesday"))
+    run(mini, "update")
+    run(mini, "update")  # the memory's misses are remembered
+    assert not next(e for e in polib.pofile(str(po(mini, "ru", "2019-W10")))
+                    if e.msgid == TEXT).msgstr
+    save_translation(po(mini, "ru", "2019-W11"), "The regional council",
+                     TEXT_RU.replace("во вторник", "в среду"))
+    result = run(mini, "update")
+    filled = next(e for e in polib.pofile(str(po(mini, "ru", "2019-W10"))) if e.msgid == TEXT)
+    assert filled.msgstr == TEXT_RU.replace("во вторник", "в среду")
+    assert "fuzzy" in filled.flags  # similar, not the same: for review
+    assert "locales/ru/LC_MESSAGES/2019-W10.po: updated" in result.output
+
+
+def test_a_remembered_miss_is_still_a_miss_for_unrelated_translations(mini: Path) -> None:
+    write_source(mini, "2019-W10", "budget", FRONT.format(title="Budget"), TEXT)
+    run(mini, "update")
+    config = load_config(mini)
+    write_source(mini, "2019-W11", "other", FRONT.format(title="Other"),
+                 "Something else entirely, about railways and timetables.")
+    run(mini, "update")
+    save_translation(po(mini, "ru", "2019-W11"), "Something else", "Совсем другое.")
+    report = update(config, [Week(2019, 10), Week(2019, 11)])
+    w10 = next(c for c in report.catalogs if c.lang == "ru" and str(c.domain) == "2019-W10")
+    assert w10.from_memory == 0 and not w10.written
