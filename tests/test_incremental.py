@@ -135,3 +135,82 @@ def test_a_remembered_miss_is_still_a_miss_for_unrelated_translations(mini: Path
     report = update(config, [Week(2019, 10), Week(2019, 11)])
     w10 = next(c for c in report.catalogs if c.lang == "ru" and str(c.domain) == "2019-W10")
     assert w10.from_memory == 0 and not w10.written
+
+
+# --- build ------------------------------------------------------------------------------
+
+def resolved(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, str]]:
+    """The bulletins build resolves from their catalogs, from now on."""
+    import transflow.publish.plan as module
+
+    seen: list[tuple[str, str]] = []
+    original = module.make_bulletin
+
+    def make_bulletin(config, week, lang, *args, **kwargs):  # type: ignore[no-untyped-def]
+        seen.append((str(week), lang))
+        return original(config, week, lang, *args, **kwargs)
+
+    monkeypatch.setattr(module, "make_bulletin", make_bulletin)
+    return seen
+
+
+def test_build_with_two_jobs_writes_what_one_job_writes(tmp_path: Path) -> None:
+    from tests.helpers import pdf_text
+
+    made = {}
+    for jobs in ("1", "2"):
+        root = copy_sample(tmp_path / f"jobs-{jobs}")
+        assert run(root, "update").exit_code == 0
+        result = run(root, "build", "--jobs", jobs)
+        assert result.exit_code == 0, result.output
+        made[jobs] = {p.relative_to(root): p for p in sorted((root / "output").rglob("*"))
+                      if p.is_file() and "pagefind" not in p.parts}
+    assert made["1"].keys() == made["2"].keys() and len(made["1"]) > 20
+    for rel, path in made["1"].items():
+        other = made["2"][rel]
+        if rel.suffix == ".pdf":
+            assert pdf_text(path) == pdf_text(other), rel
+        else:
+            assert path.read_bytes() == other.read_bytes(), rel
+
+
+def test_a_no_op_build_reads_no_catalog(sample: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert run(sample, "build").exit_code == 0
+    seen = resolved(monkeypatch)
+    again = run(sample, "build")
+    assert seen == [] and again.exit_code == 0
+    assert "bulletins: 0 built, 5 unchanged" in again.output  # be is not built for W10
+    assert "site: 0 pages written" in again.output
+
+
+@pytest.mark.parametrize("change", ["delete-pdf", "edit-catalog", "corrupt-state", "options"])
+def test_what_changed_is_built_again(sample: Path, monkeypatch: pytest.MonkeyPatch,
+                                     change: str) -> None:
+    from tests.helpers import out
+
+    assert run(sample, "build").exit_code == 0
+    html, pdf = out(sample, W09, "ru")
+    args = ["build"]
+    if change == "delete-pdf":
+        pdf.unlink()
+    elif change == "edit-catalog":
+        path = po(sample, "ru", W09)
+        entry = next(e for e in polib.pofile(str(path)) if e.msgstr and not e.obsolete)
+        save_translation(path, entry.msgid[:30], "Исправленный перевод абзаца.")
+    elif change == "corrupt-state":
+        (sample / ".transflow" / "build-state.json").write_bytes(b"\x00garbage")
+    else:
+        args += ["--format", "html"]
+    seen = resolved(monkeypatch)
+    result = run(sample, *args)
+    assert result.exit_code == 0, result.output
+    if change == "corrupt-state":
+        assert len(seen) == 6  # everything planned again (be W10 too), and found unchanged
+        assert "bulletins: 0 built, 5 unchanged" in result.output
+    elif change == "options":
+        assert len(seen) == 6
+    else:
+        assert seen == [(W09, "ru")]
+        assert pdf.is_file()
+        if change == "edit-catalog":
+            assert "Исправленный перевод абзаца." in html.read_text(encoding="utf-8")

@@ -31,9 +31,12 @@ from transflow.workspace.weeks import WeekSelection
 @click.option("--strict/--no-strict", default=None,
               help="Refuse (or, with --no-strict, still build) a language whose translations "
                    "have check errors. Default: [build] strict in transflow.toml.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, metavar="N",
+              help="Render N bulletins at a time, in worker processes (default: the number "
+                   "of CPUs). The output is the same whatever N.")
 def build(workspace: Path | None, selection: WeekSelection | None, languages: tuple[str, ...],
           formats: tuple[str, ...], drafts: bool, min_translated: float | None,
-          strict: bool | None) -> None:
+          strict: bool | None, jobs: int | None) -> None:
     """Compile the HTML page and PDF bulletin of each week.
 
     One bulletin per week and language, in output/<week>/<lang>/; with --drafts, a
@@ -47,7 +50,7 @@ def build(workspace: Path | None, selection: WeekSelection | None, languages: tu
     with ProgressBar() as bar:
         report = run(s.config, s.weeks, languages=s.languages, formats=formats or FORMATS,
                      drafts=drafts, min_translated=min_translated, strict=strict,
-                     progress=bar)
+                     progress=bar, jobs=jobs)
     for skipped in report.skipped:
         click.echo(f"skipped {skipped.reason}")
     for refused in report.refused:

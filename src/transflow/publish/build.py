@@ -14,32 +14,36 @@ subscribers get the bulletin, and a plain build reads nothing from the preview t
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+import os
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from transflow.catalogs.ui import PREVIEW_MARK
-from transflow.publish.manifest import MANIFEST, manifest_json
+from transflow.publish.manifest import MANIFEST, manifest_json, shared_state
 from transflow.publish.plan import (
     FORMATS,
+    PDF_STAMP,
+    STATE,
     BuildPlan,
     BulletinJob,
     Refused,
     Skipped,
+    build_print,
     bulletin_dir,
     pdf_name,
     plan_build,
     published_percent,
+    state_key,
 )
 from transflow.workspace.config import Config
 from transflow.workspace.files import WriteFailed, workspace_lock, write_all
 from transflow.workspace.progress import Progress
+from transflow.workspace.state import JobState
 from transflow.workspace.weeks import Week
 
 __all__ = ["FORMATS", "BuildReport", "Failed", "Output", "Refused", "Skipped", "build",
            "bulletin_dir", "pdf_name", "published_percent"]
-
-_STAMP = ".pdf-source.sha256"
 
 
 @dataclass(frozen=True)
@@ -144,7 +148,7 @@ def run_job(job: BulletinJob, root: Path, templates: Path) -> Rendered:
         # The PDF is a function of the HTML and the running mark: re-render only when
         # those changed.
         digest = hashlib.sha256(f"{html}\0{mark or ''}".encode()).hexdigest().encode()
-        stamp = f"{job.folder}/{_STAMP}"
+        stamp = f"{job.folder}/{PDF_STAMP}"
         try:
             fresh = (root / path).is_file() and (root / stamp).read_bytes() == digest
         except OSError:
@@ -219,34 +223,87 @@ def build(
     min_translated: float | None = None,
     progress: Progress | None = None,
     strict: bool | None = None,
+    jobs: int | None = None,
 ) -> BuildReport:
     """Build the bulletins of ``weeks``; ``drafts`` builds previews into their own tree.
 
     ``strict`` (default: ``[build] strict``) refuses a language with check errors;
     without it such a language is built and a warning names the errors' count.
+    ``jobs`` (default: the number of CPUs) renders that many bulletins at a time, in
+    worker processes; the files are written by this process, in the plan's order, so
+    the output is the same whatever the number. A bulletin none of whose inputs and
+    outputs changed since it was last built with the same options is not even read.
     """
     with workspace_lock(config.root):
+        state = JobState(config.root, STATE)
         plan = plan_build(
             config, weeks, languages=list(languages or config.languages), formats=formats,
             drafts=drafts, strict=config.strict if strict is None else strict,
             threshold=config.min_translated if min_translated is None else min_translated,
+            state=state,
         )
-        return _run_plan(config, plan, drafts, progress)
+        try:
+            return _run_plan(config, plan, drafts, progress, jobs or os.cpu_count() or 1,
+                             state)
+        finally:
+            state.save()
 
 
-def _run_plan(config: Config, plan: BuildPlan, drafts: bool,
-              progress: Progress | None) -> BuildReport:
+def _rendered(config: Config, plan: BuildPlan, jobs: int) -> Iterator[Rendered]:
+    """Each job's rendering, in the plan's order: in this process, or in ``jobs``
+    worker processes (each imports the renderers once, for all its jobs)."""
+    if jobs <= 1 or len(plan.jobs) <= 1:
+        for job in plan.jobs:
+            yield run_job(job, config.root, config.templates_dir)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(plan.jobs)))
+    try:
+        yield from pool.map(run_job, plan.jobs, [config.root] * len(plan.jobs),
+                            [config.templates_dir] * len(plan.jobs))
+    finally:
+        # Interrupted (Ctrl-C, a failure): what was written stays whole, the rest is
+        # not started.
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _run_plan(config: Config, plan: BuildPlan, drafts: bool, progress: Progress | None,
+              jobs: int = 1, state: JobState | None = None) -> BuildReport:
     warnings = list(plan.warnings)
-    outputs: list[Output] = []
+    outputs = [Output(c.week, c.lang, fmt, path, False)
+               for c in plan.current for fmt, path in c.files]
     failed: list[Failed] = []
-    for done, job in enumerate(plan.jobs):
+    total = len(plan.jobs)
+    finished: list[BulletinJob] = []
+    for done, rendered in enumerate(_rendered(config, plan, jobs)):
+        job = rendered.job
         if progress:
-            progress(f"{job.week} {job.lang}", done, len(plan.jobs))
-        rendered = run_job(job, config.root, config.templates_dir)
+            progress(f"{job.week} {job.lang}", done, total)
         warnings += rendered.notes
         made, failure = write_rendered(config, rendered)
+        key = state_key(job.week, job.lang, drafts)
         if failure is not None:
             failed.append(failure)
+            if state is not None:
+                state.forget(key)
+        elif not rendered.notes:
+            finished.append(job)
         outputs += made
+    if state is not None:
+        # As they are on disk now, with every language of the week written: the next
+        # build skips them while nothing moves.
+        shared = shared_state(config)
+        for job in finished:
+            state.record(state_key(job.week, job.lang, drafts), build_print(
+                config, job.week, job.lang, plan.options, drafts, shared))
+        for skip in plan.skipped:
+            state.record(state_key(skip.week, skip.lang, drafts), build_print(
+                config, skip.week, skip.lang, plan.options, drafts, shared),
+                skipped=skip.percent)
+        for refusal in plan.refused:
+            state.record(state_key(refusal.week, refusal.lang, drafts), build_print(
+                config, refusal.week, refusal.lang, plan.options, drafts, shared),
+                refused=refusal.errors)
     return BuildReport(tuple(outputs), plan.skipped, tuple(warnings), plan.refused,
                        tuple(failed), drafts)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import pickle
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -20,14 +19,17 @@ from transflow.catalogs import pofile
 from transflow.catalogs.model import Catalog, Translations
 from transflow.catalogs.ui import label_status
 from transflow.publish.bulletin import Alternate, Bulletin, make_bulletin
-from transflow.publish.manifest import inputs_digest
+from transflow.publish.manifest import MANIFEST, Stat, inputs_digest, own_state, shared_state
 from transflow.sources.commentary import load_week
 from transflow.workspace.config import UI_DOMAIN, UI_SOURCE_LANGUAGE, Config, Domain
 from transflow.workspace.errors import BuildError, ConfigError
 from transflow.workspace.lang import language_name
+from transflow.workspace.state import JobState, fingerprint, stamp
 from transflow.workspace.weeks import Week
 
 FORMATS = ("html", "pdf")
+PDF_STAMP = ".pdf-source.sha256"
+"""Beside a PDF: a digest of what it was rendered from, so an unchanged PDF is kept."""
 
 
 def _kept(previous: bool) -> str:
@@ -101,11 +103,47 @@ class BulletinJob:
 
 
 @dataclass(frozen=True)
+class Current:
+    """A bulletin none of whose inputs and outputs changed since it was last built with
+    the same options: not even planned."""
+
+    week: Week
+    lang: str
+    files: tuple[tuple[str, str], ...]
+    """(format, path relative to the workspace) of its outputs."""
+
+
+@dataclass(frozen=True)
 class BuildPlan:
     jobs: tuple[BulletinJob, ...]
     skipped: tuple[Skipped, ...]
     refused: tuple[Refused, ...]
     warnings: tuple[str, ...]
+    current: tuple[Current, ...] = ()
+    options: str = ""
+    """The options' part of every job's fingerprint."""
+
+
+STATE = "build"
+"""The name of the build's state file in .transflow/."""
+
+
+def state_key(week: Week, lang: str, preview: bool) -> str:
+    return f"{week} {lang} {'preview' if preview else 'publication'}"
+
+
+def build_print(config: Config, week: Week, lang: str, options: str, preview: bool,
+                shared: tuple[Stat, ...]) -> str:
+    """What a bulletin's build depends on, by size and time: its sources and catalogs,
+    the settings, glossary and templates (``shared``), its own output files, whether
+    the week's other languages have a bulletin (its language links), the options."""
+    folder = bulletin_dir(config, week, lang, preview)
+    name = pdf_name(config, week, lang, preview)
+    return fingerprint(
+        options, shared, own_state(config, week, lang),
+        [stamp(folder / f) for f in ("index.html", name, MANIFEST, PDF_STAMP)],
+        [_has_output(config, week, other, preview) for other in config.languages
+         if other != lang])
 
 
 def pdf_name(config: Config, week: Week, lang: str, preview: bool = False) -> str:
@@ -172,11 +210,47 @@ def plan_build(
     drafts: bool,
     threshold: float,
     strict: bool,
+    state: JobState | None = None,
 ) -> BuildPlan:
-    """Resolve every bulletin of ``weeks`` × ``languages``; decide what is built."""
+    """Resolve every bulletin of ``weeks`` × ``languages``; decide what is built. With
+    ``state``, a bulletin whose fingerprint is as recorded there is not resolved at all:
+    it is ``current``."""
     from transflow.quality.checks import check
 
     preview = drafts
+    chosen = tuple(f for f in FORMATS if f in formats)
+    options = fingerprint(chosen, strict, threshold)
+    current: list[Current] = []
+    skipped: list[Skipped] = []
+    refused: list[Refused] = []
+    if state is not None:
+        shared = shared_state(config)
+        todo: list[Week] = []
+        for week in weeks:
+            left = []
+            for lang in languages:
+                known = state.current(state_key(week, lang, preview), build_print(
+                    config, week, lang, options, preview, shared))
+                if known is None:
+                    left.append(lang)
+                    continue
+                # Decided last time, on the same files: the same again.
+                previous = _has_output(config, week, lang, preview)
+                if isinstance(percent := known.get("skipped"), int | float):
+                    skipped.append(Skipped(week, lang, float(percent), threshold, previous))
+                    continue
+                if isinstance(errors := known.get("refused"), int):
+                    refused.append(Refused(week, lang, errors, previous))
+                    continue
+                folder = config.rel(bulletin_dir(config, week, lang, preview))
+                names = {"html": "index.html", "pdf": pdf_name(config, week, lang, preview)}
+                current.append(Current(week, lang, tuple(
+                    (f, f"{folder}/{names[f]}") for f in chosen)))
+            if left:
+                todo.append(week)
+        weeks = todo
+    done = {(c.week, c.lang) for c in current} | {(x.week, x.lang) for x in skipped} | {
+        (x.week, x.lang) for x in refused}
     labels = {lang: _read(config, lang, UI_DOMAIN) if lang != UI_SOURCE_LANGUAGE else None
               for lang in languages}
     ui = {lang: Translations(catalog, drafts) for lang, catalog in labels.items()}
@@ -193,13 +267,12 @@ def plan_build(
     templates = _templates_digest(config)
 
     logo = _logo(config)
-    chosen = tuple(f for f in FORMATS if f in formats)
     bulletins: list[Bulletin] = []
-    skipped: list[Skipped] = []
-    refused: list[Refused] = []
     for week in weeks:
         commentaries = load_week(config, week)
         for lang in languages:
+            if (week, lang) in done:
+                continue
             catalog = Translations(_read(config, lang, week), drafts)
             bulletin = make_bulletin(config, week, lang, commentaries, catalog, ui[lang],
                                      preview=preview)
@@ -234,15 +307,23 @@ def plan_build(
             for other in config.languages if other != lang and (
                 (week, other) in built or _has_output(config, week, other, preview)))
         bulletin = replace(bulletin, alternates=others)
-        fingerprint = hashlib.sha256(
-            pickle.dumps((bulletin, labels[lang], chosen, templates))).hexdigest()
+        # repr, not pickle: a pickle of equal values can differ from run to run.
+        job_print = hashlib.sha256(
+            repr((bulletin, labels[lang], chosen, templates)).encode()).hexdigest()
         jobs.append(BulletinJob(
             bulletin, labels[lang], chosen,
             config.rel(bulletin_dir(config, week, lang, preview)),
-            pdf_name(config, week, lang, preview), fingerprint,
+            pdf_name(config, week, lang, preview), job_print,
             "" if preview else inputs_digest(config, week, lang),
         ))
-    return BuildPlan(tuple(jobs), tuple(skipped), tuple(refused), tuple(warnings))
+    order = {lang: i for i, lang in enumerate(languages)}
+
+    def place(x: Skipped | Refused) -> tuple[Week, int]:
+        return (x.week, order[x.lang])
+
+    return BuildPlan(tuple(jobs), tuple(sorted(skipped, key=place)),
+                     tuple(sorted(refused, key=place)), tuple(warnings), tuple(current),
+                     options)
 
 
 _LOGO_TYPES = {".svg": "image/svg+xml", ".png": "image/png"}
