@@ -69,7 +69,9 @@ def test_update_plan_is_picklable_and_reads_before_writing(sample: Path) -> None
 
 
 def test_status(sample: Path) -> None:
-    report = status(load_config(sample), (W10,), languages=["ru"])
+    progress = Calls()
+    report = status(load_config(sample), (W10,), languages=["ru"], progress=progress)
+    assert progress.calls == [("2024-W10", 0, 1)]
     (row,) = report.rows
     assert row.week == W10 and row.counts.fuzzy == 1 and row.as_dict()["week"] == "2024-W10"
     (labels,) = report.labels
@@ -77,7 +79,9 @@ def test_status(sample: Path) -> None:
 
 
 def test_check(sample: Path) -> None:
-    report = check(load_config(sample), (W09, W10), sources=True)
+    progress = Calls()
+    report = check(load_config(sample), (W09, W10), sources=True, progress=progress)
+    assert progress.calls == [("2024-W09", 0, 2), ("2024-W10", 1, 2)]
     assert report.checked > 40 and report.errors == () and report.problem is None
 
 

@@ -10,6 +10,7 @@ from transflow.catalogs import pofile
 from transflow.catalogs.model import Counts, FromMemory, count
 from transflow.catalogs.ui import LabelStatus, label_status
 from transflow.workspace.config import UI_SOURCE_LANGUAGE, Config
+from transflow.workspace.progress import Progress
 from transflow.workspace.weeks import Week
 
 
@@ -48,9 +49,12 @@ class StatusReport:
 
 
 def status(config: Config, weeks: Sequence[Week], *,
-           languages: Sequence[str] | None = None) -> StatusReport:
+           languages: Sequence[str] | None = None,
+           progress: Progress | None = None) -> StatusReport:
     rows = []
-    for week in weeks:
+    for done, week in enumerate(weeks):
+        if progress:
+            progress(str(week), done, len(weeks))
         for lang in languages or config.languages:
             path = config.po_path(lang, week)
             if pofile.exists(path, config.rel(path)):

@@ -64,7 +64,8 @@ def build(workspace: Path | None, selection: WeekSelection | None, languages: tu
     if not drafts:
         from transflow.site.pages import build_site
 
-        site = build_site(s.config)
+        with ProgressBar() as bar:
+            site = build_site(s.config, bar)
         for warning in site.warnings:
             click.echo(f"warning: {warning}", err=True)
         click.echo(f"site: {len(site.written)} pages written, {site.unchanged} unchanged")

@@ -72,7 +72,8 @@ def status(workspace: Path | None, selection: WeekSelection | None,
     from transflow.catalogs.status import status as run
 
     s = setup(workspace, selection, languages)
-    report = run(s.config, s.weeks, languages=s.languages)
+    with ProgressBar() as bar:
+        report = run(s.config, s.weeks, languages=s.languages, progress=bar)
     if as_json:
         rows = [r.as_dict() for r in report.rows] + [u.as_dict() for u in report.labels]
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
@@ -128,7 +129,9 @@ def check(workspace: Path | None, selection: WeekSelection | None,
     from transflow.quality.checks import check as run
 
     s = setup(workspace, selection, languages)
-    report = run(s.config, s.weeks, languages=s.languages, sources=include_sources)
+    with ProgressBar() as bar:
+        report = run(s.config, s.weeks, languages=s.languages, sources=include_sources,
+                     progress=bar)
     if output_format == "json":
         click.echo(json.dumps([f.as_dict() for f in report.findings], ensure_ascii=False,
                               indent=2))

@@ -21,6 +21,7 @@ from transflow.quality.toolkit import toolkit_failures
 from transflow.sources.commentary import load_week
 from transflow.sources.markdown import inline_structure, split
 from transflow.workspace.config import UI_DOMAIN, UI_SOURCE_LANGUAGE, Config
+from transflow.workspace.progress import Progress
 from transflow.workspace.weeks import Week
 
 ERROR, WARNING = "error", "warning"
@@ -246,13 +247,16 @@ def check(
     languages: Sequence[str] | None = None,
     sources: bool = False,
     include_fuzzy: bool = True,
+    progress: Progress | None = None,
 ) -> CheckReport:
     """Findings over the translated (and fuzzy) entries of each week's catalogs, and with
     ``sources`` over the source commentaries too."""
     glossary = load_glossary(config)
     findings: list[Finding] = []
     checked = 0
-    for week in weeks:
+    for done, week in enumerate(weeks):
+        if progress:
+            progress(str(week), done, len(weeks))
         commentaries = load_week(config, week)
         source_lang = {c.slug: c.lang for c in commentaries}
         if sources:
