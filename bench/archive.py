@@ -4,13 +4,15 @@ Generates ``--weeks`` weeks (520 by default) × 5 English commentaries × 8 para
 runs ``transflow update``, translates 95% of the be and ru entries, and then times each
 command as an editor runs it, in its own process (so imports and peak memory count):
 
+- how ``update`` grows: 40 weeks against 120;
 - the first ``update`` (no catalogs yet);
 - ``update`` after 10% of the paragraphs were edited, against the anchor: a
   ``msgmerge --previous`` loop over the same catalogs and the same new templates, with
   the fuzzy suggestions each gives;
 - a no-op ``update``, ``status`` and ``check`` of the whole archive;
-- ``build`` of ``--build-weeks`` weeks (8 by default) with ``--jobs 1`` and
-  ``--jobs 2``, and a no-op ``build`` of the whole archive.
+- ``build`` of the whole archive (HTML, and the site) and a no-op ``build`` after it;
+- ``build`` of the last ``--build-weeks`` weeks (8 by default), HTML and PDF, with
+  ``--jobs 1`` and ``--jobs 2``.
 
     .venv/bin/python bench/archive.py [--weeks N] [--build-weeks M]
 """
@@ -25,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from workspace import REPO
@@ -76,8 +79,8 @@ def translate(root: Path, rng: random.Random, share: float = 0.95) -> None:
     for lang in ("be", "ru"):
         for path in sorted((root / "locales" / lang / "LC_MESSAGES").glob("20*.po")):
             catalog = pofile.read_catalog(path)
-            entries = [e if rng.random() > share else e.translated(f"[{lang}] {e.msgid[::-1]}")
-                       for e in catalog]
+            entries = [e if e.obsolete or rng.random() > share
+                       else replace(e, msgstr=f"[{lang}] {e.msgid[::-1]}") for e in catalog]
             pofile.write_catalog(catalog.with_entries(entries), path)
 
 
@@ -102,14 +105,14 @@ def edit(root: Path, rng: random.Random, share: float = 0.10) -> int:
 def run(root: Path, *args: str) -> tuple[float, float]:
     """Seconds and peak MiB of ``transflow ARGS`` in its own process."""
     start = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "transflow", "--workspace", str(root),
-                                *args], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen([sys.executable, "-m", "transflow", *args, "--workspace",
+                                str(root)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - start
     assert process.stderr is not None
     errors = process.stderr.read().decode()
     process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode not in (0, 1):
+    if process.returncode not in (0, 1) or "Traceback" in errors:
         raise SystemExit(f"transflow {' '.join(args)} failed:\n{errors}")
     return seconds, usage.ru_maxrss / 1024
 
@@ -133,11 +136,32 @@ def row(name: str, seconds: float, mib: float, note: str = "") -> None:
     print(f"{name:<38}{seconds:8.2f} s {mib:7.0f} MiB  {note}")
 
 
+def growth(small: int, large: int) -> None:
+    """How ``update`` grows with the archive: the first update and the update after a
+    10% edit, at two sizes, and their ratio (linear is large / small)."""
+    times: dict[int, tuple[float, float]] = {}
+    for size in (small, large):
+        rng = random.Random(size)
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp)
+            make_sources(root, weeks_of(size), rng)
+            first = run(root, "update")[0]
+            translate(root, rng)
+            run(root, "update")
+            edit(root, rng)
+            times[size] = (first, run(root, "update")[0])
+    for i, what in enumerate(("first update", "update after a 10% edit")):
+        a, b = times[small][i], times[large][i]
+        print(f"{what:<38}{small} weeks {a:6.2f} s, {large} weeks {b:6.2f} s: ratio "
+              f"{b / a:.2f} (linear: {large / small:.2f})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--weeks", type=int, default=520)
     parser.add_argument("--build-weeks", type=int, default=8)
     args = parser.parse_args()
+    growth(40, 120)
     rng = random.Random(14)
     weeks = weeks_of(args.weeks)
     with tempfile.TemporaryDirectory() as tmp:
@@ -166,19 +190,30 @@ def main() -> None:
         row("status", *run(root, "status"))
         row("check", *run(root, "check"))
 
-        span = [str(w) for w in weeks[-args.build_weeks:]]
-        selection = ["--from", span[0], "--to", span[-1]]
-        shutil.rmtree(root / "output", ignore_errors=True)
-        one = run(root, "build", *selection, "--jobs", "1", "--no-strict")
-        shutil.rmtree(root / "output")
-        shutil.rmtree(root / ".transflow", ignore_errors=True)
-        two = run(root, "build", *selection, "--jobs", "2", "--no-strict")
+        html = run(root, "build", "--format", "html", "--no-strict")
+        row("build, whole archive, HTML only", *html)
+        noop_build = run(root, "build", "--format", "html", "--no-strict")
+        row("no-op build, whole archive", *noop_build, f"{noop_build[0] / html[0]:.0%} of a "
+            "real one")
+
+        # PDFs too, for the last weeks only: a workspace of those weeks.
+        part = Path(tmp) / "part"
+        part.mkdir()
+        recent = [str(w) for w in weeks[-args.build_weeks:]]
+        for name in ("transflow.toml", "glossary.csv", "templates", "assets"):
+            src = root / name
+            (shutil.copytree if src.is_dir() else shutil.copy)(src, part / name)
+        for week in recent:
+            shutil.copytree(root / "sources" / week, part / "sources" / week)
+        shutil.copytree(root / "locales", part / "locales", ignore=lambda folder, names: [
+            n for n in names if n.startswith("20") and n.split(".")[0] not in recent])
+        one = run(part, "build", "--jobs", "1", "--no-strict")
+        shutil.rmtree(part / "output")
+        shutil.rmtree(part / ".transflow")
+        two = run(part, "build", "--jobs", "2", "--no-strict")
         row(f"build {args.build_weeks} weeks, --jobs 1", *one)
         row(f"build {args.build_weeks} weeks, --jobs 2", *two,
             f"{two[0] / one[0]:.2f} × the --jobs 1 time")
-        again = run(root, "build", *selection, "--no-strict")
-        row("no-op build", *again, f"{again[0] / two[0]:.0%} of a real one")
-
 
 if __name__ == "__main__":
     main()
