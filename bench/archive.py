@@ -60,7 +60,7 @@ def weeks_of(count: int) -> list[Week]:
 
 
 def make_sources(root: Path, weeks: list[Week], rng: random.Random) -> None:
-    for name in ("transflow.toml", "glossary.csv", "templates", "assets"):
+    for name in ("transflow.toml", "glossary.csv", "assets"):
         src = REPO / name
         (shutil.copytree if src.is_dir() else shutil.copy)(src, root / name)
     shutil.copytree(REPO / "locales", root / "locales", ignore=shutil.ignore_patterns("20*"))
@@ -200,7 +200,7 @@ def main() -> None:
         part = Path(tmp) / "part"
         part.mkdir()
         recent = [str(w) for w in weeks[-args.build_weeks:]]
-        for name in ("transflow.toml", "glossary.csv", "templates", "assets"):
+        for name in ("transflow.toml", "glossary.csv", "assets"):
             src = root / name
             (shutil.copytree if src.is_dir() else shutil.copy)(src, part / name)
         for week in recent:

@@ -41,7 +41,7 @@ def main() -> None:
     week = Week(2024, 9)
     with tempfile.TemporaryDirectory() as tmp, SMTPServer() as server:
         root = Path(tmp)
-        for name in ("transflow.toml", "glossary.csv", "templates", "sources", "locales",
+        for name in ("transflow.toml", "glossary.csv", "sources", "locales",
                      "assets"):
             src = REPO / name
             (shutil.copytree if src.is_dir() else shutil.copy)(src, root / name)

@@ -31,7 +31,7 @@ TEXT = ("The ministry published the figures on Monday, and the regional councils
 
 
 def make_archive(root: Path, weeks: int) -> None:
-    for name in ("transflow.toml", "glossary.csv", "templates", "assets"):
+    for name in ("transflow.toml", "glossary.csv", "assets"):
         src = REPO / name
         (shutil.copytree if src.is_dir() else shutil.copy)(src, root / name)
     shutil.copytree(REPO / "locales", root / "locales", ignore=shutil.ignore_patterns("20*"))

@@ -23,7 +23,7 @@ from transflow.workspace.config import load_config
 
 
 def copy_sample(root: Path) -> None:
-    for name in ("transflow.toml", "glossary.csv", "templates", "sources", "locales", "assets"):
+    for name in ("transflow.toml", "glossary.csv", "sources", "locales", "assets"):
         src = REPO / name
         if src.is_dir():
             shutil.copytree(src, root / name)

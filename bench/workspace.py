@@ -17,5 +17,4 @@ def scratch_workspace() -> Iterator[Path]:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         shutil.copy(REPO / "transflow.toml", root / "transflow.toml")
-        shutil.copytree(REPO / "templates", root / "templates")
         yield root

@@ -3,12 +3,11 @@ one written by the test). Helpers that tests call are in ``tests.helpers``."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import MINI_CONFIG, REPO, copy_sample, run
+from tests.helpers import MINI_CONFIG, copy_sample, run
 
 
 @pytest.fixture
@@ -19,11 +18,10 @@ def sample(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def mini(tmp_path: Path) -> Path:
-    """A small workspace: config and templates, no sources yet."""
+    """A small workspace: a config (the default templates), no sources yet."""
     root = tmp_path / "mini"
     root.mkdir()
     (root / "transflow.toml").write_text(MINI_CONFIG, encoding="utf-8")
-    shutil.copytree(REPO / "templates", root / "templates")
     return root
 
 

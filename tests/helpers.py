@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from transflow.cli import main
 
 REPO = Path(__file__).resolve().parent.parent
-SAMPLE = ("transflow.toml", "glossary.csv", "templates", "sources", "locales", "assets")
+SAMPLE = ("transflow.toml", "glossary.csv", "sources", "locales", "assets")
 """What the repository's sample publication is made of."""
 
 

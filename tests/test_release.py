@@ -310,8 +310,13 @@ def test_an_immutable_output_file(updated: Path) -> None:
 
 
 def test_refused_url_in_the_stylesheet_is_a_warning(updated: Path) -> None:
-    with (updated / "templates" / "bulletin.css").open("a", encoding="utf-8") as f:
-        f.write("\nbody { background: url(http://127.0.0.1:9/paper.png) }\n")
+    from transflow.workspace.config import DEFAULT_TEMPLATES
+
+    # The workspace's own stylesheet, in templates/, overrides the default.
+    (updated / "templates").mkdir()
+    (updated / "templates" / "bulletin.css").write_text(
+        (DEFAULT_TEMPLATES / "bulletin.css").read_text(encoding="utf-8")
+        + "\nbody { background: url(http://127.0.0.1:9/paper.png) }\n", encoding="utf-8")
     result = run(updated, "build", "--week", W09, "--lang", "en")
     assert result.exit_code == 0
     assert "Traceback" not in result.output

@@ -22,9 +22,7 @@ _extracted: dict[tuple[object, ...], list[TemplateEntry]] = {}
 
 def _state(config: Config) -> tuple[object, ...]:
     """What the labels depend on: the templates and transflow.toml, as files now."""
-    files = [config.config_path]
-    if config.templates_dir.is_dir():
-        files += sorted(config.templates_dir.iterdir())
+    files = [config.config_path, *config.template_files()]
     return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files
                  if p.is_file())
 
@@ -54,7 +52,7 @@ def _extract(config: Config) -> list[TemplateEntry]:
         TemplateEntry(None, m.msgid, m.msgid_plural,
                       tuple((path, str(line)) for path, line in m.locations),
                       "\n".join(m.comments))
-        for m in extract_ui_messages(config.templates_dir, config.root)
+        for m in extract_ui_messages([(p, config.rel(p)) for p in config.template_files()])
     ]
     entries += [
         TemplateEntry(None, label, None, (("transflow.toml", line_of(label)),), "category")

@@ -77,9 +77,9 @@ def build_message(config: Config, edition: Edition, email: str, name: str, key: 
         f"{config.base_url}unsubscribe?token={unsubscribe}" if config.base_url else None),
         "unsubscribe_mail": f"mailto:{parseaddr(sender)[1]}?subject=unsubscribe%20{unsubscribe}",
         "name": name}
-    text = render_template(config.templates_dir, "email.txt", context, edition.labels, b.lang,
+    text = render_template(config.template_path, "email.txt", context, edition.labels, b.lang,
                            html=False)
-    html = render_template(config.templates_dir, "email.html", context, edition.labels,
+    html = render_template(config.template_path, "email.html", context, edition.labels,
                            b.lang)
     msg = EmailMessage(policy=SMTP)
     msg["From"] = sender

@@ -132,7 +132,7 @@ class Rendered:
     notes: tuple[str, ...] = ()
 
 
-def run_job(job: BulletinJob, root: Path, templates: Path) -> Rendered:
+def run_job(job: BulletinJob, root: Path, templates: tuple[Path, ...]) -> Rendered:
     """Render one bulletin in memory; reads only the PDF's stamp to skip an unchanged PDF."""
     from transflow.publish.render_html import render_html
 
@@ -254,14 +254,14 @@ def _rendered(config: Config, plan: BuildPlan, jobs: int) -> Iterator[Rendered]:
     worker processes (each imports the renderers once, for all its jobs)."""
     if jobs <= 1 or len(plan.jobs) <= 1:
         for job in plan.jobs:
-            yield run_job(job, config.root, config.templates_dir)
+            yield run_job(job, config.root, config.template_path)
         return
     from concurrent.futures import ProcessPoolExecutor
 
     pool = ProcessPoolExecutor(max_workers=min(jobs, len(plan.jobs)))
     try:
         yield from pool.map(run_job, plan.jobs, [config.root] * len(plan.jobs),
-                            [config.templates_dir] * len(plan.jobs))
+                            [config.template_path] * len(plan.jobs))
     finally:
         # Interrupted (Ctrl-C, a failure): what was written stays whole, the rest is
         # not started.

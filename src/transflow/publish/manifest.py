@@ -65,8 +65,7 @@ def _own_inputs(config: Config, week: Week, lang: str) -> list[Path]:
 
 def _shared_inputs(config: Config) -> list[Path]:
     files = [config.config_path, config.root / "glossary.csv"]
-    if config.templates_dir.is_dir():
-        files += sorted(p for p in config.templates_dir.iterdir() if p.is_file())
+    files += config.template_files()
     if config.logo:
         files.append(config.root / config.logo)
     return files

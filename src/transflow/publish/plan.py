@@ -194,10 +194,8 @@ def _ui_warnings(config: Config, languages: Sequence[str], drafts: bool) -> list
 
 def _templates_digest(config: Config) -> str:
     digest = hashlib.sha256()
-    folder = config.templates_dir
-    for path in sorted(folder.iterdir()) if folder.is_dir() else ():
-        if path.is_file():
-            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    for path in config.template_files():
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 

@@ -81,12 +81,26 @@ class _Texts:
         return Markup("\n".join(out))
 
 
+Templates = tuple[Path, ...]
+"""Folders a template is looked up in, first match wins: the workspace's own
+``templates/``, then transflow's defaults."""
+
+
+def _stylesheet(templates: Templates) -> Markup:
+    for folder in templates:
+        path = folder / STYLESHEET
+        if path.is_file():
+            return Markup(path.read_text(encoding="utf-8").replace("</", "<\\/"))
+    raise BuildError(f"no {STYLESHEET} in {' or '.join(map(str, templates))}; reinstall "
+                     "transflow, or put one in templates/")
+
+
 @cache
-def _shared(templates: Path) -> Environment:
-    # One environment per templates folder: its compiled templates are reused by every
+def _shared(templates: Templates) -> Environment:
+    # One environment per search path: its compiled templates are reused by every
     # bulletin of the run (Jinja2 recompiles a template whose file changed).
     return Environment(
-        loader=FileSystemLoader(str(templates)),
+        loader=FileSystemLoader([str(t) for t in templates]),
         autoescape=True,
         undefined=StrictUndefined,
         extensions=["jinja2.ext.i18n"],
@@ -95,7 +109,7 @@ def _shared(templates: Path) -> Environment:
     )
 
 
-def _environment(templates: Path, ui: Translations, lang: str) -> Environment:
+def _environment(templates: Templates, ui: Translations, lang: str) -> Environment:
     """The environment, set for one bulletin's language and labels (bulletins of a
     process are rendered one after the other)."""
     env = _shared(templates)
@@ -113,11 +127,11 @@ def _environment(templates: Path, ui: Translations, lang: str) -> Environment:
     return env
 
 
-def render_html(bulletin: Bulletin, templates: Path, ui: Translations) -> str:
+def render_html(bulletin: Bulletin, templates: Templates, ui: Translations) -> str:
     try:
-        css = (templates / STYLESHEET).read_text(encoding="utf-8")
+        css = _stylesheet(templates)
         template = _environment(templates, ui, bulletin.lang).get_template(TEMPLATE)
-        return template.render(b=bulletin, css=Markup(css.replace("</", "<\\/")))
+        return template.render(b=bulletin, css=css)
     except FileNotFoundError as exc:
         raise BuildError(f"template file missing ({exc.filename}); restore templates/") from None
     except TemplateError as exc:
@@ -126,22 +140,21 @@ def render_html(bulletin: Bulletin, templates: Path, ui: Translations) -> str:
 
 
 @cache
-def _plain(templates: Path) -> Environment:
+def _plain(templates: Templates) -> Environment:
     # Text templates (the plain-text part of a message) are not HTML: no escaping.
-    return Environment(loader=FileSystemLoader(str(templates)), autoescape=False,
+    return Environment(loader=FileSystemLoader([str(t) for t in templates]), autoescape=False,
                        undefined=StrictUndefined, extensions=["jinja2.ext.i18n"],
                        trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
 
 
-def render_template(templates: Path, name: str, context: Mapping[str, object],
+def render_template(templates: Templates, name: str, context: Mapping[str, object],
                     ui: Translations, lang: str, html: bool = True,
                     stylesheet: bool = False) -> str:
     """Any other template of the workspace (a message's parts, a page of the site), with
     the bulletin's filters and labels; ``html`` off renders plain text; ``stylesheet``
-    gives the page ``css``, the workspace's bulletin.css, inline."""
+    gives the page ``css``, the stylesheet in effect, inline."""
     if stylesheet:
-        css = (templates / STYLESHEET).read_text(encoding="utf-8")
-        context = {**context, "css": Markup(css.replace("</", "<\\/"))}
+        context = {**context, "css": _stylesheet(templates)}
     if html:
         env = _environment(templates, ui, lang)
     else:

@@ -174,7 +174,8 @@ def check_labels(config: Config, languages: Sequence[str]) -> list[Finding]:
         if lang == UI_SOURCE_LANGUAGE or not pofile.exists(path, shown):
             continue
         for e in pofile.read_catalog(path, shown).active:
-            if not any(ref.startswith("templates/") for ref, _ in e.references):
+            if not any(ref.startswith(("templates/", "transflow/templates/"))
+                       for ref, _ in e.references):
                 continue  # labels from transflow.toml and Python are not formatted
             pairs = [(e.msgid, e.msgstr)] if not e.msgid_plural else [
                 (e.msgid_plural, form) for form in e.msgstr_plural]

@@ -313,7 +313,7 @@ def render_page(config: Config, page: Page, ui: Translations | None = None,
         if "a" in context:
             slug = context["a"].slug  # type: ignore[attr-defined]
             context["a"] = next(a for a in b.articles if a.slug == slug)
-    return render_template(config.templates_dir, page.template, context, ui, lang,
+    return render_template(config.template_path, page.template, context, ui, lang,
                            stylesheet=True)
 
 
@@ -326,8 +326,7 @@ def build_site(config: Config, progress: Progress | None = None) -> SiteReport:
     resolver = _Resolver(config, cache)
     pages = plan_site(config, listings, cache, resolver)
     templates = hashlib.sha256(b"".join(
-        p.name.encode() + p.read_bytes() for p in sorted(config.templates_dir.glob("*"))
-        if p.is_file())).hexdigest()
+        p.name.encode() + p.read_bytes() for p in config.template_files())).hexdigest()
     written: list[str] = []
     warnings: list[str] = []
     extra: list[tuple[str, str | bytes]] = []

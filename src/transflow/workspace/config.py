@@ -16,6 +16,9 @@ CONFIG_NAME = "transflow.toml"
 UI_SOURCE_LANGUAGE = "en"
 # The catalog domain of the bulletin's own labels; every other domain is a week.
 UI_DOMAIN: Final = "ui"
+DEFAULT_TEMPLATES: Final = Path(__file__).resolve().parent.parent / "templates"
+"""The bulletin, email and site templates and the stylesheet that ship with transflow;
+a file of the same name in a workspace's ``templates/`` replaces one of them."""
 Domain = Week | Literal["ui"]
 
 
@@ -104,7 +107,24 @@ class Config:
 
     @property
     def templates_dir(self) -> Path:
+        """The workspace's own templates: each overrides the default of its name."""
         return self.root / "templates"
+
+    @property
+    def template_path(self) -> tuple[Path, ...]:
+        """Where templates are looked up, first match wins: the workspace, then the
+        defaults (as mkdocs themes are overridden)."""
+        return (self.templates_dir, DEFAULT_TEMPLATES)
+
+    def template_files(self) -> list[Path]:
+        """Every template in effect, by name: the workspace's own, else the default."""
+        found: dict[str, Path] = {}
+        for folder in self.template_path:
+            if folder.is_dir():
+                for path in sorted(folder.iterdir()):
+                    if path.is_file() and not path.name.startswith("."):
+                        found.setdefault(path.name, path)
+        return [found[name] for name in sorted(found)]
 
     @property
     def output_dir(self) -> Path:
@@ -128,10 +148,13 @@ class Config:
 
     def rel(self, path: Path) -> str:
         """``path`` as shown to users: relative to the workspace when inside it."""
-        try:
-            return path.relative_to(self.root).as_posix()
-        except ValueError:
-            return str(path)
+        for folder, shown in ((DEFAULT_TEMPLATES, "transflow/templates/"), (self.root, "")):
+            # A default template is named the same wherever transflow is installed.
+            try:
+                return shown + path.relative_to(folder).as_posix()
+            except ValueError:
+                pass
+        return str(path)
 
 
 def find_workspace(start: Path | None = None) -> Path:

@@ -7,7 +7,7 @@ Babel is imported here and nowhere else.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -100,22 +100,22 @@ class UIMessage:
     comments: tuple[str, ...]
 
 
-def extract_ui_messages(templates: Path, root: Path) -> Iterator[UIMessage]:
-    """Messages marked for translation in the Jinja2 templates under ``templates``."""
-    from babel.messages.extract import extract_from_dir
+def extract_ui_messages(files: Sequence[tuple[Path, str]]) -> Iterator[UIMessage]:
+    """Messages marked for translation in Jinja2 templates, each file (path, name as
+    references show it) in turn."""
+    from babel.messages.extract import extract_from_file
 
-    method_map = [("**.html", "jinja2"), ("**.txt", "jinja2")]
     jinja = {"extensions": "jinja2.ext.i18n", "trimmed": "true"}
-    options = {"**.html": jinja, "**.txt": jinja}
-    for filename, lineno, message, comments, _context in extract_from_dir(
-        str(templates), method_map, options_map=options, keywords={"_": None, "gettext": None,
-                                                                  "ngettext": (1, 2)},
-    ):
-        rel = (templates / filename).relative_to(root).as_posix()
-        if isinstance(message, tuple):
-            yield UIMessage(message[0], message[1], ((rel, lineno),), tuple(comments))
-        else:
-            yield UIMessage(message, None, ((rel, lineno),), tuple(comments))
+    for path, shown in files:
+        if path.suffix not in (".html", ".txt"):
+            continue
+        for lineno, message, comments, _context in extract_from_file(
+                "jinja2", str(path), keywords={"_": None, "gettext": None,
+                                               "ngettext": (1, 2)}, options=jinja):
+            if isinstance(message, tuple):
+                yield UIMessage(message[0], message[1], ((shown, lineno),), tuple(comments))
+            else:
+                yield UIMessage(message, None, ((shown, lineno),), tuple(comments))
 
 
 def month_names(lang: str) -> dict[str, int]:
