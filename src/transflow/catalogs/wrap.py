@@ -18,13 +18,15 @@ import ctypes.util
 import re
 import sys
 from collections.abc import Callable, Iterable
-from functools import cache
+from functools import cache, lru_cache
 
 PAGE_WIDTH = 79
 _UNDEFINED, _PROHIBITED, _POSSIBLE = 0, 1, 2  # libunistring's UC_BREAK_* values
 
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r",
             "\a": "\\a", "\b": "\\b", "\f": "\\f", "\v": "\\v"}
+_NEEDS_ESCAPE = re.compile("[" + re.escape("".join(_ESCAPES)) + "]")
+_BREAK_HERE = re.compile(re.escape(bytes([_POSSIBLE])))
 
 
 # --- python-format directives ---------------------------------------------------------
@@ -134,14 +136,13 @@ def _breaks(escaped: str, overrides: bytes, start_column: int, width: int) -> li
     result = ctypes.create_string_buffer(len(escaped))
     function(escaped.encode(_UTF32), len(escaped), width, start_column, 0, overrides,
              b"UTF-8", result)
-    raw = result.raw
-    return [i for i in range(len(escaped)) if raw[i] == _POSSIBLE]
+    return [m.start() for m in _BREAK_HERE.finditer(result.raw)]
 
 
 def _portion(text: str, directives: list[tuple[int, int]], offset: int,
              ) -> tuple[str, bytes]:
     """A portion escaped as gettext escapes it, and its break overrides."""
-    if not directives and not any(ch in _ESCAPES for ch in text):
+    if not directives and not _NEEDS_ESCAPE.search(text):
         overrides = bytearray(len(text))
     else:
         inside: set[int] = set()
@@ -260,6 +261,14 @@ def field_lines(prefix: str, keyword: str, value: str, wrap: bool = True,
     """A keyword and its string (``msgid "..."``), wrapped as msgcat wraps it; with
     ``wrap`` off (a ``no-wrap`` entry) broken only after each ``\\n``; never inside
     a directive of a ``python-format`` string."""
+    return list(_field_lines(prefix, keyword, value, wrap, python_format))
+
+
+@lru_cache(maxsize=1 << 17)
+def _field_lines(prefix: str, keyword: str, value: str, wrap: bool,
+                 python_format: bool) -> tuple[str, ...]:
+    # Remembered: a source text is written in the template and in every language's
+    # catalog, and a long one is broken twice (to see whether it fits the first line).
     directives = python_directives(value) if python_format and value else []
     portions = re.findall(r"[^\n]*\n|[^\n]+$", value) or [""]
     after_break = len(prefix) + 1
@@ -282,7 +291,7 @@ def field_lines(prefix: str, keyword: str, value: str, wrap: bool = True,
         for piece in pieces:
             out.append(f'{prefix}{keyword} "{piece}"' if first else f'{prefix}"{piece}"')
             first = False
-    return out
+    return tuple(out)
 
 
 def reference_lines(occurrences: Iterable[tuple[str, str]]) -> list[str]:
