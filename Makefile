@@ -54,7 +54,8 @@ system-deps:
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
+	# setuptools too: the wheel test builds transflow without build isolation (offline).
+	$(BIN)/pip install -q --upgrade pip 'setuptools>=77'
 	$(BIN)/pip install -q -e '.[test]'
 	@touch $(STAMP)
 

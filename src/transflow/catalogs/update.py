@@ -174,7 +174,7 @@ def plural_count(lang: str, catalog: Catalog | None) -> int:
     return own or nplurals(lang)
 
 
-def _header(config: Config, domain: Domain, lang: str | None) -> str:
+def header_comment(config: Config, domain: Domain, lang: str | None) -> str:
     what = "the bulletin's labels" if domain == UI_DOMAIN else f"week {domain}"
     if lang is None:
         return f"Template for {config.titles[config.source_language]}, {what}."
@@ -199,7 +199,7 @@ def run_catalog_job(config: Config, job: CatalogJob,
         else None
     old = loaded.catalog if loaded else None
     metadata = _metadata(config, job.domain, job.lang, old)
-    merged, stats = merge(job.entries, old, metadata, _header(config, job.domain, job.lang),
+    merged, stats = merge(job.entries, old, metadata, header_comment(config, job.domain, job.lang),
                           plural_count(job.lang, old))
     filled = 0
     if memory is not None:
@@ -233,7 +233,7 @@ def _report(config: Config, m: _Merged, written: bool, settled: bool) -> Catalog
 
 def template_catalog(config: Config, job: TemplateJob) -> Catalog:
     return make_template(job.entries, _metadata(config, job.domain, None),
-                         _header(config, job.domain, None))
+                         header_comment(config, job.domain, None))
 
 
 def _changed(files: dict[Path, str]) -> set[Path]:

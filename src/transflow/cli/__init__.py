@@ -1,6 +1,6 @@
 """The command line: each command parses options, calls one library function, and
 prints the report it returns. Commands are grouped as the work is: authoring
-(``import``), translation (``update``, ``status``, ``check``, ``draft``) and
+(``init``, ``new``, ``import``), translation (``update``, ``status``, ``check``, ``draft``) and
 publishing (``build``), delivery (``subscribers``, ``send``).
 
 This package is the only place that knows click: a ``TransflowError`` from the
@@ -34,7 +34,7 @@ def main() -> None:
     """transflow: weekly multilingual bulletins from Markdown sources and gettext catalogs."""
 
 
-for command in (authoring.import_, translation.update, translation.status, translation.check,
-                translation.draft, publishing.build, publishing.serve, delivery.subscribers,
-                delivery.send):
+for command in (authoring.init, authoring.new, authoring.import_, translation.update,
+                translation.status, translation.check, translation.draft, publishing.build,
+                publishing.serve, delivery.subscribers, delivery.send):
     main.add_command(command)

@@ -1,4 +1,5 @@
-"""Commands that write new source commentaries: ``import``."""
+"""Commands that start a publication and write its source commentaries: ``init``,
+``new``, ``import``."""
 
 from __future__ import annotations
 
@@ -52,3 +53,63 @@ def import_(files: tuple[str, ...], workspace: Path | None, week: Week | None,
             click.echo(f"# {item.path} (dry run, not written{exists})\n{item.markdown}")
         else:
             click.echo(item.path)
+
+
+@click.command()
+@click.argument("directory", required=False, type=click.Path(path_type=Path), default=".")
+@click.option("--title", metavar="TEXT", help="The publication's name (default: Weekly "
+              "bulletin); set it per language in transflow.toml afterwards.")
+@click.option("--languages", metavar="LIST", default="be,ru,en", show_default=True,
+              help="The publication's languages, comma-separated.")
+@click.option("--source-language", metavar="LANG",
+              help="The language of a commentary that names none (default: the last of "
+                   "--languages).")
+@click.option("--templates", "with_templates", is_flag=True,
+              help="Also copy the default templates into templates/, to customise them.")
+def init(directory: Path, title: str | None, languages: str, source_language: str | None,
+         with_templates: bool) -> None:
+    """Start a publication: make a new workspace.
+
+    In DIRECTORY (default: the current folder), writes a commented transflow.toml, glossary.csv, sources/, the ui catalogs in
+    locales/ and a .gitignore; refuses a folder that holds a workspace already. With
+    --templates, a workspace that already exists gets the default templates copied in.
+    """
+    from transflow.authoring.start import copy_templates, init_workspace
+    from transflow.workspace.config import CONFIG_NAME, load_config
+
+    if with_templates and (directory / CONFIG_NAME).is_file():
+        for path in copy_templates(load_config(directory)):
+            click.echo(path)
+        return
+    started = init_workspace(directory, title=title, languages=languages.split(","),
+                             source_language=source_language, templates=with_templates)
+    for name in started.written:
+        click.echo(name)
+    click.echo(f"workspace ready in {started.root}; next: transflow new --category KEY "
+               "\"Title\"")
+
+
+@click.command()
+@click.argument("title")
+@workspace_option
+@click.option("--category", required=True, metavar="KEY", help="The category key "
+              "([categories] in transflow.toml).")
+@click.option("--week", type=WeekParam(selection=False), metavar="WEEK",
+              help="The week (2019-W10 or a date inside it); default: this week.")
+@click.option("--lang", metavar="LANG", help="The language it is written in (default: "
+              "the source language).")
+def new(title: str, workspace: Path | None, category: str, week: Week | None,
+        lang: str | None) -> None:
+    """Write the skeleton of a new commentary.
+
+    Writes sources/<week>/<slug>.md with the front matter filled in and prints its path;
+    never replaces a file.
+    """
+    from transflow.authoring.start import new_commentary
+    from transflow.workspace.config import load_config
+
+    config = load_config(workspace)
+    if lang is not None:
+        lang = language(config, lang)
+    click.echo(config.rel(new_commentary(config, category=category, title=title, week=week,
+                                         lang=lang)))

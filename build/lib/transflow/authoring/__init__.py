@@ -1,0 +1,1 @@
+"""Writing new source commentaries: ``import`` of pages published on the website."""

@@ -1,0 +1,325 @@
+"""The translation memory: every translated entry of every week's catalog of a
+language, plus archives (.po, .tmx) named in transflow.toml, looked up by exact
+and by similar source text (similar: see ``similarity``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from transflow.catalogs import pofile
+from transflow.catalogs.model import Catalog, Entry, FromMemory
+from transflow.catalogs.similarity import Choices
+from transflow.workspace.config import UI_DOMAIN, Config
+from transflow.workspace.errors import ConfigError
+from transflow.workspace.files import write_if_changed
+
+CACHE_DIR = ".transflow"
+# A number as text writes it: 5, 2019, 1,500, 1 500, 12.5.
+NUMBER = re.compile(r"\d+(?:[.,\u00a0\u202f ]\d+)*")
+
+
+@dataclass(frozen=True)
+class MemoryEntry:
+    source: str
+    translation: str
+    origin: str
+    """Where it came from: ``2019-W10 minsk-talks`` or an archive file."""
+
+
+@dataclass(frozen=True)
+class Match:
+    entry: MemoryEntry
+    score: float
+    translation: str
+    """The memory's translation, with numbers updated where only they differ."""
+    numbers_updated: bool = False
+
+
+class TranslationMemory:
+    def __init__(self, entries: Iterable[MemoryEntry],
+                 versions: dict[str, str] | None = None,
+                 misses: Misses | None = None) -> None:
+        self.versions = dict(versions or {})
+        """Each file's name and a digest of its entries: the memory's version."""
+        self._misses = misses
+        self.missed: set[str] = set()
+        """Texts that found nothing at the threshold asked, in this run."""
+        self._by_source: dict[str, MemoryEntry] = {}
+        for entry in entries:  # the first one seen wins: callers put the newest first
+            self._by_source.setdefault(entry.source, entry)
+        self._sources = list(self._by_source)
+        self._choices: Choices | None = None  # made at the first fuzzy lookup
+
+    def __len__(self) -> int:
+        return len(self._sources)
+
+    def lookup(self, text: str, threshold: float) -> Match | None:
+        exact = self._by_source.get(text)
+        if exact is not None:
+            return Match(exact, 100.0, exact.translation)
+        misses = self._misses
+        if misses is not None and misses.threshold == threshold and text in misses.texts:
+            # It found nothing in the memory as it was: only what was added since can
+            # match now (and would be the best match, all else being below threshold).
+            match = misses.delta.lookup(text, threshold)
+            if match is None:
+                self.missed.add(text)
+            return match
+        match = self._fuzzy(text, threshold)
+        if match is None:
+            self.missed.add(text)
+        return match
+
+    def _fuzzy(self, text: str, threshold: float) -> Match | None:
+        if not self._sources:
+            return None
+        if self._choices is None:
+            self._choices = Choices(self._sources)
+        found = self._choices.best(text, threshold)
+        if found is None:
+            return None
+        entry = self._by_source[self._sources[found[0]]]
+        patched = patch_numbers(text, entry.source, entry.translation)
+        if patched is not None and patched != entry.translation:
+            return Match(entry, found[1], patched, numbers_updated=True)
+        return Match(entry, found[1], entry.translation)
+
+
+@dataclass(frozen=True)
+class Misses:
+    """Texts that found nothing in the memory at ``threshold`` when its files were as
+    ``base`` says, and the entries of the files added or changed since (``delta``)."""
+
+    threshold: float
+    texts: frozenset[str]
+    delta: TranslationMemory
+
+
+def _digits(token: str) -> str:
+    return re.sub(r"\D", "", token)
+
+
+def _reformat(new: str, like: str) -> str:
+    """``new``'s digits with the separators ``like`` uses (1,500 → 1 500 in ru text)."""
+    separators = re.findall(r"[.,\u00a0\u202f ]", like)
+    if not separators:
+        return _digits(new) if re.fullmatch(r"\d+", like) else new
+    if re.fullmatch(r"\d+", new):
+        return new
+    source_seps = re.findall(r"[.,\u00a0\u202f ]", new)
+    mapping = dict(zip(source_seps, separators, strict=False))
+    return re.sub(r"[.,\u00a0\u202f ]", lambda m: mapping.get(m.group(0), m.group(0)), new)
+
+
+def patch_numbers(new_source: str, old_source: str, old_translation: str) -> str | None:
+    """The old translation with its numbers updated, when the two sources differ only
+    in numbers (and dates); None when they differ in anything else."""
+    if NUMBER.sub("#", new_source) != NUMBER.sub("#", old_source):
+        return None
+    old_numbers = NUMBER.findall(old_source)
+    new_numbers = NUMBER.findall(new_source)
+    result = old_translation
+    for old, new in zip(old_numbers, new_numbers, strict=True):
+        if old == new:
+            continue
+        for m in NUMBER.finditer(result):
+            if _digits(m.group(0)) == _digits(old):
+                result = result[:m.start()] + _reformat(new, m.group(0)) + result[m.end():]
+                break
+        else:
+            return None
+    return result
+
+
+def _entries_of(catalog: Catalog, origin: str) -> Iterator[MemoryEntry]:
+    for e in catalog.active:
+        if not e.msgid_plural and e.reviewed:
+            yield MemoryEntry(e.msgid, e.msgstr, f"{origin} {e.msgctxt}" if e.msgctxt
+                              else origin)
+
+
+def _tmx_entries(path: Path, lang: str, shown: str) -> Iterator[MemoryEntry]:
+    # defusedxml: an archive from elsewhere must not expand entities or fetch DTDs.
+    from xml.etree.ElementTree import ParseError
+
+    import defusedxml.ElementTree as DET
+    from defusedxml import DefusedXmlException
+
+    try:
+        root = DET.parse(path).getroot()
+    except (ParseError, DefusedXmlException, OSError) as exc:
+        raise ConfigError(f"cannot read translation memory: {exc}", shown) from None
+    if root is None:
+        return
+    xml_lang = "{http://www.w3.org/XML/1998/namespace}lang"
+    for tu in root.iter("tu"):
+        segments = {}
+        for tuv in tu.iter("tuv"):
+            code = (tuv.get(xml_lang) or tuv.get("lang") or "").split("-")[0].lower()
+            seg = tuv.find("seg")
+            if code and seg is not None:
+                segments[code] = "".join(seg.itertext()).strip()
+        if segments.get(lang):
+            for code, text in segments.items():
+                if code != lang and text:
+                    yield MemoryEntry(text, segments[lang], shown)
+
+
+def _read_file(path: Path, shown: str, lang: str, origin: str) -> list[MemoryEntry]:
+    if path.suffix == ".tmx":
+        return list(_tmx_entries(path, lang, shown))
+    catalog = pofile.read_catalog(path, shown)
+    if catalog.meta.get("Language", lang).split("_")[0] != lang:
+        return []
+    return list(_entries_of(catalog, origin))
+
+
+def _cached(hit: object, stamp: list[int]) -> list[MemoryEntry] | None:
+    """The entries a cache record holds for a file in state ``stamp``, or None when it
+    is stale or damaged."""
+    if not isinstance(hit, dict) or hit.get("stamp") != stamp:
+        return None
+    rows = hit.get("entries")
+    if not isinstance(rows, list) or not all(
+            isinstance(r, list) and len(r) == 3 and all(isinstance(x, str) for x in r)
+            for r in rows):
+        return None
+    return [MemoryEntry(*row) for row in rows]
+
+
+def _record(stamp: list[int], entries: list[MemoryEntry]) -> dict[str, object]:
+    rows = [[e.source, e.translation, e.origin] for e in entries]
+    digest = hashlib.sha256(json.dumps(rows, ensure_ascii=False).encode()).hexdigest()
+    return {"stamp": stamp, "entries": rows, "digest": digest}
+
+
+def _cache_path(config: Config, lang: str) -> Path:
+    return config.root / CACHE_DIR / f"memory-{lang}.json"
+
+
+def _read_cache(config: Config, lang: str) -> dict[str, object]:
+    try:
+        cached = json.loads(_cache_path(config, lang).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return cached if isinstance(cached, dict) else {}  # damaged: rebuilt, never trusted
+
+
+def _files(config: Config, lang: str) -> list[tuple[Path, str, str]]:
+    """The memory's files, newest week first, then the archives: (path, name, origin)."""
+    folder = config.locales_dir / lang / "LC_MESSAGES"
+    files = [(p, config.rel(p), p.stem) for p in sorted(folder.glob("*.po"), reverse=True)
+             if p.stem != UI_DOMAIN and pofile.exists(p, config.rel(p))]
+    for name in config.memory_files:
+        path = config.root / name
+        if not path.exists():
+            raise ConfigError(f"translation memory file {name} (listed in [memory] files) "
+                              "does not exist", config.rel(config.config_path))
+        files.append((path, name, name))
+    return files
+
+
+def _stamp(path: Path) -> list[int]:
+    stat = path.stat()
+    return [stat.st_mtime_ns, stat.st_size]
+
+
+def load_memory(config: Config, lang: str) -> TranslationMemory:
+    """The memory for translations into ``lang``: newest week first, then archives.
+
+    What each file holds is kept in ``.transflow/memory-<lang>.json`` by modification
+    time and size, so an archive of hundreds of weeks is parsed once, not every run.
+    """
+    cached = _read_cache(config, lang)
+    fresh: dict[str, object] = {}
+    entries: list[MemoryEntry] = []
+    versions: dict[str, str] = {}
+    memo = _read_misses(config, lang)
+    found_base = memo.get("base")
+    base: dict[str, object] = found_base if isinstance(found_base, dict) else {}
+    changed: list[MemoryEntry] = []
+    for path, shown, origin in _files(config, lang):
+        stamp = _stamp(path)
+        hit = cached.get(shown)
+        found = _cached(hit, stamp)
+        if found is None or not isinstance(hit, dict) or "digest" not in hit:
+            if found is None:
+                found = _read_file(path, shown, lang, origin)
+            hit = _record(stamp, found)
+        fresh[shown] = hit
+        versions[shown] = str(hit["digest"])
+        entries += found
+        if base.get(shown) != versions[shown]:
+            changed += found
+    if fresh != cached:
+        write_if_changed(_cache_path(config, lang), json.dumps(fresh, ensure_ascii=False))
+    texts = memo.get("misses")
+    misses = None
+    if isinstance(texts, list) and isinstance(memo.get("threshold"), int | float):
+        misses = Misses(float(memo["threshold"]),  # type: ignore[arg-type]
+                        frozenset(t for t in texts if isinstance(t, str)),
+                        TranslationMemory(changed))
+    return TranslationMemory(entries, versions, misses)
+
+
+def _misses_path(config: Config, lang: str) -> Path:
+    return config.root / CACHE_DIR / f"memory-misses-{lang}.json"
+
+
+def _read_misses(config: Config, lang: str) -> dict[str, object]:
+    try:
+        memo = json.loads(_misses_path(config, lang).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return memo if isinstance(memo, dict) else {}
+
+
+def save_misses(config: Config, lang: str, memory: TranslationMemory,
+                threshold: float) -> None:
+    """Remember the texts that found nothing in this run, and the memory's version: the
+    next run looks them up only in what the memory gains meanwhile."""
+    write_if_changed(_misses_path(config, lang), json.dumps({
+        "threshold": threshold, "base": memory.versions, "misses": sorted(memory.missed),
+    }, ensure_ascii=False))
+
+
+def remember_written(config: Config, lang: str, written: dict[Path, Catalog]) -> None:
+    """Record what catalogs just written hold, with their new stamps, so the next run
+    does not parse them again only to learn what this one knew."""
+    cached = _read_cache(config, lang)
+    for path, catalog in written.items():
+        shown = config.rel(path)
+        if path.parent.name == "LC_MESSAGES" and path.stem != UI_DOMAIN:
+            try:
+                cached[shown] = _record(_stamp(path), list(_entries_of(catalog, path.stem)))
+            except OSError:
+                cached.pop(shown, None)
+    write_if_changed(_cache_path(config, lang), json.dumps(cached, ensure_ascii=False))
+
+
+def fill_from_memory(catalog: Catalog, memory: TranslationMemory,
+                     threshold: float) -> tuple[Catalog, int]:
+    """The catalog with its untouched entries filled from the memory, and how many."""
+    filled = 0
+    entries: list[Entry] = []
+    for e in catalog:
+        match = memory.lookup(e.msgid, threshold) if e.may_fill else None
+        if match is None:
+            entries.append(e)
+            continue
+        if match.entry.source == e.msgid:
+            e = e.filled(match.translation, FromMemory(match.entry.origin), fuzzy=False)
+        else:
+            origin = FromMemory(match.entry.origin, match.score, match.numbers_updated)
+            e = e.filled(match.translation, origin, fuzzy=True,
+                         previous_msgid=match.entry.source)
+        entries.append(e)
+        filled += 1
+    return catalog.with_entries(entries), filled
+

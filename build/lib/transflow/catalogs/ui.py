@@ -1,0 +1,116 @@
+"""The ui catalogs: the bulletin's own labels (masthead, contents, categories, trend
+verdicts, notes), extracted from the templates and ``transflow.toml``, translated in
+``locales/<lang>/LC_MESSAGES/ui.po``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from transflow.catalogs import pofile
+from transflow.catalogs.model import TemplateEntry, Translations, unique
+from transflow.workspace.config import UI_DOMAIN, UI_SOURCE_LANGUAGE, Config
+from transflow.workspace.lang import extract_ui_messages
+
+DRAFT_NOTE = "machine-translated draft"
+"""The label after a machine-translated draft in a preview (used from Python)."""
+PREVIEW_MARK = "Preview: contains unreviewed translations"
+"""The label every preview page carries (the template's banner, the PDF's running mark)."""
+
+
+_extracted: dict[tuple[object, ...], list[TemplateEntry]] = {}
+
+
+def _state(config: Config) -> tuple[object, ...]:
+    """What the labels depend on: the templates and transflow.toml, as files now."""
+    files = [config.config_path, *config.template_files()]
+    return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files
+                 if p.is_file())
+
+
+def ui_entries(config: Config) -> list[TemplateEntry]:
+    """The bulletin's labels: the templates' messages, category and trend labels, notes.
+
+    Extracting them parses the templates; a run asks often, so the answer is kept
+    while the files stay as they are."""
+    key = _state(config)
+    if key not in _extracted:
+        _extracted.clear()
+        _extracted[key] = _extract(config)
+    return list(_extracted[key])
+
+
+def _extract(config: Config) -> list[TemplateEntry]:
+    text = config.config_path.read_text(encoding="utf-8").splitlines()
+
+    def line_of(label: str) -> str:
+        for number, line in enumerate(text, start=1):
+            if label in line:
+                return str(number)
+        return ""
+
+    entries = [
+        TemplateEntry(None, m.msgid, m.msgid_plural,
+                      tuple((path, str(line)) for path, line in m.locations),
+                      "\n".join(m.comments))
+        for m in extract_ui_messages([(p, config.rel(p)) for p in config.template_files()])
+    ]
+    entries += [
+        TemplateEntry(None, label, None, (("transflow.toml", line_of(label)),), "category")
+        for label in config.categories.values()
+    ]
+    entries += [
+        TemplateEntry(None, label, None, (("transflow.toml", line_of(label)),), "trend verdict")
+        for label in config.trends.values()
+    ]
+    # Used from Python, so Babel's extractor cannot see it.
+    entries.append(TemplateEntry(None, DRAFT_NOTE, None, (),
+                                 "note after a machine-translated draft (build --drafts)"))
+    return unique(entries)
+
+
+def labels(config: Config, lang: str, drafts: bool = False) -> Translations:
+    """The labels in ``lang``: its ui.po, or none (English labels) for the templates'
+    own language or a missing file."""
+    path = config.po_path(lang, UI_DOMAIN)
+    if lang == UI_SOURCE_LANGUAGE or not pofile.exists(path, config.rel(path)):
+        return Translations(None, drafts)
+    return Translations(pofile.read_catalog(path, config.rel(path)), drafts)
+
+
+@dataclass(frozen=True)
+class LabelStatus:
+    """How much of a language's ui catalog is translated."""
+
+    lang: str
+    path: str
+    exists: bool
+    total: int
+    translated: int
+
+    @property
+    def untranslated(self) -> int:
+        return self.total - self.translated
+
+    @property
+    def percent(self) -> float:
+        return 100.0 * self.translated / self.total if self.total else 100.0
+
+    def as_dict(self) -> dict[str, object]:
+        return {"domain": UI_DOMAIN, "week": None, "lang": self.lang, "path": self.path,
+                "exists": self.exists, "labels": {"translated": self.translated,
+                                                  "total": self.total},
+                "percent": round(self.percent, 1)}
+
+
+def label_status(config: Config, lang: str, drafts: bool = False) -> LabelStatus:
+    """Labels of the current templates and settings that ``lang``'s ui.po translates
+    (fuzzy ones only with ``drafts``); a label the file lacks counts as untranslated."""
+    wanted = ui_entries(config)
+    path = config.po_path(lang, UI_DOMAIN)
+    translated = 0
+    present = pofile.exists(path, config.rel(path))
+    if present:
+        catalog = pofile.read_catalog(path, config.rel(path))
+        done = {e.key for e in catalog.active if e.translated and (drafts or not e.fuzzy)}
+        translated = sum(1 for t in wanted if (t.msgctxt, t.msgid) in done)
+    return LabelStatus(lang, config.rel(path), present, len(wanted), translated)

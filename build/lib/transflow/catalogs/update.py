@@ -1,0 +1,382 @@
+"""``transflow update``: sources → templates (.pot) → merged catalogs (.po), per week,
+plus the ui catalogs of the bulletin's own labels.
+
+It plans, runs, then writes. The plan reads every source and turns each week into
+frozen template jobs and catalog jobs; running a job reads its old catalog, merges
+the template into it and fills what the translation memory knows, returning a new
+catalog; only when every job has run, so every file read was valid, is anything
+written (atomically, and only what changed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from transflow.catalogs import pofile
+from transflow.catalogs.memory import TranslationMemory, fill_from_memory, load_memory
+from transflow.catalogs.merge import MergeStats, merge
+from transflow.catalogs.model import (
+    Catalog,
+    Counts,
+    TemplateEntry,
+    count,
+    header_fields,
+    make_template,
+    unique,
+)
+from transflow.catalogs.ui import ui_entries
+from transflow.sources.commentary import load_week, source_files
+from transflow.sources.markdown import Segment, split
+from transflow.workspace.config import UI_DOMAIN, UI_SOURCE_LANGUAGE, Config, Domain
+from transflow.workspace.errors import CatalogError
+from transflow.workspace.files import WriteFailed, unchanged, workspace_lock, write_all
+from transflow.workspace.lang import language_name, nplurals, plural_forms
+from transflow.workspace.progress import Progress
+from transflow.workspace.state import JobState, fingerprint, stamp
+from transflow.workspace.weeks import Week
+
+
+@dataclass(frozen=True)
+class CatalogUpdate:
+    path: str
+    lang: str
+    domain: Domain
+    written: bool
+    stats: MergeStats
+    counts: Counts
+    from_memory: int = 0
+    """Entries the translation memory filled in this run."""
+    recoded_from: str | None = None
+    """The charset the catalog was in, when it was not UTF-8 (it is written in UTF-8)."""
+    changed_meanwhile: bool = False
+    """Someone kept saving the file while update ran: it was left as they saved it."""
+
+
+@dataclass(frozen=True)
+class UpdateReport:
+    templates: tuple[str, ...]
+    catalogs: tuple[CatalogUpdate, ...]
+
+    @property
+    def written(self) -> tuple[CatalogUpdate, ...]:
+        return tuple(c for c in self.catalogs if c.written)
+
+    @property
+    def problem(self) -> str | None:
+        left = [c.path for c in self.catalogs if c.changed_meanwhile]
+        if not left:
+            return None
+        return (f"{', '.join(left)} kept changing while update ran (a translator saving?); "
+                "left as saved: run transflow update again")
+
+
+# --- the plan -------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TemplateJob:
+    """A template (.pot) to write: every message of a domain."""
+
+    domain: Domain
+    entries: tuple[TemplateEntry, ...]
+
+
+@dataclass(frozen=True)
+class CatalogJob:
+    """A catalog to bring up to date with its template."""
+
+    lang: str
+    domain: Domain
+    entries: tuple[TemplateEntry, ...]
+    """The messages this language translates (not those written in it)."""
+    memory: bool
+    """Fill untouched entries from the translation memory (week catalogs only)."""
+
+
+@dataclass(frozen=True)
+class UpdatePlan:
+    templates: tuple[TemplateJob, ...]
+    catalogs: tuple[CatalogJob, ...]
+
+
+def segment_entries(segments: Sequence[Segment]) -> list[TemplateEntry]:
+    return unique(
+        TemplateEntry(s.slug, s.text, None, ((s.path, str(s.line)),), s.role) for s in segments
+    )
+
+
+def plan_update(config: Config, weeks: Sequence[Week],
+                languages: Sequence[str]) -> UpdatePlan:
+    """Read every source of ``weeks`` (a bad one stops here, before anything is written)
+    and say which templates and catalogs the update makes."""
+    labels = tuple(ui_entries(config))
+    templates = [TemplateJob(UI_DOMAIN, labels)]
+    catalogs = [CatalogJob(lang, UI_DOMAIN, labels, memory=False)
+                for lang in languages if lang != UI_SOURCE_LANGUAGE]
+    for week in weeks:
+        segments = [s for c in load_week(config, week) for s in split(c)]
+        templates.append(TemplateJob(week, tuple(segment_entries(segments))))
+        for lang in languages:
+            wanted = tuple(segment_entries([s for s in segments if s.lang != lang]))
+            # A language with nothing to translate this week gets no catalog, unless it
+            # has one already (whose translations must become obsolete, not vanish).
+            path = config.po_path(lang, week)
+            if wanted or pofile.exists(path, config.rel(path)):
+                catalogs.append(CatalogJob(lang, week, wanted, memory=True))
+    return UpdatePlan(tuple(templates), tuple(catalogs))
+
+
+# --- running --------------------------------------------------------------------------
+
+_OWNED = ("Project-Id-Version", "Language", "MIME-Version", "Content-Type",
+          "Content-Transfer-Encoding")
+"""Header fields transflow keeps right; the others are the translator's tools'."""
+
+
+def _metadata(
+    config: Config, domain: Domain, lang: str | None, old: Catalog | None = None
+) -> tuple[tuple[str, str], ...]:
+    """Header fields: transflow owns the technical ones; the translator's own (team,
+    last translator, revision date, and the file's Plural-Forms) are filled in once and
+    then left to their tools, byte for byte."""
+    meta = {"Project-Id-Version": f"{config.slug} {domain}"}
+    if lang:
+        meta["PO-Revision-Date"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M+0000")
+        meta["Last-Translator"] = "none yet"
+        meta["Language-Team"] = f"{language_name(lang)} ({lang})"
+        meta["Language"] = lang
+    meta.update({
+        "MIME-Version": "1.0",
+        "Content-Type": "text/plain; charset=UTF-8",
+        "Content-Transfer-Encoding": "8bit",
+    })
+    if lang:
+        meta["Plural-Forms"] = plural_forms(lang)
+    if old is None:
+        return header_fields(meta)
+    # The file's Plural-Forms is the translator's (Django and Wagtail ship four forms
+    # for be and ru; Babel releases spell the same rule differently): it stays.
+    fields = []
+    present = {key for key, _ in old.metadata}
+    for key, raw in old.metadata:
+        if key in _OWNED and key in meta and raw.strip() != meta[key]:
+            raw = f" {meta[key]}"
+        fields.append((key, raw))
+    fields += [(key, f" {value}") for key, value in meta.items() if key not in present]
+    return tuple(fields)
+
+
+def plural_count(lang: str, catalog: Catalog | None) -> int:
+    """The forms a plural entry has: the catalog's own Plural-Forms, else the language's."""
+    own = catalog.nplurals if catalog is not None else None
+    return own or nplurals(lang)
+
+
+def header_comment(config: Config, domain: Domain, lang: str | None) -> str:
+    what = "the bulletin's labels" if domain == UI_DOMAIN else f"week {domain}"
+    if lang is None:
+        return f"Template for {config.titles[config.source_language]}, {what}."
+    return f"{language_name(lang)} ({lang}): {config.titles[lang]}, {what}."
+
+
+@dataclass(frozen=True)
+class _Merged:
+    job: CatalogJob
+    catalog: Catalog
+    stats: MergeStats
+    filled: int
+    loaded: pofile.Loaded | None = None
+    """The old catalog as read: it is replaced only if the file is still that."""
+
+
+def run_catalog_job(config: Config, job: CatalogJob,
+                    memory: TranslationMemory | None) -> _Merged:
+    """The job's catalog, merged with its template and filled from ``memory``."""
+    path = config.po_path(job.lang, job.domain)
+    loaded = pofile.load(path, config.rel(path)) if pofile.exists(path, config.rel(path)) \
+        else None
+    old = loaded.catalog if loaded else None
+    metadata = _metadata(config, job.domain, job.lang, old)
+    merged, stats = merge(job.entries, old, metadata, header_comment(config, job.domain, job.lang),
+                          plural_count(job.lang, old))
+    filled = 0
+    if memory is not None:
+        merged, filled = fill_from_memory(merged, memory, config.memory_threshold)
+    return _Merged(job, merged, stats, filled, loaded)
+
+
+WRITE_ATTEMPTS = 3
+"""How often a catalog that changed since it was read is merged again before it is
+left alone."""
+
+
+def _settle(config: Config, m: _Merged, memory: TranslationMemory | None,
+            ) -> tuple[_Merged, bool]:
+    """``m``, merged again from what is on disk if the file changed since it was read
+    (a few times); False when it keeps changing and must be left alone."""
+    path = config.po_path(m.job.lang, m.job.domain)
+    for _ in range(WRITE_ATTEMPTS):
+        if unchanged(path, m.loaded.snapshot if m.loaded else None):
+            return m, True
+        m = run_catalog_job(config, m.job, memory)
+    return m, False
+
+
+def _report(config: Config, m: _Merged, written: bool, settled: bool) -> CatalogUpdate:
+    path = config.po_path(m.job.lang, m.job.domain)
+    return CatalogUpdate(config.rel(path), m.job.lang, m.job.domain, written, m.stats,
+                         count(m.catalog), m.filled,
+                         m.loaded.charset if m.loaded else None, not settled)
+
+
+def template_catalog(config: Config, job: TemplateJob) -> Catalog:
+    return make_template(job.entries, _metadata(config, job.domain, None),
+                         header_comment(config, job.domain, None))
+
+
+def _changed(files: dict[Path, str]) -> set[Path]:
+    changed = set()
+    for path, text in files.items():
+        try:
+            if path.read_bytes() == text.encode("utf-8"):
+                continue
+        except OSError:
+            pass
+        changed.add(path)
+    return changed
+
+
+def _week_print(config: Config, week: Week, languages: Sequence[str], settings: object,
+                fillable: Sequence[str], versions: dict[str, dict[str, str]]) -> str:
+    """What a week's update depends on, by size and time: its sources, its template and
+    catalogs, the settings; and, for a language with entries the memory may fill, the
+    memory's version."""
+    return fingerprint(
+        settings, [(p.name, stamp(p)) for p in source_files(config, week)],
+        stamp(config.pot_path(week)),
+        [(lang, stamp(config.po_path(lang, week))) for lang in languages],
+        [(lang, versions.get(lang)) for lang in fillable])
+
+
+def update(
+    config: Config,
+    weeks: Sequence[Week],
+    *,
+    languages: Sequence[str] | None = None,
+    progress: Progress | None = None,
+) -> UpdateReport:
+    """Extract each week's template and merge it into every target language's catalog.
+
+    A week's catalog for language L holds the segments of the commentaries not
+    written in L. Human translations are never lost (see ``merge``). Nothing is
+    written unless every source and catalog could be read. A week none of whose files
+    changed since the last update (and whose untranslated entries the memory cannot
+    newly fill) is skipped without being parsed.
+    """
+    langs = list(languages or config.languages)
+    with workspace_lock(config.root):
+        state = JobState(config.root, "update")
+        settings = (stamp(config.config_path), config.memory_threshold, langs,
+                    [(name, stamp(config.root / name)) for name in config.memory_files])
+        memories: dict[str, TranslationMemory] = {}
+
+        def memory_of(lang: str) -> TranslationMemory:
+            if lang not in memories:
+                memories[lang] = load_memory(config, lang)
+            return memories[lang]
+
+        skipped: list[CatalogUpdate] = []
+        todo: list[Week] = []
+        for week in weeks:
+            known = state.jobs.get(f"week {week}", {})
+            fillable = [x for x in known.get("fillable", []) if x in langs]  # type: ignore[attr-defined]
+            versions = {lang: memory_of(lang).versions for lang in fillable}
+            done = state.current(f"week {week}", _week_print(
+                config, week, langs, settings, fillable, versions))
+            if done is None:
+                todo.append(week)
+            else:
+                skipped += _remembered(done)
+        plan = plan_update(config, todo, langs)
+        merged: list[tuple[_Merged, TranslationMemory | None]] = []
+        for n, job in enumerate(plan.catalogs):
+            if progress:
+                progress(f"{job.domain} {job.lang}", n, len(plan.catalogs))
+            memory = memory_of(job.lang) if job.memory else None
+            merged.append((run_catalog_job(config, job, memory), memory))
+
+        # Everything is read and merged: now write what changed, all or nothing.
+        files: dict[Path, str] = {}
+        templates = []
+        for template in plan.templates:
+            path = config.pot_path(template.domain)
+            files[path] = pofile.dumps(template_catalog(config, template))
+            templates.append(config.rel(path))
+        settled = [_settle(config, m, memory) for m, memory in merged]
+        for m, ok in settled:
+            if ok:
+                files[config.po_path(m.job.lang, m.job.domain)] = pofile.dumps(m.catalog)
+        changed = _changed(files)
+        try:
+            write_all([(path, files[path]) for path in changed])
+        except WriteFailed as failed:
+            raise CatalogError(f"cannot write it ({failed.error.strerror or failed.error}); "
+                               "nothing was updated", config.rel(failed.path)) from None
+        updates = [_report(config, m, config.po_path(m.job.lang, m.job.domain) in changed, ok)
+                   for m, ok in settled]
+        _remember(config, state, settings, langs, todo, settled, changed, memories)
+    def order(c: CatalogUpdate) -> tuple[object, ...]:  # ui first, then week by week
+        week = c.domain if isinstance(c.domain, Week) else None
+        return (week is not None, week or Week(1, 1), langs.index(c.lang)
+                if c.lang in langs else len(langs))
+
+    return UpdateReport(tuple(templates), tuple(sorted(skipped + updates, key=order)))
+
+
+def _remembered(done: dict[str, object]) -> list[CatalogUpdate]:
+    """The reports of a skipped week's catalogs, as its last update left them."""
+    rows = done.get("catalogs", [])
+    assert isinstance(rows, list)
+    return [CatalogUpdate(str(r["path"]), str(r["lang"]), Week.parse(str(r["week"])), False,
+                          MergeStats(), Counts(**r["counts"])) for r in rows]
+
+
+def _remember(config: Config, state: JobState, settings: object, langs: list[str],
+              weeks: list[Week], settled: list[tuple[_Merged, bool]], changed: set[Path],
+              memories: dict[str, TranslationMemory]) -> None:
+    """Record what this update made, as it is on disk now, for the next one to skip."""
+    from dataclasses import asdict
+
+    from transflow.catalogs.memory import remember_written, save_misses
+
+    for lang, memory in memories.items():
+        remember_written(config, lang, {
+            path: m.catalog for m, ok in settled
+            if ok and m.job.lang == lang and (path := config.po_path(lang, m.job.domain))
+            in changed})
+        save_misses(config, lang, memory, config.memory_threshold)
+    by_week: dict[Week, list[tuple[_Merged, bool]]] = {}
+    for m, ok in settled:
+        if isinstance(m.job.domain, Week):
+            by_week.setdefault(m.job.domain, []).append((m, ok))
+    after: dict[str, dict[str, str]] = {}
+    for week in weeks:
+        key = f"week {week}"
+        done = by_week.get(week, [])
+        if not all(ok for _, ok in done):
+            state.forget(key)  # left as a translator saved it: look again next time
+            continue
+        fillable = sorted({m.job.lang for m, _ in done if any(e.may_fill for e in m.catalog)})
+        # The memory's version as the next run will find it: with what this one wrote.
+        for lang in fillable:
+            if lang not in after:
+                after[lang] = load_memory(config, lang).versions
+        versions = {lang: after[lang] for lang in fillable}
+        state.record(key, _week_print(config, week, langs, settings, fillable, versions),
+                     fillable=fillable, catalogs=[
+                         {"path": config.rel(config.po_path(m.job.lang, week)),
+                          "lang": m.job.lang, "week": str(week),
+                          "counts": asdict(count(m.catalog))} for m, _ in done])
+    state.save()

@@ -1,0 +1,130 @@
+"""The message a subscriber receives: the week's bulletin in one language, as a
+plain-text and an HTML part (from ``templates/email.txt`` and ``templates/email.html``,
+through ui.po) with the PDF attached, and the headers mailbox providers expect of a
+newsletter (List-Id, List-Unsubscribe with one-click, a stable Message-ID), signed
+with DKIM when the workspace says so. Built with the standard library's ``email``."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import format_datetime, formataddr, parseaddr
+from pathlib import Path
+
+from transflow.catalogs import pofile
+from transflow.catalogs.model import Translations
+from transflow.catalogs.ui import labels as ui_labels
+from transflow.delivery.subscribers import SubscriberError, token
+from transflow.publish.bulletin import Bulletin, make_bulletin
+from transflow.publish.render_html import render_template
+from transflow.sources.commentary import load_week
+from transflow.workspace.config import Config
+from transflow.workspace.weeks import Week
+
+DKIM_KEY_VARIABLE = "TRANSFLOW_DKIM_KEY"
+SIGNED_HEADERS = (b"from", b"to", b"subject", b"date", b"message-id", b"list-id",
+                  b"list-unsubscribe", b"list-unsubscribe-post", b"content-language")
+
+
+@dataclass(frozen=True)
+class Edition:
+    """What every message of one week in one language shares."""
+
+    week: Week
+    lang: str
+    bulletin: Bulletin
+    pdf: bytes
+    pdf_name: str
+    labels: Translations
+
+
+def edition(config: Config, week: Week, lang: str, pdf: Path) -> Edition:
+    """The week's bulletin in ``lang``, resolved from the catalogs the PDF was built from."""
+    path = config.po_path(lang, week)
+    catalog = Translations(pofile.read_catalog(path, config.rel(path))
+                           if pofile.exists(path, config.rel(path)) else None)
+    labels = ui_labels(config, lang)
+    bulletin = make_bulletin(config, week, lang, load_week(config, week), catalog, labels)
+    return Edition(week, lang, bulletin, pdf.read_bytes(), pdf.name, labels)
+
+
+def _domain(sender: str) -> str:
+    return parseaddr(sender)[1].rpartition("@")[2] or "localhost"
+
+
+def message_id(edition: Edition, email: str, sender: str) -> str:
+    """The same for the same (week, language, subscriber): a resent message is
+    recognisably the one sent before."""
+    who = hashlib.sha256(email.encode()).hexdigest()[:16]
+    return f"<{edition.week}.{edition.lang}.{who}@{_domain(sender)}>"
+
+
+def build_message(config: Config, edition: Edition, email: str, name: str, key: bytes,
+                  *, test: bool = False) -> EmailMessage:
+    """The message for one subscriber (``test``: a test copy, marked as such)."""
+    sender = config.delivery.sender
+    if not sender:
+        raise SubscriberError("set from in [delivery] of transflow.toml (the address "
+                              "bulletins come from)", config.rel(config.config_path))
+    b = edition.bulletin
+    unsubscribe = token(email, key)
+    web = f"{config.base_url}{b.week}/{b.lang}/" if config.base_url else None
+    context = {"b": b, "web": web, "unsubscribe_url": (
+        f"{config.base_url}unsubscribe?token={unsubscribe}" if config.base_url else None),
+        "unsubscribe_mail": f"mailto:{parseaddr(sender)[1]}?subject=unsubscribe%20{unsubscribe}",
+        "name": name}
+    text = render_template(config.template_path, "email.txt", context, edition.labels, b.lang,
+                           html=False)
+    html = render_template(config.template_path, "email.html", context, edition.labels,
+                           b.lang)
+    msg = EmailMessage(policy=SMTP)
+    msg["From"] = sender
+    msg["To"] = formataddr((name, email)) if name else email
+    subject = f"{b.title}: {b.week_range}"
+    msg["Subject"] = f"[test] {subject}" if test else subject
+    msg["Date"] = format_datetime(datetime.now(UTC))
+    msg["Message-ID"] = message_id(edition, email, sender)
+    msg["List-Id"] = f"{config.titles[config.languages[0]]} <{config.slug}.{_domain(sender)}>"
+    links = [f"<{context['unsubscribe_mail']}>"]
+    if context["unsubscribe_url"]:
+        links.append(f"<{context['unsubscribe_url']}>")
+        msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    msg["List-Unsubscribe"] = ", ".join(links)
+    msg.set_content(text)
+    msg.add_alternative(html, subtype="html")
+    msg.add_attachment(edition.pdf, maintype="application", subtype="pdf",
+                       filename=edition.pdf_name)
+    # Set last: set_content() and add_attachment() rewrite the Content-* headers.
+    msg["Content-Language"] = b.lang
+    return msg
+
+
+def as_bytes(config: Config, msg: EmailMessage) -> bytes:
+    """The message as sent: CRLF line ends, DKIM-signed when configured."""
+    data = msg.as_bytes(policy=SMTP)
+    d = config.delivery
+    if d.dkim_domain and d.dkim_selector:
+        key_path = os.environ.get(DKIM_KEY_VARIABLE)
+        if not key_path:
+            raise SubscriberError(f"[delivery] asks for DKIM signing: set {DKIM_KEY_VARIABLE} "
+                                  "to the path of the private key")
+        data = dkim_sign(data, d.dkim_selector, d.dkim_domain, Path(key_path))
+    return data
+
+
+def dkim_sign(data: bytes, selector: str, domain: str, key: Path) -> bytes:
+    """``data`` with a DKIM-Signature header (dkimpy, imported here only)."""
+    import dkim
+
+    try:
+        private = key.read_bytes()
+    except OSError as exc:
+        raise SubscriberError(f"cannot read the DKIM key ({exc.strerror or exc})",
+                              str(key)) from None
+    signature = dkim.sign(data, selector.encode(), domain.encode(), private,
+                          include_headers=list(SIGNED_HEADERS))
+    return bytes(signature) + data

@@ -1,0 +1,309 @@
+"""``transflow build``: catalogs + sources → per (week, language) an HTML page and a
+PDF bulletin under ``output/<week>/<lang>/`` (the publication tree), or, with
+``--drafts``, a preview under ``output/preview/<week>/<lang>/``.
+
+It plans, runs, then writes (see ``plan``): every catalog is read and every
+bulletin resolved before anything is rendered, so a malformed PO file stops the
+build with nothing replaced; each job renders its files in memory; the files of
+one bulletin are then written together, all or none. A language below the
+translation threshold, or refused by strict mode, is not built and its previous
+output stays. The two trees never meet: a preview is never written where
+subscribers get the bulletin, and a plain build reads nothing from the preview tree.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from transflow.catalogs.ui import PREVIEW_MARK
+from transflow.publish.manifest import MANIFEST, manifest_json, shared_state
+from transflow.publish.plan import (
+    FORMATS,
+    PDF_STAMP,
+    STATE,
+    BuildPlan,
+    BulletinJob,
+    Refused,
+    Skipped,
+    build_print,
+    bulletin_dir,
+    pdf_name,
+    plan_build,
+    published_percent,
+    state_key,
+)
+from transflow.workspace.config import Config
+from transflow.workspace.files import WriteFailed, workspace_lock, write_all
+from transflow.workspace.progress import Progress
+from transflow.workspace.state import JobState
+from transflow.workspace.weeks import Week
+
+__all__ = ["FORMATS", "BuildReport", "Failed", "Output", "Refused", "Skipped", "build",
+           "bulletin_dir", "pdf_name", "published_percent"]
+
+
+@dataclass(frozen=True)
+class Output:
+    week: Week
+    lang: str
+    format: str
+    path: str
+    written: bool
+    """False when the file already held exactly this bulletin."""
+
+
+@dataclass(frozen=True)
+class Failed:
+    """A bulletin that could not be written; nothing of it was left half-written."""
+
+    week: Week
+    lang: str
+    path: str
+    message: str
+
+    @property
+    def reason(self) -> str:
+        return f"{self.path}: {self.message}"
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    outputs: tuple[Output, ...]
+    skipped: tuple[Skipped, ...]
+    warnings: tuple[str, ...] = ()
+    refused: tuple[Refused, ...] = ()
+    failed: tuple[Failed, ...] = ()
+    preview: bool = False
+
+    def _bulletins(self, written: bool) -> int:
+        state: dict[tuple[Week, str], bool] = {}
+        for o in self.outputs:
+            key = (o.week, o.lang)
+            state[key] = state.get(key, False) or o.written
+        failed = {(f.week, f.lang) for f in self.failed}
+        return sum(1 for key, w in state.items() if w == written and key not in failed)
+
+    @property
+    def built(self) -> int:
+        """Bulletins (week, language) with at least one file written."""
+        return self._bulletins(True)
+
+    @property
+    def unchanged(self) -> int:
+        """Bulletins whose files already held exactly what this build made."""
+        return self._bulletins(False)
+
+    @property
+    def summary(self) -> str:
+        what = "previews" if self.preview else "bulletins"
+        line = (f"{what}: {self.built} built, {self.unchanged} unchanged, "
+                f"{len(self.skipped)} skipped (threshold), {len(self.refused)} refused (strict)")
+        if self.failed:
+            line += f", {len(self.failed)} failed"
+        return line
+
+    @property
+    def problem(self) -> str | None:
+        """Why the build did not do what was asked (exit status 1), or None."""
+        if self.failed:
+            return f"{len(self.failed)} bulletin(s) could not be written (listed above)"
+        if self.refused:
+            return (f"{len(self.refused)} bulletin(s) refused by strict mode; run transflow "
+                    "check, fix the errors, and build again")
+        if not self.built and not self.unchanged:
+            return "no bulletin was built and none is up to date; nothing is ready to publish"
+        return None
+
+
+# --- running a job --------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Rendered:
+    """What a job made: each file with its new content, or None when it is current."""
+
+    job: BulletinJob
+    files: tuple[tuple[str, str, bytes | None], ...]
+    """(format, path relative to the workspace, content); format ``stamp`` is the PDF's
+    freshness stamp, not an output."""
+    notes: tuple[str, ...] = ()
+
+
+def run_job(job: BulletinJob, root: Path, templates: tuple[Path, ...]) -> Rendered:
+    """Render one bulletin in memory; reads only the PDF's stamp to skip an unchanged PDF."""
+    from transflow.publish.render_html import render_html
+
+    ui = job.translations()
+    html = render_html(job.bulletin, templates, ui)
+    files: list[tuple[str, str, bytes | None]] = []
+    notes: list[str] = []
+    if "html" in job.formats:
+        files.append(("html", f"{job.folder}/index.html", html.encode("utf-8")))
+    if "pdf" in job.formats:
+        path = f"{job.folder}/{job.pdf_name}"
+        mark = ui.gettext(PREVIEW_MARK) if job.preview else None
+        # The PDF is a function of the HTML and the running mark: re-render only when
+        # those changed.
+        digest = hashlib.sha256(f"{html}\0{mark or ''}".encode()).hexdigest().encode()
+        stamp = f"{job.folder}/{PDF_STAMP}"
+        try:
+            fresh = (root / path).is_file() and (root / stamp).read_bytes() == digest
+        except OSError:
+            fresh = False
+        if fresh:
+            files.append(("pdf", path, None))
+        else:
+            from transflow.publish.render_pdf import render_pdf
+
+            pdf, refused_urls = render_pdf(html, root, running_mark=mark)
+            notes += [f"{path}: refused to fetch {url} (only data: URLs and files inside the "
+                      "workspace are read); remove it from the template or stylesheet"
+                      for url in refused_urls]
+            files += [("pdf", path, pdf), ("stamp", stamp, digest)]
+    if job.inputs:
+        # What the published bulletin was made from, for delivery to check.
+        made = {}
+        for fmt, rel, data in files:
+            if fmt in ("html", "pdf"):
+                content = data if data is not None else (root / rel).read_bytes()
+                made[rel.rsplit("/", 1)[1]] = content
+        files.append(("manifest", f"{job.folder}/{MANIFEST}",
+                      manifest_json(job.week, job.lang, job.inputs, made)))
+    return Rendered(job, tuple(files), tuple(notes))
+
+
+# --- writing --------------------------------------------------------------------------
+
+def _failure(config: Config, job: BulletinJob, failed: WriteFailed) -> Failed:
+    exc, path = failed.error, failed.path
+    reason = exc.strerror or str(exc)
+    if isinstance(exc, FileExistsError | NotADirectoryError):
+        reason += "; a file stands where a folder must go: move it away"
+        # Name the culprit: the file standing where a folder must go.
+        path = next((p for p in path.parents if p.exists() and not p.is_dir()), path)
+    elif isinstance(exc, PermissionError):
+        reason += "; make the file and its folder writable (or not immutable: chattr -i)"
+    return Failed(job.week, job.lang, config.rel(path), reason)
+
+
+def write_rendered(config: Config, rendered: Rendered) -> tuple[list[Output], Failed | None]:
+    """Write what changed of one bulletin, all files or none."""
+    job = rendered.job
+    changed: list[tuple[Path, bytes]] = []
+    outputs: list[Output] = []
+    for fmt, rel, data in rendered.files:
+        path = config.root / rel
+        written = False
+        if data is not None:
+            try:
+                written = path.read_bytes() != data
+            except OSError:
+                written = True
+            if written:
+                changed.append((path, data))
+        if fmt not in ("stamp", "manifest"):
+            outputs.append(Output(job.week, job.lang, fmt, rel, written))
+    try:
+        write_all(changed)
+    except WriteFailed as failed:
+        return [], _failure(config, job, failed)
+    return outputs, None
+
+
+def build(
+    config: Config,
+    weeks: Sequence[Week],
+    *,
+    languages: Sequence[str] | None = None,
+    formats: Sequence[str] = FORMATS,
+    drafts: bool = False,
+    min_translated: float | None = None,
+    progress: Progress | None = None,
+    strict: bool | None = None,
+    jobs: int | None = None,
+) -> BuildReport:
+    """Build the bulletins of ``weeks``; ``drafts`` builds previews into their own tree.
+
+    ``strict`` (default: ``[build] strict``) refuses a language with check errors;
+    without it such a language is built and a warning names the errors' count.
+    ``jobs`` (default: the number of CPUs) renders that many bulletins at a time, in
+    worker processes; the files are written by this process, in the plan's order, so
+    the output is the same whatever the number. A bulletin none of whose inputs and
+    outputs changed since it was last built with the same options is not even read.
+    """
+    with workspace_lock(config.root):
+        state = JobState(config.root, STATE)
+        plan = plan_build(
+            config, weeks, languages=list(languages or config.languages), formats=formats,
+            drafts=drafts, strict=config.strict if strict is None else strict,
+            threshold=config.min_translated if min_translated is None else min_translated,
+            state=state,
+        )
+        try:
+            return _run_plan(config, plan, drafts, progress, jobs or os.cpu_count() or 1,
+                             state)
+        finally:
+            state.save()
+
+
+def _rendered(config: Config, plan: BuildPlan, jobs: int) -> Iterator[Rendered]:
+    """Each job's rendering, in the plan's order: in this process, or in ``jobs``
+    worker processes (each imports the renderers once, for all its jobs)."""
+    if jobs <= 1 or len(plan.jobs) <= 1:
+        for job in plan.jobs:
+            yield run_job(job, config.root, config.template_path)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    pool = ProcessPoolExecutor(max_workers=min(jobs, len(plan.jobs)))
+    try:
+        yield from pool.map(run_job, plan.jobs, [config.root] * len(plan.jobs),
+                            [config.template_path] * len(plan.jobs))
+    finally:
+        # Interrupted (Ctrl-C, a failure): what was written stays whole, the rest is
+        # not started.
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _run_plan(config: Config, plan: BuildPlan, drafts: bool, progress: Progress | None,
+              jobs: int = 1, state: JobState | None = None) -> BuildReport:
+    warnings = list(plan.warnings)
+    outputs = [Output(c.week, c.lang, fmt, path, False)
+               for c in plan.current for fmt, path in c.files]
+    failed: list[Failed] = []
+    total = len(plan.jobs)
+    finished: list[BulletinJob] = []
+    for done, rendered in enumerate(_rendered(config, plan, jobs)):
+        job = rendered.job
+        if progress:
+            progress(f"{job.week} {job.lang}", done, total)
+        warnings += rendered.notes
+        made, failure = write_rendered(config, rendered)
+        key = state_key(job.week, job.lang, drafts)
+        if failure is not None:
+            failed.append(failure)
+            if state is not None:
+                state.forget(key)
+        elif not rendered.notes:
+            finished.append(job)
+        outputs += made
+    if state is not None:
+        # As they are on disk now, with every language of the week written: the next
+        # build skips them while nothing moves.
+        shared = shared_state(config)
+        for job in finished:
+            state.record(state_key(job.week, job.lang, drafts), build_print(
+                config, job.week, job.lang, plan.options, drafts, shared))
+        for skip in plan.skipped:
+            state.record(state_key(skip.week, skip.lang, drafts), build_print(
+                config, skip.week, skip.lang, plan.options, drafts, shared),
+                skipped=skip.percent)
+        for refusal in plan.refused:
+            state.record(state_key(refusal.week, refusal.lang, drafts), build_print(
+                config, refusal.week, refusal.lang, plan.options, drafts, shared),
+                refused=refusal.errors)
+    return BuildReport(tuple(outputs), plan.skipped, tuple(warnings), plan.refused,
+                       tuple(failed), drafts)

@@ -1,0 +1,220 @@
+"""The bulletin model: one week in one language, every text resolved to what the
+subscriber will read (translation, draft, or source text as a marked fallback)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from transflow.catalogs.model import Counts, Translations, word_count
+from transflow.sources.commentary import Commentary
+from transflow.sources.markdown import Segment, split
+from transflow.workspace.config import Config
+from transflow.workspace.lang import format_long_date, format_week_range
+from transflow.workspace.weeks import Week
+
+
+@dataclass(frozen=True)
+class Text:
+    """Inline Markdown in language ``lang``; ``state`` says how it got there:
+    source (written in the bulletin's language), translated, draft (machine-translated)
+    or fuzzy (both shown only with --drafts), or untranslated (the source text, shown
+    as a fallback)."""
+
+    markdown: str
+    lang: str
+    state: str
+
+
+@dataclass(frozen=True)
+class Block:
+    role: str
+    tag: str
+    containers: tuple[tuple[str, int], ...]
+    text: Text
+
+
+@dataclass(frozen=True)
+class Article:
+    slug: str
+    category: str
+    category_label: str
+    title: Text
+    author: Text | None
+    trend: str | None
+    trend_label: str | None
+    date: date | None
+    date_label: str | None
+    source_lang: str
+    blocks: tuple[Block, ...]
+    lead: Text | None = None
+    """For the first page: the commentary's ``summary``, else its first sentence."""
+    image_credit: str | None = None
+
+
+@dataclass(frozen=True)
+class Alternate:
+    """The same week's bulletin in another language."""
+
+    lang: str
+    name: str
+    """The language's name in itself: беларуская, русский, English."""
+    href: str
+
+
+@dataclass(frozen=True)
+class Section:
+    category: str
+    label: str
+    articles: tuple[Article, ...]
+
+
+@dataclass(frozen=True)
+class Bulletin:
+    lang: str
+    week: Week
+    title: str
+    week_range: str
+    sections: tuple[Section, ...]
+    coverage: Counts
+    """Progress over the segments that needed translating into ``lang``."""
+    preview: bool = False
+    """Built with ``--drafts``: unreviewed translations may be shown, and every page says so."""
+    subtitle: str | None = None
+    organisation: str | None = None
+    issue_number: int | None = None
+    logo: str | None = None
+    """The logo as a data: URL (the page fetches nothing)."""
+    pdf_name: str | None = None
+    alternates: tuple[Alternate, ...] = ()
+    subscribe_url: str | None = None
+    """Where the page's subscription form sends the address (none: no form)."""
+
+    @property
+    def articles(self) -> tuple[Article, ...]:
+        return tuple(a for s in self.sections for a in s.articles)
+
+    @property
+    def has_fallback(self) -> bool:
+        """Some passages are shown in their source language: the reader is told why."""
+        return self.coverage.untranslated > 0
+
+
+def _resolve(segment: Segment, lang: str, catalog: Translations) -> Text:
+    if segment.lang == lang:
+        return Text(segment.text, lang, "source")
+    text, state = catalog.state(segment.slug, segment.text)
+    return Text(text, lang if state != "untranslated" else segment.lang, state)
+
+
+def _article(config: Config, c: Commentary, lang: str, catalog: Translations,
+             ui: Translations) -> tuple[Article, list[tuple[str, int]]]:
+    """One commentary resolved into ``lang``, and the (state, words) of each text that
+    needed translating."""
+    title = author = summary = None
+    blocks = []
+    needed: list[tuple[str, int]] = []
+    for segment in split(c):
+        text = _resolve(segment, lang, catalog)
+        if text.state != "source":
+            needed.append((text.state, word_count(segment.text)))
+        if segment.role == "title":
+            title = text
+        elif segment.role == "author":
+            author = text
+        elif segment.role == "summary":
+            summary = text
+        else:
+            blocks.append(Block(segment.role, segment.tag, segment.containers, text))
+    assert title is not None
+    lead = summary or next((_first_sentence(b.text) for b in blocks
+                            if b.role == "paragraph"), None)
+    article = Article(
+        slug=c.slug,
+        category=c.category,
+        category_label=ui.gettext(config.categories[c.category]),
+        title=title,
+        author=author,
+        trend=c.trend,
+        trend_label=ui.gettext(config.trends[c.trend]) if c.trend else None,
+        date=c.date,
+        date_label=format_long_date(c.date, lang) if c.date else None,
+        source_lang=c.lang,
+        blocks=tuple(blocks),
+        lead=lead,
+        image_credit=c.image_credit,
+    )
+    return article, needed
+
+
+# A sentence ends at . ! ? … followed by a space and a capital (or an opening quote);
+# not after a one-letter initial or a common abbreviation.
+_SENTENCE_END = re.compile(r"([.!?…])\s+(?=[«\"„“(]?[A-ZА-ЯЁІЎ0-9])")
+_NOT_AN_END = {"г", "гг", "вул", "ул", "пр", "т.е", "т.д", "e.g", "i.e", "Mr", "Mrs", "Dr",
+               "No", "St", "Jr", "vs"}
+
+
+def _first_sentence(text: Text) -> Text:
+    """The first sentence of a paragraph, as its lead on the first page."""
+    first = text.markdown
+    for m in _SENTENCE_END.finditer(text.markdown):
+        word = re.split(r"\s", text.markdown[:m.start(1)])[-1]
+        if m.group(1) == "." and (len(word) == 1 or word in _NOT_AN_END):
+            continue
+        first = text.markdown[:m.end(1)]
+        break
+    # A cut inside a link or emphasis would leave broken Markdown: keep the paragraph.
+    if first.count("[") != first.count("]") or first.count("*") % 2:
+        first = text.markdown
+    return Text(first, text.lang, text.state)
+
+
+def _coverage(needed: Sequence[tuple[str, int]]) -> Counts:
+    """Progress over the texts that needed translating; drafts count as fuzzy."""
+    def of(states: tuple[str, ...]) -> tuple[int, int]:
+        chosen = [words for state, words in needed if state in states]
+        return len(chosen), sum(chosen)
+
+    (t, tw), (f, fw), (u, uw) = of(("translated",)), of(("fuzzy", "draft")), of(
+        ("untranslated",))
+    return Counts(t, f, u, tw, fw, uw)
+
+
+def _sections(config: Config, week: Week, articles: Sequence[Article]) -> tuple[Section, ...]:
+    """Articles by category, in the order of [categories], each by date then slug."""
+    order = {key: i for i, key in enumerate(config.categories)}
+    sections = []
+    for key in sorted({a.category for a in articles}, key=order.__getitem__):
+        chosen = sorted((a for a in articles if a.category == key),
+                        key=lambda a: (a.date or week.monday, a.slug))
+        sections.append(Section(key, chosen[0].category_label, tuple(chosen)))
+    return tuple(sections)
+
+
+def make_bulletin(
+    config: Config,
+    week: Week,
+    lang: str,
+    commentaries: Sequence[Commentary],
+    catalog: Translations,
+    ui: Translations,
+    *,
+    preview: bool = False,
+) -> Bulletin:
+    """Resolve every segment of the week's commentaries into ``lang``."""
+    articles, needed = [], []
+    for c in commentaries:
+        article, texts = _article(config, c, lang, catalog, ui)
+        articles.append(article)
+        needed += texts
+    return Bulletin(
+        lang=lang,
+        week=week,
+        title=config.titles[lang],
+        week_range=format_week_range(week, lang),
+        sections=_sections(config, week, articles),
+        coverage=_coverage(needed),
+        preview=preview,
+    )

@@ -1,0 +1,183 @@
+"""The HTML renderer: a ``Bulletin`` → one self-contained HTML5 page.
+
+Jinja2 (and markupsafe) are imported here and nowhere else. Everything a translator
+wrote reaches the page escaped: segment text through Markdown with raw HTML off,
+ui.po strings through gettext callables that escape the translation before Jinja2
+marks it safe (Jinja2's i18n extension would otherwise trust translated markup).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
+from markupsafe import Markup, escape
+
+from transflow.catalogs.model import Translations
+from transflow.catalogs.ui import DRAFT_NOTE
+from transflow.publish.bulletin import Block, Bulletin, Text
+from transflow.publish.typography import tie
+from transflow.sources.markdown import render_inline
+from transflow.workspace.errors import BuildError
+from transflow.workspace.lang import format_number
+
+TEMPLATE = "bulletin.html"
+STYLESHEET = "bulletin.css"
+
+
+class _Texts:
+    """Turns the bulletin's texts into HTML for one page."""
+
+    def __init__(self, lang: str, draft_note: str) -> None:
+        self.lang = lang
+        self.draft_note = draft_note
+
+    def element(self, text: Text, tag: str, css_class: str = "") -> Markup:
+        # Subscribers and editors must see what is not a reviewed translation.
+        classes = [css_class] if css_class else []
+        if text.state in ("draft", "fuzzy", "untranslated"):
+            classes.append(text.state)
+        attrs = f' class="{" ".join(classes)}"' if classes else ""
+        if text.lang != self.lang:
+            attrs += f' lang="{escape(text.lang)}"'
+        note = ""
+        if text.state == "draft":
+            note = f' <small class="draft-note">({escape(self.draft_note)})</small>'
+        content = tie(render_inline(text.markdown), text.lang)
+        return Markup(f"<{tag}{attrs}>{content}{note}</{tag}>")
+
+    def inline(self, text: Text) -> Markup:
+        """A text inside another element (a title link, the author line)."""
+        return self.element(text, "span")
+
+    def lead(self, text: Text) -> Markup:
+        """A commentary's lead on the first page."""
+        return self.element(text, "p", "lead")
+
+    def body(self, blocks: tuple[Block, ...]) -> Markup:
+        """Blocks, with their lists and quotes re-opened around them."""
+        out: list[str] = []
+        open_: list[tuple[str, int]] = []
+        for block in blocks:
+            common = 0
+            while (common < len(open_) and common < len(block.containers)
+                   and open_[common] == block.containers[common]):
+                common += 1
+            for tag, _ in reversed(open_[common:]):
+                out.append(f"</{tag}>")
+            for tag, _ in block.containers[common:]:
+                out.append(f"<{tag}>")
+            open_ = list(block.containers)
+            tag = block.tag
+            if block.role == "heading":
+                # The publication is the h1, a category an h2, an article's title an h3:
+                # headings inside the body sit below it.
+                tag = f"h{min(int(tag[1]) + 3, 6)}"
+            out.append(self.element(block.text, tag))
+        for tag, _ in reversed(open_):
+            out.append(f"</{tag}>")
+        return Markup("\n".join(out))
+
+
+Templates = tuple[Path, ...]
+"""Folders a template is looked up in, first match wins: the workspace's own
+``templates/``, then transflow's defaults."""
+
+
+def _stylesheet(templates: Templates) -> Markup:
+    for folder in templates:
+        path = folder / STYLESHEET
+        if path.is_file():
+            return Markup(path.read_text(encoding="utf-8").replace("</", "<\\/"))
+    raise BuildError(f"no {STYLESHEET} in {' or '.join(map(str, templates))}; reinstall "
+                     "transflow, or put one in templates/")
+
+
+@cache
+def _shared(templates: Templates) -> Environment:
+    # One environment per search path: its compiled templates are reused by every
+    # bulletin of the run (Jinja2 recompiles a template whose file changed).
+    return Environment(
+        loader=FileSystemLoader([str(t) for t in templates]),
+        autoescape=True,
+        undefined=StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _environment(templates: Templates, ui: Translations, lang: str) -> Environment:
+    """The environment, set for one bulletin's language and labels (bulletins of a
+    process are rendered one after the other)."""
+    env = _shared(templates)
+    env.install_gettext_callables(  # type: ignore[attr-defined]
+        lambda s: escape(ui.gettext(s)),
+        lambda s, p, n: escape(ui.ngettext(s, p, n)),
+        newstyle=True,
+    )
+    texts = _Texts(lang, ui.gettext(DRAFT_NOTE))
+    env.filters["inline"] = texts.inline
+    env.filters["body"] = texts.body
+    env.filters["tie"] = lambda s: Markup(tie(str(escape(s)), lang))
+    env.filters["lead"] = texts.lead
+    env.filters["number"] = lambda n: format_number(n, lang)
+    return env
+
+
+def render_html(bulletin: Bulletin, templates: Templates, ui: Translations) -> str:
+    try:
+        css = _stylesheet(templates)
+        template = _environment(templates, ui, bulletin.lang).get_template(TEMPLATE)
+        return template.render(b=bulletin, css=css)
+    except FileNotFoundError as exc:
+        raise BuildError(f"template file missing ({exc.filename}); restore templates/") from None
+    except TemplateError as exc:
+        where = getattr(exc, "filename", None) or f"templates/{TEMPLATE}"
+        raise BuildError(f"template error: {exc}", where, getattr(exc, "lineno", None)) from None
+
+
+@cache
+def _plain(templates: Templates) -> Environment:
+    # Text templates (the plain-text part of a message) are not HTML: no escaping.
+    return Environment(loader=FileSystemLoader([str(t) for t in templates]), autoescape=False,
+                       undefined=StrictUndefined, extensions=["jinja2.ext.i18n"],
+                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+
+
+def render_template(templates: Templates, name: str, context: Mapping[str, object],
+                    ui: Translations, lang: str, html: bool = True,
+                    stylesheet: bool = False) -> str:
+    """Any other template of the workspace (a message's parts, a page of the site), with
+    the bulletin's filters and labels; ``html`` off renders plain text; ``stylesheet``
+    gives the page ``css``, the stylesheet in effect, inline."""
+    if stylesheet:
+        context = {**context, "css": _stylesheet(templates)}
+    if html:
+        env = _environment(templates, ui, lang)
+    else:
+        env = _plain(templates)
+        env.install_gettext_callables(  # type: ignore[attr-defined]
+            ui.gettext, ui.ngettext, newstyle=True)
+        env.filters["inline"] = lambda text: plain_text(text.markdown)
+        env.filters["tie"] = lambda s: s
+        env.filters["number"] = lambda n: format_number(n, lang)
+    try:
+        return env.get_template(name).render(**context)
+    except FileNotFoundError as exc:
+        raise BuildError(f"template file missing ({exc.filename}); restore templates/") from None
+    except TemplateError as exc:
+        where = getattr(exc, "filename", None) or f"templates/{name}"
+        if "not found" in str(exc).lower() and not getattr(exc, "lineno", None):
+            raise BuildError(f"template {name} is missing; restore templates/{name}") from None
+        raise BuildError(f"template error: {exc}", where, getattr(exc, "lineno", None)) from None
+
+
+def plain_text(markdown: str) -> str:
+    """Inline Markdown as plain text: links as their text, no emphasis markers."""
+    import re
+
+    text = re.sub(r"\[([^\]]*)\]\(([^)]*)\)", r"\1", markdown)
+    return re.sub(r"(\*\*|\*|`)", "", text)

@@ -1,0 +1,2 @@
+"""Quality checks of translations and sources: transflow's own checks, the house
+glossary, and translate-toolkit's pofilter checks."""

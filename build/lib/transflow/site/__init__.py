@@ -1,0 +1,2 @@
+"""The publication's website: pages in ``output/`` linking every published bulletin
+(``pages``)."""

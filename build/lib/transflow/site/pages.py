@@ -1,0 +1,391 @@
+"""The publication's website in ``output/``: a front door, a home per language with
+the latest bulletin and the archive, a page per category with its trend history, and a
+page per commentary. Every link is relative, so the site works from ``file://``, the
+root of a domain or any subpath.
+
+Only published bulletins (the publication tree, never previews) are on the site, and
+only pages whose content changed are written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import pickle
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from transflow.catalogs import pofile
+from transflow.catalogs.model import Translations
+from transflow.catalogs.ui import labels as ui_labels
+from transflow.publish.bulletin import Article, Bulletin, make_bulletin
+from transflow.publish.manifest import (
+    Stat,
+    own_state,
+    published,
+    shared_state,
+    stat_of,
+    state_of,
+)
+from transflow.publish.plan import _capitalised, pdf_name
+from transflow.publish.render_html import render_template
+from transflow.site.listing import Listed, Listing
+from transflow.sources.commentary import Commentary, list_weeks, load_week, source_files
+from transflow.workspace.config import UI_DOMAIN, Config
+from transflow.workspace.files import atomic_write, write_if_changed
+from transflow.workspace.lang import language_name
+from transflow.workspace.progress import Progress
+from transflow.workspace.weeks import Week
+
+TREND_COLOURS = {"better": "#1d6b2a", "unchanged": "#8a8a8a", "worse": "#a31b1b"}
+
+
+@dataclass(frozen=True)
+class Link:
+    lang: str
+    name: str
+    href: str
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of the site: where it goes and what it shows."""
+
+    path: str
+    """Relative to output/."""
+    template: str
+    lang: str | None
+    context: dict[str, object] = field(default_factory=dict, compare=False)
+    key: tuple[object, ...] | None = None
+    """What the page shows, cheaply: the listed fields and content digests of what it
+    shows. None: its context is the key."""
+    full: Week | None = None
+    """The week whose whole bulletin the page shows: its ``b`` (and its ``a``, by slug)
+    are replaced by the full bulletin and commentary when the page is rendered."""
+
+
+@dataclass(frozen=True)
+class SiteReport:
+    written: tuple[str, ...]
+    unchanged: int
+    warnings: tuple[str, ...] = ()
+    rendered: int = 0
+    """Pages rendered to compare (the others' keys showed them unchanged)."""
+
+
+def _published(config: Config, digests: dict[tuple[Week, str], str] | None = None,
+               cache: _Cache | None = None) -> dict[str, list[Week]]:
+    """The weeks whose bulletin is in the publication tree and current (built from the
+    workspace as it is), per language, newest first. The site is made from the same
+    catalogs as the bulletins: a language refused or skipped this time keeps its pages
+    as they were."""
+    found: dict[str, list[Week]] = {lang: [] for lang in config.languages}
+    shared = shared_state(config) if cache is not None else ()
+    # Stat each file once: a week's sources are the same in every language.
+    ui = {lang: stat_of(config.po_path(lang, UI_DOMAIN)) for lang in config.languages}
+    for week in reversed(list_weeks(config)):
+        sources = (tuple(stat_of(p) for p in source_files(config, week))
+                   if cache is not None else ())
+        for lang in config.languages:
+            own = own_state(config, week, lang, sources, ui[lang]) if cache is not None else ()
+            digest = _current_digest(config, week, lang, cache, shared, own)
+            if digest is not None:
+                found[lang].append(week)
+                if digests is not None:
+                    digests[(week, lang)] = digest
+    return found
+
+
+def _current_digest(config: Config, week: Week, lang: str, cache: _Cache | None,
+                    shared: tuple[Stat, ...], own: tuple[Stat, ...] = ()) -> str | None:
+    """The inputs' digest of the bulletin when it is published and current, else None;
+    the cache answers while none of its files has moved since it was found current."""
+    name = pdf_name(config, week, lang)
+    if cache is None:
+        state = published(config, week, lang, name, "index.html")
+        return state.digest if state.current else None
+    key = (str(week), lang)
+    files = state_of(config, week, lang, name, shared, own)
+    known = cache.current.get(key)
+    if known is not None and known[0] == files:
+        return known[1]
+    state = published(config, week, lang, name, "index.html")
+    if not state.current:
+        cache.current.pop(key, None)
+        return None
+    cache.current[key] = (files, state.digest)
+    return state.digest
+
+
+_CACHE = ".transflow/site-cache-2.pickle"
+_INDEXED = "site_commentary.html"
+"""The template of the pages that search indexes (its ``data-pagefind-body``)."""
+"""Each week's listing by the digest of its inputs, and each page's fingerprint: a
+one-week change re-reads one week and re-renders what shows what changed."""
+
+
+@dataclass
+class _Cache:
+    listings: dict[tuple[str, str], Listing] = field(default_factory=dict)
+    pages: dict[str, str] = field(default_factory=dict)
+    current: dict[tuple[str, str], tuple[tuple[Stat, ...], str]] = field(
+        default_factory=dict)
+    """A current bulletin's files as they were, and its inputs' digest."""
+
+
+def _load_cache(config: Config) -> _Cache:
+    try:
+        cache = pickle.loads((config.root / _CACHE).read_bytes())
+        return cache if isinstance(cache, _Cache) else _Cache()
+    except Exception:  # a damaged or older cache is rebuilt, never trusted
+        return _Cache()
+
+
+def _save_cache(config: Config, cache: _Cache) -> None:
+    atomic_write(config.root / _CACHE, pickle.dumps(cache))
+
+
+def _digest(article: Article) -> str:
+    # repr, not pickle: a pickle depends on which equal strings happen to be one object,
+    # so the same commentary would look changed from one run to the next.
+    return hashlib.sha256(repr(article).encode()).hexdigest()
+
+
+class _Resolver:
+    """Whole bulletins, resolved from the catalogs at most once a run and only for the
+    weeks whose listing is not remembered or whose pages are rendered."""
+
+    def __init__(self, config: Config, cache: _Cache | None) -> None:
+        self.config = config
+        self.cache = cache
+        self.commentaries: dict[Week, tuple[Commentary, ...]] = {}
+        self.bulletins: dict[tuple[Week, str], Bulletin] = {}
+        self.ui: dict[str, Translations] = {}
+
+    def labels(self, lang: str) -> Translations:
+        if lang not in self.ui:  # one read of each ui.po a run, not one a page
+            self.ui[lang] = ui_labels(self.config, lang)
+        return self.ui[lang]
+
+    def bulletin(self, week: Week, lang: str) -> Bulletin:
+        if (week, lang) not in self.bulletins:
+            self.bulletins[(week, lang)] = _resolve(self.config, week, lang, self.labels(lang),
+                                                    self.commentaries)
+        return self.bulletins[(week, lang)]
+
+    def listing(self, week: Week, lang: str, inputs: str) -> Listing:
+        known = self.cache.listings.get((str(week), lang)) if self.cache else None
+        if known is not None and known.inputs == inputs:
+            return known
+        b = self.bulletin(week, lang)
+        found = Listing(lang, week, b.title, b.week_range, b.pdf_name, tuple(
+            Listed(a.slug, a.category, a.category_label, a.title, a.trend, a.trend_label,
+                   _digest(a))
+            for a in b.articles), inputs)
+        if self.cache is not None:
+            self.cache.listings[(str(week), lang)] = found
+        return found
+
+
+def _resolve(config: Config, week: Week, lang: str, ui: Translations,
+             commentaries: dict[Week, tuple[Commentary, ...]]) -> Bulletin:
+    path = config.po_path(lang, week)
+    catalog = Translations(pofile.read_catalog(path, config.rel(path))
+                           if pofile.exists(path, config.rel(path)) else None)
+    if week not in commentaries:
+        commentaries[week] = load_week(config, week)
+    b = make_bulletin(config, week, lang, commentaries[week], catalog, ui)
+    return replace(b, subtitle=config.subtitles.get(lang),
+                   organisation=config.organisations.get(lang),
+                   issue_number=config.issue_number(week),
+                   pdf_name=pdf_name(config, week, lang))
+
+
+def _up(path: str) -> str:
+    """The way back to output/ from a page at ``path``."""
+    return "../" * path.count("/") or ""
+
+
+@dataclass(frozen=True)
+class Strip:
+    """A category's trend history: one mark per week, oldest first."""
+
+    marks: tuple[tuple[str, str, str], ...]
+    """(week, trend key, label)."""
+
+
+def plan_site(config: Config, listings_out: dict[str, list[Listing]] | None = None,
+              cache: _Cache | None = None, resolver: _Resolver | None = None) -> list[Page]:
+    """Every page of the site, from what is published (``listings_out`` receives the
+    listings of each language, newest first, for the feeds)."""
+    resolver = resolver or _Resolver(config, cache)
+    digests: dict[tuple[Week, str], str] = {}
+    published = _published(config, digests, cache)
+    pages: list[Page] = []
+    homes = [Link(lang, _capitalised(language_name(lang)), f"{lang}/index.html")
+             for lang in config.languages if published[lang]]
+    pages.append(Page("index.html", "site_front.html", None, {
+        "homes": homes, "titles": config.titles, "config": config}))
+    for lang in config.languages:
+        weeks = published[lang]
+        if weeks:
+            listings = [resolver.listing(week, lang, digests[(week, lang)]) for week in weeks]
+            if listings_out is not None:
+                listings_out[lang] = listings
+            pages += _language_pages(config, lang, listings, published)
+    return pages
+
+
+def _language_pages(config: Config, lang: str, listings: list[Listing],
+                    published: dict[str, list[Week]]) -> list[Page]:
+    """The pages of one language: its search page, its home, its categories, and a page
+    per commentary. Each page's key is what it shows, so a change to one commentary
+    re-renders its page and the lists that show its title or trend, nothing else."""
+    others = {other: set(published[other]) for other in config.languages if other != lang}
+    names = {other: _capitalised(language_name(other)) for other in others}
+
+    def switcher(path_for: object, week: Week | None, here: str) -> list[Link]:
+        up = _up(here)
+        return [Link(other, names[other], up + (
+            path_for(other) if week is None or week in built  # type: ignore[operator]
+            else f"{other}/index.html")) for other, built in others.items()]
+
+    pages: list[Page] = []
+    search = f"{lang}/search/index.html"
+    pages.append(Page(search, "site_search.html", lang, {
+        "switcher": switcher(lambda o: f"{o}/search/index.html", None, search)}))
+    years: dict[int, list[Listing]] = {}
+    for listing in listings:
+        years.setdefault(listing.week.year, []).append(listing)
+    home = f"{lang}/index.html"
+    latest = listings[0]
+    pages.append(Page(home, "site_language.html", lang, {
+        "b": latest, "years": sorted(years.items(), reverse=True),
+        "switcher": switcher(lambda o: f"{o}/index.html", None, home),
+    }, key=(latest.inputs, tuple((str(x.week), x.week_range, x.pdf_name) for x in listings),
+            tuple(sorted(str(w) for o in others.values() for w in o))), full=latest.week))
+    by_category: dict[str, list[tuple[Listing, Listed]]] = {}
+    for listing in listings:
+        for a in listing.articles:
+            by_category.setdefault(a.category, []).append((listing, a))
+    for key, items in by_category.items():
+        path = f"{lang}/categories/{key}/index.html"
+        marks = tuple((str(x.week), a.trend or "", a.trend_label or "")
+                      for x, a in reversed(items))
+        pages.append(Page(path, "site_category.html", lang, {
+            "category": key, "label": items[0][1].category_label, "items": items,
+            "strip": Strip(marks),
+            "switcher": switcher(lambda o, k=key: f"{o}/categories/{k}/index.html", None, path),
+        }, key=(key, items[0][1].category_label,
+                tuple((str(x.week), x.week_range, a.shown) for x, a in items),
+                tuple(others))))
+    for listing in listings:
+        for a in listing.articles:
+            path = f"{listing.week}/{lang}/{a.slug}/index.html"
+            related = list(itertools.islice(
+                ((ox, oa) for ox, oa in by_category[a.category] if oa is not a), 5))
+            links = switcher(lambda o, w=listing.week, s=a.slug: f"{w}/{o}/{s}/index.html",
+                             listing.week, path)
+            pages.append(Page(path, "site_commentary.html", lang, {
+                "b": listing, "a": a, "related": related, "switcher": links,
+            }, key=(a.digest, listing.week_range, listing.pdf_name,
+                    tuple((str(ox.week), ox.week_range, oa.slug, oa.title.markdown)
+                          for ox, oa in related),
+                    tuple(link.href for link in links)), full=listing.week))
+    return pages
+
+
+def render_page(config: Config, page: Page, ui: Translations | None = None,
+                resolver: _Resolver | None = None) -> str:
+    """The HTML of ``page`` (``ui``: its language's labels, when already read)."""
+    lang = page.lang or config.languages[0]
+    resolver = resolver or _Resolver(config, None)
+    if ui is None:
+        ui = resolver.labels(lang) if page.lang else Translations(None)
+    context = {**page.context, "root": _up(page.path), "lang": lang,
+               "title": config.titles[lang], "subscribe_url": config.subscribe_url,
+               "trend_colours": TREND_COLOURS, "here": page.path,
+               "base_url": config.base_url}
+    if page.full is not None:
+        b = resolver.bulletin(page.full, lang)
+        context["b"] = b
+        if "a" in context:
+            slug = context["a"].slug  # type: ignore[attr-defined]
+            context["a"] = next(a for a in b.articles if a.slug == slug)
+    return render_template(config.template_path, page.template, context, ui, lang,
+                           stylesheet=True)
+
+
+def build_site(config: Config, progress: Progress | None = None) -> SiteReport:
+    """Write the pages of the site whose content changed."""
+    from transflow.site.feeds import atom, sitemap
+
+    listings: dict[str, list[Listing]] = {}
+    cache = _load_cache(config)
+    resolver = _Resolver(config, cache)
+    pages = plan_site(config, listings, cache, resolver)
+    templates = hashlib.sha256(b"".join(
+        p.name.encode() + p.read_bytes() for p in config.template_files())).hexdigest()
+    written: list[str] = []
+    warnings: list[str] = []
+    extra: list[tuple[str, str | bytes]] = []
+    if config.base_url:
+        extra += [(f"{lang}/feed.xml", atom(config, lang, found))
+                  for lang, found in listings.items()]
+        extra.append(("sitemap.xml", sitemap(config, [
+            (p.path.removesuffix("index.html"), {
+                link.lang: link.href.replace("../", "").removesuffix("index.html")
+                for link in p.context.get("switcher", [])})  # type: ignore[attr-defined]
+            for p in pages])))
+    else:
+        warnings.append("no feeds and no sitemap: set base_url in [site] of transflow.toml "
+                        "(they need absolute addresses)")
+    unchanged = rendered = 0
+    # Pagefind reads the whole site each time: run it only when what it indexes changed.
+    searched_changed = not (config.output_dir / "pagefind").is_dir()
+    files = [(page.path, page) for page in pages] + [(path, data) for path, data in extra]
+    for done, (path, what) in enumerate(files):
+        if progress:
+            progress(path, done, len(files))
+        try:
+            if isinstance(what, Page):
+                # Unchanged inputs, same page: not even rendered.
+                print_ = _fingerprint(what, templates, config)
+                if cache.pages.get(path) == print_ and (config.output_dir / path).is_file():
+                    unchanged += 1
+                    continue
+                labels = resolver.labels(what.lang) if what.lang else Translations(None)
+                data: str | bytes = render_page(config, what, labels, resolver)
+                rendered += 1
+                cache.pages[path] = print_
+            else:
+                data = what
+            if write_if_changed(config.output_dir / path, data):
+                written.append(f"output/{path}")
+                if isinstance(what, Page) and what.template == _INDEXED:
+                    searched_changed = True
+            else:
+                unchanged += 1
+        except OSError as exc:
+            warnings.append(f"output/{path}: not written ({exc.strerror or exc})")
+    _save_cache(config, cache)
+    if searched_changed:
+        from transflow.site.search import index
+
+        if (problem := index(config)) is not None:
+            warnings.append(problem)
+    return SiteReport(tuple(written), unchanged, tuple(warnings), rendered)
+
+
+def _fingerprint(page: Page, templates: str, config: Config) -> str:
+    """What a page shows, as a digest: its template, its context, the settings."""
+    shown = page.key if page.key is not None else sorted(page.context.items(),
+                                                         key=lambda kv: kv[0])
+    # repr, not pickle: see _digest.
+    return hashlib.sha256(repr((page.template, page.path, templates, shown,
+                                config.subscribe_url, config.base_url)).encode()).hexdigest()
+
+
+def site_paths(pages: Sequence[Page]) -> list[Path]:
+    return [Path(p.path) for p in pages]
