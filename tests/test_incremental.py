@@ -214,3 +214,19 @@ def test_what_changed_is_built_again(sample: Path, monkeypatch: pytest.MonkeyPat
         assert pdf.is_file()
         if change == "edit-catalog":
             assert "Исправленный перевод абзаца." in html.read_text(encoding="utf-8")
+
+
+def test_delivery_knows_a_bulletin_is_current_from_the_builds_record(sample: Path) -> None:
+    from tests.helpers import out
+    from transflow.publish.plan import recorded_current
+
+    assert run(sample, "build", "--week", W09).exit_code == 0
+    config = load_config(sample)
+    week = Week.parse(W09)
+    assert all(recorded_current(config, week, lang) for lang in ("be", "ru", "en"))
+    path = po(sample, "ru", W09)
+    path.write_text(path.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    assert not recorded_current(config, week, "ru")  # send then checks the manifest
+    assert recorded_current(config, week, "en")
+    out(sample, W09, "en")[1].unlink()
+    assert not recorded_current(config, week, "en")

@@ -70,9 +70,10 @@ def init(directory: Path, title: str | None, languages: str, source_language: st
          with_templates: bool) -> None:
     """Start a publication: make a new workspace.
 
-    In DIRECTORY (default: the current folder), writes a commented transflow.toml, glossary.csv, sources/, the ui catalogs in
-    locales/ and a .gitignore; refuses a folder that holds a workspace already. With
-    --templates, a workspace that already exists gets the default templates copied in.
+    In DIRECTORY (default: the current folder), writes a commented transflow.toml,
+    glossary.csv, sources/, the ui catalogs in locales/ and a .gitignore; refuses a
+    folder that holds a workspace already. With --templates, a workspace that exists
+    already gets the default templates copied in (its own are kept).
     """
     from transflow.authoring.start import copy_templates, init_workspace
     from transflow.workspace.config import CONFIG_NAME, load_config

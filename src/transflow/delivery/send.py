@@ -20,7 +20,7 @@ from transflow.delivery.message import Edition, as_bytes, build_message, edition
 from transflow.delivery.smtp import Deferred, Lost, Mailer, Refused
 from transflow.delivery.subscribers import SubscriberError, connect, now, secret, subscribers
 from transflow.publish.manifest import published
-from transflow.publish.plan import pdf_name
+from transflow.publish.plan import bulletin_dir, pdf_name, recorded_current
 from transflow.workspace.config import Config
 from transflow.workspace.errors import TransflowError
 from transflow.workspace.progress import Progress
@@ -100,7 +100,13 @@ def _editions(config: Config, week: Week, languages: Sequence[str],
     bulletin that exists but is stale stops everything: nothing is sent."""
     editions, missing = {}, {}
     for lang in languages:
-        found = published(config, week, lang, pdf_name(config, week, lang))
+        name = pdf_name(config, week, lang)
+        pdf = bulletin_dir(config, week, lang) / name
+        if recorded_current(config, week, lang) and pdf.is_file():
+            # As the last build left it, by the build's own record: nothing to re-read.
+            editions[lang] = edition(config, week, lang, pdf)
+            continue
+        found = published(config, week, lang, name)
         if found.current and found.pdf is not None:
             editions[lang] = edition(config, week, lang, found.pdf)
         elif found.reason == "not built" and found.pdf is None:

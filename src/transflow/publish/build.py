@@ -296,7 +296,8 @@ def _run_plan(config: Config, plan: BuildPlan, drafts: bool, progress: Progress 
         shared = shared_state(config)
         for job in finished:
             state.record(state_key(job.week, job.lang, drafts), build_print(
-                config, job.week, job.lang, plan.options, drafts, shared))
+                config, job.week, job.lang, plan.options, drafts, shared),
+                options=plan.options)
         for skip in plan.skipped:
             state.record(state_key(skip.week, skip.lang, drafts), build_print(
                 config, skip.week, skip.lang, plan.options, drafts, shared),

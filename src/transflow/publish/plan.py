@@ -132,6 +132,17 @@ def state_key(week: Week, lang: str, preview: bool) -> str:
     return f"{week} {lang} {'preview' if preview else 'publication'}"
 
 
+def recorded_current(config: Config, week: Week, lang: str) -> bool:
+    """Whether the last build recorded the published bulletin of ``week`` in ``lang``
+    and nothing it was made from, nor any of its files, has moved since: the same
+    record the next build uses to skip it, so no file is read to answer."""
+    known = JobState(config.root, STATE).jobs.get(state_key(week, lang, False))
+    if known is None or not isinstance(options := known.get("options"), str):
+        return False
+    return known.get("fingerprint") == build_print(config, week, lang, options, False,
+                                                   shared_state(config))
+
+
 def build_print(config: Config, week: Week, lang: str, options: str, preview: bool,
                 shared: tuple[Stat, ...]) -> str:
     """What a bulletin's build depends on, by size and time: its sources and catalogs,
