@@ -147,9 +147,17 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     import site
     import sysconfig
 
+    import shutil
+
     tmp = tmp_path_factory.mktemp("wheel")
+    # Built from a copy: setuptools leaves build/ beside the sources it builds.
+    source = tmp / "source"
+    shutil.copytree(REPO / "src", source / "src", ignore=shutil.ignore_patterns(
+        "__pycache__", "*.egg-info"))
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy(REPO / name, source / name)
     subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps",
-                    "--no-build-isolation", "-w", str(tmp / "dist"), str(REPO)],
+                    "--no-build-isolation", "-w", str(tmp / "dist"), str(source)],
                    check=True, capture_output=True)
     (wheel,) = (tmp / "dist").glob("transflow-*.whl")
     venv = tmp / "venv"

@@ -1,7 +1,0 @@
-"""Allow ``python -m transflow``."""
-
-from __future__ import annotations
-
-from transflow.cli import main
-
-main()

@@ -1,1 +1,0 @@
-"""Writing new source commentaries: ``import`` of pages published on the website."""

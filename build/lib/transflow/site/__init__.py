@@ -1,2 +1,0 @@
-"""The publication's website: pages in ``output/`` linking every published bulletin
-(``pages``)."""
