@@ -203,12 +203,17 @@ def _cache_path(config: Config, lang: str) -> Path:
     return config.root / CACHE_DIR / f"memory-{lang}.json"
 
 
-def _read_cache(config: Config, lang: str) -> dict[str, object]:
+def _read_json(path: Path) -> dict[str, object]:
+    """A cache file's table, or an empty one: a damaged cache is rebuilt, never trusted."""
     try:
-        cached = json.loads(_cache_path(config, lang).read_text(encoding="utf-8"))
+        found = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    return cached if isinstance(cached, dict) else {}  # damaged: rebuilt, never trusted
+    return found if isinstance(found, dict) else {}
+
+
+def _read_cache(config: Config, lang: str) -> dict[str, object]:
+    return _read_json(_cache_path(config, lang))
 
 
 def _files(config: Config, lang: str) -> list[tuple[Path, str, str]]:
@@ -273,11 +278,7 @@ def _misses_path(config: Config, lang: str) -> Path:
 
 
 def _read_misses(config: Config, lang: str) -> dict[str, object]:
-    try:
-        memo = json.loads(_misses_path(config, lang).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return memo if isinstance(memo, dict) else {}
+    return _read_json(_misses_path(config, lang))
 
 
 def save_misses(config: Config, lang: str, memory: TranslationMemory,
