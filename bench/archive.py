@@ -104,16 +104,18 @@ def edit(root: Path, rng: random.Random, share: float = 0.10) -> int:
 
 def run(root: Path, *args: str) -> tuple[float, float]:
     """Seconds and peak MiB of ``transflow ARGS`` in its own process."""
-    start = time.perf_counter()
-    process = subprocess.Popen([sys.executable, "-m", "transflow", *args, "--workspace",
-                                str(root)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - start
-    assert process.stderr is not None
-    errors = process.stderr.read().decode()
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode not in (0, 1) or "Traceback" in errors:
-        raise SystemExit(f"transflow {' '.join(args)} failed:\n{errors}")
+    with tempfile.TemporaryFile() as errors:  # a pipe would fill up and block it
+        start = time.perf_counter()
+        process = subprocess.Popen([sys.executable, "-m", "transflow", *args,
+                                    "--workspace", str(root)],
+                                   stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - start
+        errors.seek(0)
+        said = errors.read().decode(errors="replace")
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 1) or "Traceback" in said:
+        raise SystemExit(f"transflow {' '.join(args)} failed:\n{said[-2000:]}")
     return seconds, usage.ru_maxrss / 1024
 
 
