@@ -35,6 +35,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--week", default="2024-W09")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--jobs", type=int, default=None, help="build --jobs (default: CPUs)")
     args = parser.parse_args()
     from weasyprint import HTML
 
@@ -49,7 +50,7 @@ def main() -> None:
         for _ in range(args.runs):
             shutil.rmtree(root / "output")
             start = time.perf_counter()
-            report = build(config, weeks)
+            report = build(config, weeks, jobs=args.jobs)
             times.append(time.perf_counter() - start)
         floor = []
         for _ in range(args.runs):

@@ -229,9 +229,10 @@ def build(
 
     ``strict`` (default: ``[build] strict``) refuses a language with check errors;
     without it such a language is built and a warning names the errors' count.
-    ``jobs`` (default: the number of CPUs) renders that many bulletins at a time, in
-    worker processes; the files are written by this process, in the plan's order, so
-    the output is the same whatever the number. A bulletin none of whose inputs and
+    ``jobs`` (default: the number of CPUs, fewer when there are few bulletins to keep
+    them busy) renders that many bulletins at a time, in worker processes; the files
+    are written by this process, in the plan's order, so the output is the same
+    whatever the number. A bulletin none of whose inputs and
     outputs changed since it was last built with the same options is not even read.
     """
     with workspace_lock(config.root):
@@ -243,10 +244,20 @@ def build(
             state=state,
         )
         try:
-            return _run_plan(config, plan, drafts, progress, jobs or os.cpu_count() or 1,
-                             state)
+            return _run_plan(config, plan, drafts, progress, jobs or _workers(plan), state)
         finally:
             state.save()
+
+
+JOBS_PER_WORKER = 3
+"""A worker process starts by importing the renderers (WeasyPrint alone takes about half
+a second): by default, one is started only for this many bulletins or more."""
+
+
+def _workers(plan: BuildPlan) -> int:
+    """The default number of workers: the CPUs, as far as the plan keeps them busy; one
+    (no worker process) for a week's three bulletins, faster in this process."""
+    return max(1, min(os.cpu_count() or 1, len(plan.jobs) // JOBS_PER_WORKER))
 
 
 def _rendered(config: Config, plan: BuildPlan, jobs: int) -> Iterator[Rendered]:
