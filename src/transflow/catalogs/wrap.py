@@ -268,7 +268,7 @@ def field_lines(prefix: str, keyword: str, value: str, wrap: bool = True,
 def _field_lines(prefix: str, keyword: str, value: str, wrap: bool,
                  python_format: bool) -> tuple[str, ...]:
     # Remembered: a source text is written in the template and in every language's
-    # catalog, and a long one is broken twice (to see whether it fits the first line).
+    # catalog.
     directives = python_directives(value) if python_format and value else []
     portions = re.findall(r"[^\n]*\n|[^\n]+$", value) or [""]
     after_break = len(prefix) + 1
@@ -279,13 +279,20 @@ def _field_lines(prefix: str, keyword: str, value: str, wrap: bool,
     for text in portions:
         escaped, overrides = _portion(text, directives, offset)
         offset += len(text)
-        start = len(keyword) + 1 if first else 0
-        breaks = _breaks(escaped, overrides, start, width) if escaped else []
-        if first and (len(portions) > 1 or start > width or breaks):
-            out.append(f'{prefix}{keyword} ""')
-            first = False
-            start = 0
-            breaks = _breaks(escaped, overrides, start, width) if escaped else []
+        if not first or not escaped:
+            breaks = _breaks(escaped, overrides, 0, width) if escaped else []
+        else:
+            start = len(keyword) + 1
+            # Broken from the left margin: what a string that does not fit after its
+            # keyword gets, under a `msgid ""` line. A string that needs breaking from
+            # the margin cannot fit after the keyword either: one call, not two.
+            breaks = _breaks(escaped, overrides, 0, width)
+            if (len(portions) == 1 and start <= width and not breaks
+                    and not _breaks(escaped, overrides, start, width)):
+                start = -1  # fits after the keyword
+            if start != -1:
+                out.append(f'{prefix}{keyword} ""')
+                first = False
         pieces = [escaped[a:b] for a, b in zip([0, *breaks], [*breaks, len(escaped)],
                                                 strict=True)]
         for piece in pieces:
