@@ -112,8 +112,17 @@ def main() -> None:
         load_seconds = time.perf_counter() - start
         texts = [s.text for c in load_week(config, week) for s in split(c)]
         start = time.perf_counter()
-        hits = sum(memory.lookup(t, config.memory_threshold) is not None for t in texts)
+        one_by_one = [memory.lookup(t, config.memory_threshold) for t in texts]
         lookup_seconds = time.perf_counter() - start
+        hits = sum(m is not None for m in one_by_one)
+        # As update looks them up: all of a run's at once (a fresh memory: nothing kept).
+        batch = load_memory(config, "ru")
+        start = time.perf_counter()
+        batch.prefetch(texts, config.memory_threshold)
+        together = [batch.lookup(t, config.memory_threshold) for t in texts]
+        batch_seconds = time.perf_counter() - start
+        same = [(m.entry, m.score) if m else None for m in one_by_one] == [
+            (m.entry, m.score) if m else None for m in together]
 
         start = time.perf_counter()
         report = update(config, [week], languages=["ru"])
@@ -143,7 +152,9 @@ def main() -> None:
         print(f"memory: {len(memory)} entries from {len(catalogs)} catalogs, loaded in "
               f"{cold_seconds:.2f} s cold, {load_seconds:.2f} s from the .transflow cache")
         print(f"lookup: {len(texts)} segments, {hits} matched, "
-              f"{1000 * lookup_seconds / len(texts):.2f} ms per segment")
+              f"{1000 * lookup_seconds / len(texts):.2f} ms per segment one by one, "
+              f"{1000 * batch_seconds / len(texts):.2f} ms per segment all at once "
+              f"(as update does; same matches: {'yes' if same else 'NO'})")
         print(f"transflow update (memory, exact + fuzzy):     {show(update_seconds)}  "
               f"({filled} entries filled)")
         print(f"msgmerge --compendium --no-fuzzy-matching:    {show(gnu_exact)}  "

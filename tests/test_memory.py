@@ -178,3 +178,22 @@ def test_the_length_window_finds_what_a_search_of_everything_finds(
         assert found is not None
         assert found[1] == pytest.approx(everything[1])
         assert found[0] == everything[2]  # the earliest of equals, as before
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.text(alphabet="abcde ", min_size=0, max_size=30), max_size=40),
+       st.lists(st.text(alphabet="abcde ", min_size=1, max_size=30), min_size=1, max_size=8),
+       st.sampled_from([40.0, 60.0, 75.0, 90.0]))
+def test_many_lookups_at_once_find_what_each_finds_alone(
+        texts: list[str], queries: list[str], cutoff: float) -> None:
+    from transflow.catalogs.similarity import Choices
+
+    choices = Choices(texts)
+    together = choices.best_of_many(queries, cutoff)
+    for query, found in zip(queries, together, strict=True):
+        alone = choices.best(query, cutoff)
+        if alone is None:
+            assert found is None
+        else:
+            assert found is not None and found[0] == alone[0]
+            assert found[1] == pytest.approx(alone[1])

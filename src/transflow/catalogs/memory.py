@@ -48,6 +48,8 @@ class TranslationMemory:
         self.versions = dict(versions or {})
         """Each file's name and a digest of its entries: the memory's version."""
         self._misses = misses
+        self._found: dict[tuple[str, float], Match | None] = {}
+        """Lookups answered ahead, by ``prefetch``."""
         self.missed: set[str] = set()
         """Texts that found nothing at the threshold asked, in this run."""
         self._by_source: dict[str, MemoryEntry] = {}
@@ -76,12 +78,30 @@ class TranslationMemory:
             self.missed.add(text)
         return match
 
+    def prefetch(self, texts: Iterable[str], threshold: float) -> None:
+        """Look up many texts at once (on every CPU): a run knows, after merging, every
+        entry the memory may fill; ``lookup`` then answers them from here."""
+        wanted = sorted({t for t in texts if t not in self._by_source and (
+            self._misses is None or self._misses.threshold != threshold
+            or t not in self._misses.texts) and (t, threshold) not in self._found})
+        if not wanted or not self._sources:
+            return
+        if self._choices is None:
+            self._choices = Choices(self._sources)
+        for text, found in zip(wanted, self._choices.best_of_many(wanted, threshold),
+                               strict=True):
+            self._found[(text, threshold)] = self._match(text, found)
+
     def _fuzzy(self, text: str, threshold: float) -> Match | None:
+        if (text, threshold) in self._found:
+            return self._found[(text, threshold)]
         if not self._sources:
             return None
         if self._choices is None:
             self._choices = Choices(self._sources)
-        found = self._choices.best(text, threshold)
+        return self._match(text, self._choices.best(text, threshold))
+
+    def _match(self, text: str, found: tuple[int, float] | None) -> Match | None:
         if found is None:
             return None
         entry = self._by_source[self._sources[found[0]]]

@@ -11,7 +11,7 @@ written (atomically, and only what changed).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -305,7 +305,8 @@ def update(
             if progress:
                 progress(f"{job.domain} {job.lang}", n, len(plan.catalogs))
             memory = memory_of(job.lang) if job.memory else None
-            merged.append((run_catalog_job(config, job, memory), memory))
+            merged.append((run_catalog_job(config, job, None), memory))
+        merged = _fill(config, merged)
 
         # Everything is read and merged: now write what changed, all or nothing.
         files: dict[Path, str] = {}
@@ -333,6 +334,28 @@ def update(
                 if c.lang in langs else len(langs))
 
     return UpdateReport(tuple(templates), tuple(sorted(skipped + updates, key=order)))
+
+
+def _fill(config: Config, merged: list[tuple[_Merged, TranslationMemory | None]],
+          ) -> list[tuple[_Merged, TranslationMemory | None]]:
+    """The merged catalogs filled from the memory: every entry it may fill, of every
+    catalog of a language, looked up at once (in C, on every CPU), then filled."""
+    threshold = config.memory_threshold
+    wanted: dict[int, set[str]] = {}
+    for m, memory in merged:
+        if memory is not None:
+            wanted.setdefault(id(memory), set()).update(e.msgid for e in m.catalog
+                                                        if e.may_fill)
+    for _, memory in merged:
+        if memory is not None and id(memory) in wanted:
+            memory.prefetch(wanted.pop(id(memory)), threshold)
+    filled = []
+    for m, memory in merged:
+        if memory is not None:
+            catalog, count = fill_from_memory(m.catalog, memory, threshold)
+            m = replace(m, catalog=catalog, filled=count)
+        filled.append((m, memory))
+    return filled
 
 
 def _remembered(done: dict[str, object]) -> list[CatalogUpdate]:
