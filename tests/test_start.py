@@ -144,10 +144,9 @@ def translate_everything(root: Path) -> None:
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A virtual environment with transflow installed from its wheel (not editable),
     its dependencies taken from the test environment's own."""
+    import shutil
     import site
     import sysconfig
-
-    import shutil
 
     tmp = tmp_path_factory.mktemp("wheel")
     # Built from a copy: setuptools leaves build/ beside the sources it builds.
