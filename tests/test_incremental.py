@@ -5,12 +5,22 @@ settings, what the memory can newly fill) makes it run again."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import polib
 import pytest
 
-from tests.helpers import copy_sample, files, msgfmt_check, po, run, save_translation, write_source
+from tests.helpers import (
+    MINI_CONFIG,
+    copy_sample,
+    files,
+    msgfmt_check,
+    po,
+    run,
+    save_translation,
+    write_source,
+)
 from transflow.catalogs.update import update
 from transflow.workspace.config import load_config
 from transflow.workspace.weeks import Week
@@ -230,3 +240,23 @@ def test_delivery_knows_a_bulletin_is_current_from_the_builds_record(sample: Pat
     assert recorded_current(config, week, "en")
     out(sample, W09, "en")[1].unlink()
     assert not recorded_current(config, week, "en")
+
+
+def test_update_with_one_job_writes_what_two_jobs_write(tmp_path: Path) -> None:
+    made = {}
+    for jobs in ("1", "2"):
+        root = tmp_path / f"jobs-{jobs}"
+        root.mkdir()
+        (root / "transflow.toml").write_text(MINI_CONFIG, encoding="utf-8")
+        write_source(root, "2019-W10", "budget", FRONT.format(title="Budget"), TEXT)
+        write_source(root, "2019-W11", "council", FRONT.format(title="Council"),
+                     TEXT.replace("Tuesday", "Wednesday"))
+        run(root, "update", "--jobs", jobs)
+        save_translation(po(root, "ru", "2019-W11"), "The regional council", TEXT_RU)
+        assert run(root, "update", "--jobs", jobs).exit_code == 0
+        # (Each catalog's creation time aside: the two runs may straddle a minute.)
+        made[jobs] = {p.relative_to(root): re.sub(rb'"PO-Revision-Date: [^"]*"', b"",
+                                                  p.read_bytes())
+                      for p in sorted((root / "locales").rglob("*.po"))}
+    assert made["1"] == made["2"]
+    assert TEXT_RU.encode() in made["2"][Path("locales/ru/LC_MESSAGES/2019-W10.po")]

@@ -78,9 +78,10 @@ class TranslationMemory:
             self.missed.add(text)
         return match
 
-    def prefetch(self, texts: Iterable[str], threshold: float) -> None:
-        """Look up many texts at once (on every CPU): a run knows, after merging, every
-        entry the memory may fill; ``lookup`` then answers them from here."""
+    def prefetch(self, texts: Iterable[str], threshold: float, workers: int = -1) -> None:
+        """Look up many texts at once (``workers`` threads; -1: one per CPU): a run
+        knows, after merging, every entry the memory may fill; ``lookup`` then answers
+        them from here."""
         wanted = sorted({t for t in texts if t not in self._by_source and (
             self._misses is None or self._misses.threshold != threshold
             or t not in self._misses.texts) and (t, threshold) not in self._found})
@@ -88,8 +89,8 @@ class TranslationMemory:
             return
         if self._choices is None:
             self._choices = Choices(self._sources)
-        for text, found in zip(wanted, self._choices.best_of_many(wanted, threshold),
-                               strict=True):
+        for text, found in zip(wanted, self._choices.best_of_many(wanted, threshold,
+                                                                  workers), strict=True):
             self._found[(text, threshold)] = self._match(text, found)
 
     def _fuzzy(self, text: str, threshold: float) -> Match | None:

@@ -61,11 +61,11 @@ class Choices:
         return min([self._rank[tlo + i] for _, s, i in equals if s >= score - 1e-6]
                    + [self._rank[lo + found[2]]]), score
 
-    def best_of_many(self, texts: Sequence[str], cutoff: float,
+    def best_of_many(self, texts: Sequence[str], cutoff: float, workers: int = -1,
                      ) -> list[tuple[int, float] | None]:
-        """``best`` for many texts at once: compared in C on every CPU (rapidfuzz's
-        ``cdist``), then the leaders of each row scored again exactly, so the answers
-        are those of ``best`` one by one."""
+        """``best`` for many texts at once: compared in C by ``workers`` threads (-1:
+        one per CPU; rapidfuzz's ``cdist``), then the leaders of each row scored again
+        exactly, so the answers are those of ``best`` one by one."""
         from rapidfuzz import fuzz, process
 
         if not self._texts or cutoff <= 0 or not texts:
@@ -76,7 +76,7 @@ class Choices:
             chunk = texts[start:start + _CHUNK]
             # float32 keeps the matrix small; the close leaders are re-scored in full.
             scores = process.cdist(chunk, order, scorer=fuzz.ratio, score_cutoff=cutoff,
-                                   workers=-1, dtype="float32")
+                                   workers=workers, dtype="float32")
             for text, row in zip(chunk, scores, strict=True):
                 top = float(row.max())
                 if top <= 0:

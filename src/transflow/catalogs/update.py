@@ -266,6 +266,7 @@ def update(
     *,
     languages: Sequence[str] | None = None,
     progress: Progress | None = None,
+    jobs: int | None = None,
 ) -> UpdateReport:
     """Extract each week's template and merge it into every target language's catalog.
 
@@ -273,7 +274,9 @@ def update(
     written in L. Human translations are never lost (see ``merge``). Nothing is
     written unless every source and catalog could be read. A week none of whose files
     changed since the last update (and whose untranslated entries the memory cannot
-    newly fill) is skipped without being parsed.
+    newly fill) is skipped without being parsed. ``jobs`` (default: the number of
+    CPUs) is how many threads search the translation memory, the part of an update
+    that pays for it; merging and writing stay in one process, as fast as msgmerge.
     """
     langs = list(languages or config.languages)
     with workspace_lock(config.root):
@@ -306,7 +309,7 @@ def update(
                 progress(f"{job.domain} {job.lang}", n, len(plan.catalogs))
             memory = memory_of(job.lang) if job.memory else None
             merged.append((run_catalog_job(config, job, None), memory))
-        merged = _fill(config, merged)
+        merged = _fill(config, merged, jobs or -1)
 
         # Everything is read and merged: now write what changed, all or nothing.
         files: dict[Path, str] = {}
@@ -337,7 +340,7 @@ def update(
 
 
 def _fill(config: Config, merged: list[tuple[_Merged, TranslationMemory | None]],
-          ) -> list[tuple[_Merged, TranslationMemory | None]]:
+          workers: int) -> list[tuple[_Merged, TranslationMemory | None]]:
     """The merged catalogs filled from the memory: every entry it may fill, of every
     catalog of a language, looked up at once (in C, on every CPU), then filled."""
     threshold = config.memory_threshold
@@ -348,7 +351,7 @@ def _fill(config: Config, merged: list[tuple[_Merged, TranslationMemory | None]]
                                                         if e.may_fill)
     for _, memory in merged:
         if memory is not None and id(memory) in wanted:
-            memory.prefetch(wanted.pop(id(memory)), threshold)
+            memory.prefetch(wanted.pop(id(memory)), threshold, workers)
     filled = []
     for m, memory in merged:
         if memory is not None:

@@ -22,14 +22,17 @@ from transflow.workspace.weeks import WeekSelection
 @workspace_option
 @week_option
 @lang_option
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, metavar="N",
+              help="Search the translation memory with N threads (default: the number "
+                   "of CPUs).")
 def update(workspace: Path | None, selection: WeekSelection | None,
-           languages: tuple[str, ...]) -> None:
+           languages: tuple[str, ...], jobs: int | None) -> None:
     """Extract segments and merge them into the PO catalogs."""
     from transflow.catalogs.update import update as run
 
     s = setup(workspace, selection, languages)
     with ProgressBar() as bar:
-        report = run(s.config, s.weeks, languages=s.languages, progress=bar)
+        report = run(s.config, s.weeks, languages=s.languages, progress=bar, jobs=jobs)
     for c in report.catalogs:
         stats, n = c.stats, c.counts
         changes = []
