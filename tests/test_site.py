@@ -179,6 +179,11 @@ def test_a_translators_edit_reaches_the_site_on_the_next_build(tmp_path: Path) -
     # A body paragraph changed: the page of that one commentary is the only one rendered
     # again (no list shows the paragraph), and nothing of another language or week.
     assert "site: 1 pages written" in result.output, result.output
+    # The search index was made again, whole: one of each language, no earlier one left.
+    metas = sorted(p.name.split("_")[0] for p in (root / "output" / "pagefind").glob(
+        "*.pf_meta"))
+    assert metas == ["pagefind.be", "pagefind.en", "pagefind.ru"]
+    assert not list((root / "output").glob(".pagefind-*"))
     # A second build finds nothing to do.
     assert "site: 0 pages written" in run(root, "build", "--week", W09).output
 

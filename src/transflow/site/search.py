@@ -7,6 +7,7 @@ when the site is served over http (``transflow serve``), not from ``file://``.""
 from __future__ import annotations
 
 import importlib.util
+import shutil
 import subprocess
 import sys
 
@@ -17,15 +18,36 @@ def available() -> bool:
     return importlib.util.find_spec("pagefind") is not None
 
 
+_PAGES = "*-W*/*/*/index.html"
+"""The commentary pages, ``<week>/<lang>/<slug>/index.html``: the only pages with
+``data-pagefind-body``. Pagefind reads just these (a third less time than reading the
+whole site to find them)."""
+
+
 def index(config: Config) -> str | None:
-    """Build the search index in ``output/pagefind/``; a warning when it cannot."""
+    """Build the search index in ``output/pagefind/``; a warning when it cannot.
+
+    The bundle is written beside the old one and swapped in whole: readers never meet
+    a half-written index, and the files of an earlier index do not pile up (Pagefind
+    names them by content and does not remove the old ones)."""
     if not available():
         return "no search index: install pagefind (pip install 'pagefind[bin]')"
+    bundle = config.output_dir / "pagefind"
+    fresh = config.output_dir / ".pagefind-new"
+    stale = config.output_dir / ".pagefind-old"
+    for leftover in (fresh, stale):  # from a run that was killed
+        shutil.rmtree(leftover, ignore_errors=True)
     done = subprocess.run(
         [sys.executable, "-m", "pagefind", "--site", str(config.output_dir), "--quiet",
+         "--glob", _PAGES, "--output-path", str(fresh),
          "--keep-index-url"],  # links to index.html, as everywhere on the site
         capture_output=True, text=True, timeout=300)
     if done.returncode != 0:
+        shutil.rmtree(fresh, ignore_errors=True)
         detail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["failed"]
         return f"no search index: pagefind said {detail[0][:200]}"
+    if bundle.exists():
+        bundle.rename(stale)
+    fresh.rename(bundle)
+    shutil.rmtree(stale, ignore_errors=True)
     return None
