@@ -53,7 +53,7 @@ def publish_html(config, weeks):  # type: ignore[no-untyped-def]
                       drafts=False, threshold=0, strict=False)
     for job in plan.jobs:
         job = type(job)(**{**job.__dict__, "formats": ("html",)})
-        write_rendered(config, run_job(job, config.root, config.templates_dir))
+        write_rendered(config, run_job(job, config.root, config.template_path))
 
 
 def main() -> None:

@@ -373,7 +373,8 @@ def build_site(config: Config, progress: Progress | None = None) -> SiteReport:
     if searched_changed:
         from transflow.site.search import index
 
-        if (problem := index(config)) is not None:
+        indexed = sum(1 for page in pages if page.template == _INDEXED)
+        if (problem := index(config, indexed)) is not None:
             warnings.append(problem)
     return SiteReport(tuple(written), unchanged, tuple(warnings), rendered)
 

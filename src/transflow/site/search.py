@@ -7,9 +7,12 @@ when the site is served over http (``transflow serve``), not from ``file://``.""
 from __future__ import annotations
 
 import importlib.util
+import json
+import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 from transflow.workspace.config import Config
 
@@ -24,12 +27,14 @@ _PAGES = "*-W*/*/*/index.html"
 whole site to find them)."""
 
 
-def index(config: Config) -> str | None:
-    """Build the search index in ``output/pagefind/``; a warning when it cannot.
+def index(config: Config, pages: int | None = None) -> str | None:
+    """Build the search index in ``output/pagefind/`` (``pages``: how many pages it
+    indexes, when known); a warning when it cannot.
 
     The bundle is written beside the old one and swapped in whole: readers never meet
-    a half-written index, and the files of an earlier index do not pile up (Pagefind
-    names them by content and does not remove the old ones)."""
+    a half-written index, and a run killed halfway leaves the old one as it was. The
+    files of earlier indexes do not pile up (Pagefind names its files by their content
+    and never removes one)."""
     if not available():
         return "no search index: install pagefind (pip install 'pagefind[bin]')"
     bundle = config.output_dir / "pagefind"
@@ -37,6 +42,14 @@ def index(config: Config) -> str | None:
     stale = config.output_dir / ".pagefind-old"
     for leftover in (fresh, stale):  # from a run that was killed
         shutil.rmtree(leftover, ignore_errors=True)
+    # Pagefind does not write a file whose name (a digest of its content) exists: the
+    # new bundle starts as hard links to the old one, so only what changed is written
+    # (a third of the time). The old files no longer used stay; once they make up a
+    # fifth of the fragments, the bundle is made from nothing again.
+    fragments = bundle / "fragment"
+    if fragments.is_dir() and pages is not None and len(
+            list(fragments.iterdir())) <= pages * 1.25 + 10:
+        shutil.copytree(bundle, fresh, copy_function=os.link)
     done = subprocess.run(
         [sys.executable, "-m", "pagefind", "--site", str(config.output_dir), "--quiet",
          "--glob", _PAGES, "--output-path", str(fresh),
@@ -46,8 +59,22 @@ def index(config: Config) -> str | None:
         shutil.rmtree(fresh, ignore_errors=True)
         detail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["failed"]
         return f"no search index: pagefind said {detail[0][:200]}"
+    _drop_old_metadata(fresh)
     if bundle.exists():
         bundle.rename(stale)
     fresh.rename(bundle)
     shutil.rmtree(stale, ignore_errors=True)
     return None
+
+
+def _drop_old_metadata(bundle: Path) -> None:
+    """Remove the language metadata files of earlier indexes (the entry file names the
+    current one of each language); the search would never fetch them."""
+    try:
+        entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+        current = {f"pagefind.{lang['hash']}.pf_meta" for lang in entry["languages"].values()}
+    except (OSError, ValueError, KeyError, TypeError):
+        return  # not as expected: keep everything rather than guess
+    for path in bundle.glob("pagefind.*.pf_meta"):
+        if path.name not in current:
+            path.unlink()
