@@ -81,6 +81,12 @@ def test_category_page_has_a_trend_strip(site: Path) -> None:
     assert "<svg" in html and "<script" not in html
     assert re.search(r'<rect [^>]*fill="#8a8a8a"><title>2024-W09: The situation has not '
                      r"changed</title></rect>", html)
+    # The legend names each mark, in the page's language.
+    be = (site / "output" / "be" / "categories" / "security" / "index.html").read_text(
+        encoding="utf-8")
+    legend = be[be.index("<figcaption>"):be.index("</figcaption>")]
+    assert legend.count('class="symbol"') == 3
+    assert "Сітуацыя палепшылася" in legend and "Сітуацыя пагоршылася" in legend
 
 
 def test_unchanged_pages_are_not_rewritten(site: Path) -> None:

@@ -305,7 +305,7 @@ def render_page(config: Config, page: Page, ui: Translations | None = None,
         ui = resolver.labels(lang) if page.lang else Translations(None)
     context = {**page.context, "root": _up(page.path), "lang": lang,
                "title": config.titles[lang], "subscribe_url": config.subscribe_url,
-               "trend_colours": TREND_COLOURS, "here": page.path,
+               "trend_colours": TREND_COLOURS, "trends": config.trends, "here": page.path,
                "base_url": config.base_url}
     if page.full is not None:
         b = resolver.bulletin(page.full, lang)
