@@ -83,8 +83,10 @@ def preview(root: Path, week: str, lang: str) -> tuple[Path, Path]:
 
 def flat(text: str) -> str:
     """Text without whitespace, hyphens and Markdown markers: PDF line breaks fall
-    anywhere, and hyphenation adds a hyphen where a word is broken."""
+    anywhere, and hyphenation adds a hyphen where a word is broken. Quotes and
+    apostrophes as typed: the page sets them typographically."""
     text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    text = text.translate(str.maketrans("’‘«»“”„", "''\"\"\"\"\""))
     return re.sub(r"[\s\-\u00ad\u2010]+", "", text.replace("*", ""))
 
 

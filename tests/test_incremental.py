@@ -260,3 +260,15 @@ def test_update_with_one_job_writes_what_two_jobs_write(tmp_path: Path) -> None:
                       for p in sorted((root / "locales").rglob("*.po"))}
     assert made["1"] == made["2"]
     assert TEXT_RU.encode() in made["2"][Path("locales/ru/LC_MESSAGES/2019-W10.po")]
+
+
+def test_another_transflow_does_not_trust_the_records(sample: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    # An upgrade (or a change in development) may render the same inputs otherwise.
+    import transflow.workspace.state as state
+
+    assert run(sample, "build", "--week", W09).exit_code == 0
+    monkeypatch.setattr(state, "code_version", lambda: "another transflow")
+    seen = resolved(monkeypatch)
+    assert run(sample, "build", "--week", W09).exit_code == 0
+    assert len(seen) == 3

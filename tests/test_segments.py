@@ -55,3 +55,15 @@ def test_render_inline_escapes_raw_html() -> None:
         "<strong>a</strong> &lt;script&gt;alert(1)&lt;/script&gt;")
     assert "<img" not in render_inline("![x](file:///etc/passwd)")
     assert 'href="javascript' not in render_inline("[x](javascript:alert(1))")
+
+
+def test_quotes_and_apostrophes_are_set_as_each_language_sets_them() -> None:
+    from transflow.sources.markdown import render_inline
+
+    assert render_inline("Lithuania's \"rail\" talks", "en") == "Lithuania’s “rail” talks"
+    assert render_inline("Сям'я і \"новыя\" словы", "be") == "Сям’я і «новыя» словы"
+    assert render_inline("Сказал \"да\"", "ru") == "Сказал «да»"
+    # Code and addresses keep what was typed; without a language, nothing changes.
+    assert render_inline("`it's` [x](http://a.org/'q')", "en") == (
+        "<code>it's</code> <a href=\"http://a.org/'q'\">x</a>")
+    assert render_inline("it's", None) == "it's"

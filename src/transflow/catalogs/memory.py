@@ -18,6 +18,7 @@ from transflow.catalogs.similarity import Choices
 from transflow.workspace.config import UI_DOMAIN, Config
 from transflow.workspace.errors import ConfigError
 from transflow.workspace.files import write_if_changed
+from transflow.workspace.state import code_version
 
 CACHE_DIR = ".transflow"
 # A number as text writes it: 5, 2019, 1,500, 1 500, 12.5.
@@ -287,7 +288,9 @@ def load_memory(config: Config, lang: str) -> TranslationMemory:
         write_if_changed(_cache_path(config, lang), json.dumps(fresh, ensure_ascii=False))
     texts = memo.get("misses")
     misses = None
-    if isinstance(texts, list) and isinstance(memo.get("threshold"), int | float):
+    # Misses found by another transflow are not trusted: its scoring may differ.
+    if isinstance(texts, list) and isinstance(memo.get("threshold"), int | float) and \
+            memo.get("code") == code_version():
         misses = Misses(float(memo["threshold"]),  # type: ignore[arg-type]
                         frozenset(t for t in texts if isinstance(t, str)),
                         TranslationMemory(changed))
@@ -308,6 +311,7 @@ def save_misses(config: Config, lang: str, memory: TranslationMemory,
     next run looks them up only in what the memory gains meanwhile."""
     write_if_changed(_misses_path(config, lang), json.dumps({
         "threshold": threshold, "base": memory.versions, "misses": sorted(memory.missed),
+        "code": code_version(),
     }, ensure_ascii=False))
 
 

@@ -45,7 +45,7 @@ class _Texts:
         note = ""
         if text.state == "draft":
             note = f' <small class="draft-note">({escape(self.draft_note)})</small>'
-        content = tie(render_inline(text.markdown), text.lang)
+        content = tie(render_inline(text.markdown, text.lang), text.lang)
         return Markup(f"<{tag}{attrs}>{content}{note}</{tag}>")
 
     def inline(self, text: Text) -> Markup:

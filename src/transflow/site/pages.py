@@ -36,6 +36,7 @@ from transflow.workspace.config import UI_DOMAIN, Config
 from transflow.workspace.files import atomic_write, write_if_changed
 from transflow.workspace.lang import language_name
 from transflow.workspace.progress import Progress
+from transflow.workspace.state import code_version
 from transflow.workspace.weeks import Week
 
 TREND_COLOURS = {"better": "#1d6b2a", "unchanged": "#8a8a8a", "worse": "#a31b1b"}
@@ -132,14 +133,18 @@ class _Cache:
     current: dict[tuple[str, str], tuple[tuple[Stat, ...], str]] = field(
         default_factory=dict)
     """A current bulletin's files as they were, and its inputs' digest."""
+    code: str = field(default_factory=code_version)
+    """The transflow that made it: another one may render the same inputs otherwise."""
 
 
 def _load_cache(config: Config) -> _Cache:
     try:
         cache = pickle.loads((config.root / _CACHE).read_bytes())
-        return cache if isinstance(cache, _Cache) else _Cache()
+        if isinstance(cache, _Cache) and cache.code == code_version():
+            return cache
     except Exception:  # a damaged or older cache is rebuilt, never trusted
-        return _Cache()
+        pass
+    return _Cache()
 
 
 def _save_cache(config: Config, cache: _Cache) -> None:

@@ -87,11 +87,30 @@ def split(commentary: Commentary) -> tuple[Segment, ...]:
     return tuple(segments)
 
 
+QUOTES = {"be": "«»’’", "ru": "«»’’"}
+"""Typographic quotes by language (double open, double close, single open, single
+close): Belarusian and Russian quote «like this»; an apostrophe in a word (сям'я,
+Lithuania's) becomes ’ in every language."""
+_ENGLISH_QUOTES = "“”‘’"
+
+
+@cache
+def _typographer(quotes: str) -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "typographer": True, "quotes": quotes})
+    md.disable("image")
+    md.enable("smartquotes")  # straight quotes only: no other replacements
+    return md
+
+
 @lru_cache(maxsize=65536)
-def render_inline(text: str) -> str:
-    """HTML for a segment's inline Markdown; any raw HTML in it is escaped. Remembered:
-    the site shows each title on many pages."""
-    return _parser().renderInline(text)
+def render_inline(text: str, lang: str | None = None) -> str:
+    """HTML for a segment's inline Markdown; any raw HTML in it is escaped. With
+    ``lang``, straight quotes and apostrophes are set as that language sets them (in
+    the page only: the catalogs keep what the writer typed). Remembered: the site
+    shows each title on many pages."""
+    if lang is None:
+        return _parser().renderInline(text)
+    return _typographer(QUOTES.get(lang, _ENGLISH_QUOTES)).renderInline(text)
 
 
 

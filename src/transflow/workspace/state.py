@@ -9,11 +9,23 @@ from __future__ import annotations
 
 import hashlib
 import json
+from functools import cache
 from pathlib import Path
 
 from transflow.workspace.files import atomic_write
 
 _VERSION = 1
+_PACKAGE = Path(__file__).resolve().parent.parent
+
+
+@cache
+def code_version() -> str:
+    """transflow itself, by the size and time of its files: a record made by other code
+    (an upgrade, a change in development) is not trusted, since the same inputs may
+    now give other outputs."""
+    files = sorted(p for p in _PACKAGE.rglob("*") if p.is_file() and "__pycache__" not in
+                   p.parts)
+    return fingerprint([(p.relative_to(_PACKAGE).as_posix(), stamp(p)) for p in files])
 
 
 def stamp(path: Path) -> tuple[int, int]:
@@ -40,11 +52,12 @@ class JobState:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
             if isinstance(data, dict) and data.get("version") == _VERSION and isinstance(
-                    data.get("jobs"), dict):
+                    data.get("jobs"), dict) and data.get("code") == code_version():
                 self.jobs = {k: v for k, v in data["jobs"].items() if isinstance(v, dict)}
         except (OSError, ValueError):
             pass
-        self._saved = json.dumps(self.jobs, sort_keys=True)
+        # Loaded from another version of transflow: saved again even if no job changes.
+        self._saved = json.dumps(self.jobs, sort_keys=True) if self.jobs else ""
 
     def current(self, key: str, print_: str) -> dict[str, object] | None:
         """What the job remembered, when its fingerprint is still ``print_``."""
@@ -60,6 +73,6 @@ class JobState:
     def save(self) -> None:
         data = json.dumps(self.jobs, sort_keys=True)
         if data != self._saved:
-            atomic_write(self.path, json.dumps({"version": _VERSION, "jobs": self.jobs},
-                                               ensure_ascii=False))
+            atomic_write(self.path, json.dumps({"version": _VERSION, "code": code_version(),
+                                                "jobs": self.jobs}, ensure_ascii=False))
             self._saved = data
