@@ -267,12 +267,21 @@ def _rendered(config: Config, plan: BuildPlan, jobs: int) -> Iterator[Rendered]:
         for job in plan.jobs:
             yield run_job(job, config.root, config.template_path)
         return
-    from concurrent.futures import ProcessPoolExecutor
+    from collections import deque
+    from concurrent.futures import Future, ProcessPoolExecutor
 
-    pool = ProcessPoolExecutor(max_workers=min(jobs, len(plan.jobs)))
+    workers = min(jobs, len(plan.jobs))
+    pool = ProcessPoolExecutor(max_workers=workers)
+    # A few jobs ahead of what is written, not all of them: each waiting job is a
+    # pickled bulletin in memory, and an interrupted build has less to cancel.
+    pending: deque[Future[Rendered]] = deque()
     try:
-        yield from pool.map(run_job, plan.jobs, [config.root] * len(plan.jobs),
-                            [config.template_path] * len(plan.jobs))
+        for job in plan.jobs:
+            pending.append(pool.submit(run_job, job, config.root, config.template_path))
+            if len(pending) >= 2 * workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
     finally:
         # Interrupted (Ctrl-C, a failure): what was written stays whole, the rest is
         # not started.
