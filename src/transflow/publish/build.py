@@ -267,25 +267,31 @@ def _rendered(config: Config, plan: BuildPlan, jobs: int) -> Iterator[Rendered]:
         for job in plan.jobs:
             yield run_job(job, config.root, config.template_path)
         return
-    from collections import deque
-    from concurrent.futures import Future, ProcessPoolExecutor
+    import multiprocessing
 
     workers = min(jobs, len(plan.jobs))
-    pool = ProcessPoolExecutor(max_workers=workers)
-    # A few jobs ahead of what is written, not all of them: each waiting job is a
-    # pickled bulletin in memory, and an interrupted build has less to cancel.
-    pending: deque[Future[Rendered]] = deque()
+    # Workers ignore Ctrl-C: the main process alone decides, and on an interrupt (or a
+    # failure) it stops them at once; they write nothing, so nothing is left half-done.
+    pool = multiprocessing.Pool(workers, initializer=_ignore_interrupts)
     try:
-        for job in plan.jobs:
-            pending.append(pool.submit(run_job, job, config.root, config.template_path))
-            if len(pending) >= 2 * workers:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
+        yield from pool.imap(_run_job, ((job, config.root, config.template_path)
+                                        for job in plan.jobs))
+        pool.close()
+    except BaseException:
+        pool.terminate()
+        raise
     finally:
-        # Interrupted (Ctrl-C, a failure): what was written stays whole, the rest is
-        # not started.
-        pool.shutdown(wait=True, cancel_futures=True)
+        pool.join()
+
+
+def _ignore_interrupts() -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _run_job(args: tuple[BulletinJob, Path, tuple[Path, ...]]) -> Rendered:
+    return run_job(*args)
 
 
 def _run_plan(config: Config, plan: BuildPlan, drafts: bool, progress: Progress | None,
