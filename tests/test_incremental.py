@@ -272,3 +272,38 @@ def test_another_transflow_does_not_trust_the_records(sample: Path,
     seen = resolved(monkeypatch)
     assert run(sample, "build", "--week", W09).exit_code == 0
     assert len(seen) == 3
+
+
+def test_ctrl_c_stops_a_parallel_build_and_its_workers(sample: Path) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    assert run(sample, "update").exit_code == 0
+    build = subprocess.Popen(
+        [sys.executable, "-m", "transflow", "build", "--jobs", "2", "--workspace",
+         str(sample)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        # Whoever started the tests may have left Ctrl-C ignored: a terminal would not.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    deadline = time.monotonic() + 60
+    while not list((sample / "output").glob("*/*/*.pdf")) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    if build.poll() is not None:
+        pytest.skip("the build finished before it could be interrupted")
+    workers = [stat.parent.name for stat in Path("/proc").glob("[0-9]*/stat")
+               if _parent(stat) == build.pid]
+    assert workers  # interrupted while its workers render
+    build.send_signal(signal.SIGINT)
+    _, errors = build.communicate(timeout=30)
+    assert build.returncode == 1 and "Traceback" not in errors and "Aborted!" in errors
+    time.sleep(0.2)
+    assert not [w for w in workers if Path(f"/proc/{w}").exists()]  # no worker left
+    assert not list(sample.rglob("*.transflow-*.tmp"))  # nothing half-written
+
+
+def _parent(stat: Path) -> int | None:
+    try:  # /proc/<pid>/stat: "pid (name) state ppid ..."; the name may hold spaces
+        return int(stat.read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None
