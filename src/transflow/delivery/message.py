@@ -15,11 +15,11 @@ from email.policy import SMTP
 from email.utils import format_datetime, formataddr, parseaddr
 from pathlib import Path
 
-from transflow.catalogs import pofile
 from transflow.catalogs.model import Translations
 from transflow.catalogs.ui import labels as ui_labels
 from transflow.delivery.subscribers import SubscriberError, token
 from transflow.publish.bulletin import Bulletin, make_bulletin
+from transflow.publish.plan import catalog_of
 from transflow.publish.render_html import render_template
 from transflow.sources.commentary import load_week
 from transflow.workspace.config import Config
@@ -44,9 +44,7 @@ class Edition:
 
 def edition(config: Config, week: Week, lang: str, pdf: Path) -> Edition:
     """The week's bulletin in ``lang``, resolved from the catalogs the PDF was built from."""
-    path = config.po_path(lang, week)
-    catalog = Translations(pofile.read_catalog(path, config.rel(path))
-                           if pofile.exists(path, config.rel(path)) else None)
+    catalog = Translations(catalog_of(config, lang, week))
     labels = ui_labels(config, lang)
     bulletin = make_bulletin(config, week, lang, load_week(config, week), catalog, labels)
     return Edition(week, lang, bulletin, pdf.read_bytes(), pdf.name, labels)

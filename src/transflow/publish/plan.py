@@ -182,10 +182,21 @@ def published_percent(bulletin: Bulletin) -> float:
     return 100.0 * (c.translated_words + c.fuzzy_words) / c.total_words
 
 
-def _read(config: Config, lang: str, domain: Domain) -> Catalog | None:
+def catalog_of(config: Config, lang: str, domain: Domain) -> Catalog | None:
+    """The catalog of ``domain`` in ``lang``, or None when there is none yet."""
     path = config.po_path(lang, domain)
     shown = config.rel(path)
     return pofile.read_catalog(path, shown) if pofile.exists(path, shown) else None
+
+
+def as_published(config: Config, bulletin: Bulletin, pdf: str | None,
+                 logo: str | None = None) -> Bulletin:
+    """``bulletin`` with what its publication shows around the texts: subtitle,
+    organisation, issue number, logo, PDF name and the subscription form's target."""
+    return replace(bulletin, subtitle=config.subtitles.get(bulletin.lang),
+                   organisation=config.organisations.get(bulletin.lang),
+                   issue_number=config.issue_number(bulletin.week), logo=logo,
+                   pdf_name=pdf, subscribe_url=config.subscribe_url)
 
 
 def _ui_warnings(config: Config, languages: Sequence[str], drafts: bool) -> list[str]:
@@ -203,7 +214,8 @@ def _ui_warnings(config: Config, languages: Sequence[str], drafts: bool) -> list
     return warnings
 
 
-def _templates_digest(config: Config) -> str:
+def templates_digest(config: Config) -> str:
+    """A digest of the templates in effect (the workspace's own and the defaults)."""
     digest = hashlib.sha256()
     for path in config.template_files():
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
@@ -260,7 +272,7 @@ def plan_build(
         weeks = todo
     done = {(c.week, c.lang) for c in current} | {(x.week, x.lang) for x in skipped} | {
         (x.week, x.lang) for x in refused}
-    labels = {lang: _read(config, lang, UI_DOMAIN) if lang != UI_SOURCE_LANGUAGE else None
+    labels = {lang: catalog_of(config, lang, UI_DOMAIN) if lang != UI_SOURCE_LANGUAGE else None
               for lang in languages}
     ui = {lang: Translations(catalog, drafts) for lang, catalog in labels.items()}
     warnings = _ui_warnings(config, languages, drafts)
@@ -273,7 +285,7 @@ def plan_build(
         raise BuildError(f"{first.message}{more}; nothing was built", first.path, first.line)
     check_errors: Counter[tuple[Week | None, str]] = Counter(
         (f.week, f.lang) for f in check_report.errors)
-    templates = _templates_digest(config)
+    templates = templates_digest(config)
 
     logo = _logo(config)
     bulletins: list[Bulletin] = []
@@ -282,7 +294,7 @@ def plan_build(
         for lang in languages:
             if (week, lang) in done:
                 continue
-            catalog = Translations(_read(config, lang, week), drafts)
+            catalog = Translations(catalog_of(config, lang, week), drafts)
             bulletin = make_bulletin(config, week, lang, commentaries, catalog, ui[lang],
                                      preview=preview)
             percent = published_percent(bulletin)
@@ -297,15 +309,9 @@ def plan_build(
                     continue
                 warnings.append(f"{week} {lang}: {errors} check errors in the translations; "
                                 f"see them with transflow check --week {week} --lang {lang}")
-            bulletins.append(replace(
-                bulletin,
-                subtitle=config.subtitles.get(lang),
-                organisation=config.organisations.get(lang),
-                issue_number=config.issue_number(week),
-                logo=logo,
-                pdf_name=pdf_name(config, week, lang, preview) if "pdf" in chosen else None,
-                subscribe_url=config.subscribe_url,
-            ))
+            bulletins.append(as_published(
+                config, bulletin,
+                pdf_name(config, week, lang, preview) if "pdf" in chosen else None, logo))
     built = {(b.week, b.lang) for b in bulletins}
     jobs = []
     for bulletin in bulletins:

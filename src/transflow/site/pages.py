@@ -12,11 +12,8 @@ from __future__ import annotations
 import hashlib
 import itertools
 import pickle
-from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
-from pathlib import Path
+from dataclasses import dataclass, field
 
-from transflow.catalogs import pofile
 from transflow.catalogs.model import Translations
 from transflow.catalogs.ui import labels as ui_labels
 from transflow.publish.bulletin import Article, Bulletin, make_bulletin
@@ -28,7 +25,13 @@ from transflow.publish.manifest import (
     stat_of,
     state_of,
 )
-from transflow.publish.plan import _capitalised, pdf_name
+from transflow.publish.plan import (
+    _capitalised,
+    as_published,
+    catalog_of,
+    pdf_name,
+    templates_digest,
+)
 from transflow.publish.render_html import render_template
 from transflow.site.listing import Listed, Listing
 from transflow.sources.commentary import Commentary, list_weeks, load_week, source_files
@@ -120,10 +123,10 @@ def _current_digest(config: Config, week: Week, lang: str, cache: _Cache | None,
 
 
 _CACHE = ".transflow/site-cache-2.pickle"
-_INDEXED = "site_commentary.html"
-"""The template of the pages that search indexes (its ``data-pagefind-body``)."""
 """Each week's listing by the digest of its inputs, and each page's fingerprint: a
 one-week change re-reads one week and re-renders what shows what changed."""
+_INDEXED = "site_commentary.html"
+"""The template of the pages that search indexes (its ``data-pagefind-body``)."""
 
 
 @dataclass
@@ -195,16 +198,11 @@ class _Resolver:
 
 def _resolve(config: Config, week: Week, lang: str, ui: Translations,
              commentaries: dict[Week, tuple[Commentary, ...]]) -> Bulletin:
-    path = config.po_path(lang, week)
-    catalog = Translations(pofile.read_catalog(path, config.rel(path))
-                           if pofile.exists(path, config.rel(path)) else None)
     if week not in commentaries:
         commentaries[week] = load_week(config, week)
-    b = make_bulletin(config, week, lang, commentaries[week], catalog, ui)
-    return replace(b, subtitle=config.subtitles.get(lang),
-                   organisation=config.organisations.get(lang),
-                   issue_number=config.issue_number(week),
-                   pdf_name=pdf_name(config, week, lang))
+    b = make_bulletin(config, week, lang, commentaries[week],
+                      Translations(catalog_of(config, lang, week)), ui)
+    return as_published(config, b, pdf_name(config, week, lang))
 
 
 def _up(path: str) -> str:
@@ -330,8 +328,7 @@ def build_site(config: Config, progress: Progress | None = None) -> SiteReport:
     cache = _load_cache(config)
     resolver = _Resolver(config, cache)
     pages = plan_site(config, listings, cache, resolver)
-    templates = hashlib.sha256(b"".join(
-        p.name.encode() + p.read_bytes() for p in config.template_files())).hexdigest()
+    templates = templates_digest(config)
     written: list[str] = []
     warnings: list[str] = []
     extra: list[tuple[str, str | bytes]] = []
@@ -360,8 +357,7 @@ def build_site(config: Config, progress: Progress | None = None) -> SiteReport:
                 if cache.pages.get(path) == print_ and (config.output_dir / path).is_file():
                     unchanged += 1
                     continue
-                labels = resolver.labels(what.lang) if what.lang else Translations(None)
-                data: str | bytes = render_page(config, what, labels, resolver)
+                data: str | bytes = render_page(config, what, resolver=resolver)
                 rendered += 1
                 cache.pages[path] = print_
             else:
@@ -392,6 +388,3 @@ def _fingerprint(page: Page, templates: str, config: Config) -> str:
     return hashlib.sha256(repr((page.template, page.path, templates, shown,
                                 config.subscribe_url, config.base_url)).encode()).hexdigest()
 
-
-def site_paths(pages: Sequence[Page]) -> list[Path]:
-    return [Path(p.path) for p in pages]
