@@ -19,6 +19,7 @@ from transflow.workspace.config import UI_DOMAIN, Config
 from transflow.workspace.errors import ConfigError
 from transflow.workspace.files import write_if_changed
 from transflow.workspace.state import code_version
+from transflow.workspace.state import stamp as file_stamp
 
 CACHE_DIR = ".transflow"
 # A number as text writes it: 5, 2019, 1,500, 1 500, 12.5.
@@ -66,11 +67,10 @@ class TranslationMemory:
         exact = self._by_source.get(text)
         if exact is not None:
             return Match(exact, 100.0, exact.translation)
-        misses = self._misses
-        if misses is not None and misses.threshold == threshold and text in misses.texts:
+        if self._misses is not None and self._remembered_miss(text, threshold):
             # It found nothing in the memory as it was: only what was added since can
             # match now (and would be the best match, all else being below threshold).
-            match = misses.delta.lookup(text, threshold)
+            match = self._misses.delta.lookup(text, threshold)
             if match is None:
                 self.missed.add(text)
             return match
@@ -83,9 +83,9 @@ class TranslationMemory:
         """Look up many texts at once (``workers`` threads; -1: one per CPU): a run
         knows, after merging, every entry the memory may fill; ``lookup`` then answers
         them from here."""
-        wanted = sorted({t for t in texts if t not in self._by_source and (
-            self._misses is None or self._misses.threshold != threshold
-            or t not in self._misses.texts) and (t, threshold) not in self._found})
+        wanted = sorted({t for t in texts if t not in self._by_source
+                         and not self._remembered_miss(t, threshold)
+                         and (t, threshold) not in self._found})
         if not wanted or not self._sources:
             return
         if self._choices is None:
@@ -93,6 +93,10 @@ class TranslationMemory:
         for text, found in zip(wanted, self._choices.best_of_many(wanted, threshold,
                                                                   workers), strict=True):
             self._found[(text, threshold)] = self._match(text, found)
+
+    def _remembered_miss(self, text: str, threshold: float) -> bool:
+        misses = self._misses
+        return misses is not None and misses.threshold == threshold and text in misses.texts
 
     def _fuzzy(self, text: str, threshold: float) -> Match | None:
         if (text, threshold) in self._found:
@@ -252,11 +256,6 @@ def _files(config: Config, lang: str) -> list[tuple[Path, str, str]]:
     return files
 
 
-def _stamp(path: Path) -> list[int]:
-    stat = path.stat()
-    return [stat.st_mtime_ns, stat.st_size]
-
-
 def load_memory(config: Config, lang: str) -> TranslationMemory:
     """The memory for translations into ``lang``: newest week first, then archives.
 
@@ -272,7 +271,7 @@ def load_memory(config: Config, lang: str) -> TranslationMemory:
     base: dict[str, object] = found_base if isinstance(found_base, dict) else {}
     changed: list[MemoryEntry] = []
     for path, shown, origin in _files(config, lang):
-        stamp = _stamp(path)
+        stamp = list(file_stamp(path))  # as JSON keeps it
         hit = cached.get(shown)
         found = _cached(hit, stamp)
         if found is None or not isinstance(hit, dict) or "digest" not in hit:
@@ -315,18 +314,25 @@ def save_misses(config: Config, lang: str, memory: TranslationMemory,
     }, ensure_ascii=False))
 
 
-def remember_written(config: Config, lang: str, written: dict[Path, Catalog]) -> None:
+def remember_written(config: Config, memory: TranslationMemory, lang: str,
+                     written: dict[Path, Catalog]) -> dict[str, str]:
     """Record what catalogs just written hold, with their new stamps, so the next run
-    does not parse them again only to learn what this one knew."""
+    does not parse them again only to learn what this one knew; the memory's version
+    as the next run will find it."""
     cached = _read_cache(config, lang)
+    versions = dict(memory.versions)
     for path, catalog in written.items():
         shown = config.rel(path)
         if path.parent.name == "LC_MESSAGES" and path.stem != UI_DOMAIN:
-            try:
-                cached[shown] = _record(_stamp(path), list(_entries_of(catalog, path.stem)))
-            except OSError:
+            stamp = list(file_stamp(path))
+            if stamp[0] < 0:  # gone already: the next run reads what is there
                 cached.pop(shown, None)
+                versions.pop(shown, None)
+                continue
+            cached[shown] = record = _record(stamp, list(_entries_of(catalog, path.stem)))
+            versions[shown] = str(record["digest"])
     write_if_changed(_cache_path(config, lang), json.dumps(cached, ensure_ascii=False))
+    return versions
 
 
 def fill_from_memory(catalog: Catalog, memory: TranslationMemory,

@@ -377,8 +377,10 @@ def _remember(config: Config, state: JobState, settings: object, langs: list[str
 
     from transflow.catalogs.memory import remember_written, save_misses
 
+    # The memory's version as the next run will find it: with what this one wrote.
+    after: dict[str, dict[str, str]] = {}
     for lang, memory in memories.items():
-        remember_written(config, lang, {
+        after[lang] = remember_written(config, memory, lang, {
             path: m.catalog for m, ok in settled
             if ok and m.job.lang == lang and (path := config.po_path(lang, m.job.domain))
             in changed})
@@ -387,7 +389,6 @@ def _remember(config: Config, state: JobState, settings: object, langs: list[str
     for m, ok in settled:
         if isinstance(m.job.domain, Week):
             by_week.setdefault(m.job.domain, []).append((m, ok))
-    after: dict[str, dict[str, str]] = {}
     for week in weeks:
         key = f"week {week}"
         done = by_week.get(week, [])
@@ -395,10 +396,6 @@ def _remember(config: Config, state: JobState, settings: object, langs: list[str
             state.forget(key)  # left as a translator saved it: look again next time
             continue
         fillable = sorted({m.job.lang for m, _ in done if any(e.may_fill for e in m.catalog)})
-        # The memory's version as the next run will find it: with what this one wrote.
-        for lang in fillable:
-            if lang not in after:
-                after[lang] = load_memory(config, lang).versions
         versions = {lang: after[lang] for lang in fillable}
         state.record(key, _week_print(config, week, langs, settings, fillable, versions),
                      fillable=fillable, catalogs=[

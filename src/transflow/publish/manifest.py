@@ -12,6 +12,7 @@ from pathlib import Path
 
 from transflow.sources.commentary import source_files
 from transflow.workspace.config import UI_DOMAIN, Config
+from transflow.workspace.state import stamp
 from transflow.workspace.weeks import Week
 
 MANIFEST = ".manifest.json"
@@ -21,11 +22,7 @@ Stat = tuple[str, int, int]
 
 
 def stat_of(path: Path) -> Stat:
-    try:
-        found = path.stat()
-        return (str(path), found.st_mtime_ns, found.st_size)
-    except OSError:
-        return (str(path), -1, -1)
+    return (str(path), *stamp(path))
 
 
 def shared_state(config: Config) -> tuple[Stat, ...]:
