@@ -13,9 +13,15 @@ from pathlib import Path
 
 from transflow.authoring.importer.write import slug_for
 from transflow.catalogs import pofile
-from transflow.catalogs.update import header_comment
+from transflow.catalogs.update import header_comment, update
 from transflow.sources.commentary import render_source
-from transflow.workspace.config import CONFIG_NAME, DEFAULT_TEMPLATES, UI_DOMAIN, Config
+from transflow.workspace.config import (
+    CONFIG_NAME,
+    DEFAULT_TEMPLATES,
+    UI_DOMAIN,
+    Config,
+    load_config,
+)
 from transflow.workspace.errors import ConfigError, SourceError
 from transflow.workspace.files import atomic_write
 from transflow.workspace.lang import is_known_locale
@@ -144,9 +150,6 @@ def init_workspace(root: Path, *, title: str | None = None,
                    languages: Sequence[str] = ("be", "ru", "en"),
                    source_language: str | None = None, templates: bool = False) -> Started:
     """A new workspace in ``root`` (made if missing); refused where one exists."""
-    from transflow.catalogs.update import update
-    from transflow.workspace.config import load_config
-
     languages = [lang.strip().lower() for lang in languages if lang.strip()]
     if not languages:
         raise ConfigError("--languages names no language; give them like be,ru,en")

@@ -320,17 +320,13 @@ def _run_plan(config: Config, plan: BuildPlan, drafts: bool, progress: Progress 
         # As they are on disk now, with every language of the week written: the next
         # build skips them while nothing moves.
         shared = shared_state(config)
-        for job in finished:
-            state.record(state_key(job.week, job.lang, drafts), build_print(
-                config, job.week, job.lang, plan.options, drafts, shared),
-                options=plan.options)
-        for skip in plan.skipped:
-            state.record(state_key(skip.week, skip.lang, drafts), build_print(
-                config, skip.week, skip.lang, plan.options, drafts, shared),
-                skipped=skip.percent)
-        for refusal in plan.refused:
-            state.record(state_key(refusal.week, refusal.lang, drafts), build_print(
-                config, refusal.week, refusal.lang, plan.options, drafts, shared),
-                refused=refusal.errors)
+        # With each, what was decided: built (with these options), skipped, refused.
+        decided: list[tuple[Week, str, str, object]] = [
+            *((job.week, job.lang, "options", plan.options) for job in finished),
+            *((s.week, s.lang, "skipped", s.percent) for s in plan.skipped),
+            *((r.week, r.lang, "refused", r.errors) for r in plan.refused)]
+        for week, lang, what, value in decided:
+            state.record(state_key(week, lang, drafts), build_print(
+                config, week, lang, plan.options, drafts, shared), **{what: value})
     return BuildReport(tuple(outputs), plan.skipped, tuple(warnings), plan.refused,
                        tuple(failed), drafts)

@@ -222,6 +222,41 @@ def templates_digest(config: Config) -> str:
     return digest.hexdigest()
 
 
+def _decided_before(config: Config, state: JobState, weeks: Sequence[Week],
+                    languages: Sequence[str], options: str, preview: bool, threshold: float,
+                    chosen: tuple[str, ...],
+                    ) -> tuple[list[Week], list[Current], list[Skipped], list[Refused]]:
+    """The weeks that have a bulletin to plan; and the bulletins whose record in
+    ``state`` still matches, decided as last time: current, skipped (threshold) or
+    refused (strict)."""
+    current: list[Current] = []
+    skipped: list[Skipped] = []
+    refused: list[Refused] = []
+    shared = shared_state(config)
+    todo: list[Week] = []
+    for week in weeks:
+        planned = False
+        for lang in languages:
+            known = state.current(state_key(week, lang, preview), build_print(
+                config, week, lang, options, preview, shared))
+            if known is None:
+                planned = True
+                continue
+            previous = _has_output(config, week, lang, preview)
+            if isinstance(percent := known.get("skipped"), int | float):
+                skipped.append(Skipped(week, lang, float(percent), threshold, previous))
+            elif isinstance(errors := known.get("refused"), int):
+                refused.append(Refused(week, lang, errors, previous))
+            else:
+                folder = config.rel(bulletin_dir(config, week, lang, preview))
+                names = {"html": "index.html", "pdf": pdf_name(config, week, lang, preview)}
+                current.append(Current(week, lang, tuple(
+                    (f, f"{folder}/{names[f]}") for f in chosen)))
+        if planned:
+            todo.append(week)
+    return todo, current, skipped, refused
+
+
 def plan_build(
     config: Config,
     weeks: Sequence[Week],
@@ -245,31 +280,8 @@ def plan_build(
     skipped: list[Skipped] = []
     refused: list[Refused] = []
     if state is not None:
-        shared = shared_state(config)
-        todo: list[Week] = []
-        for week in weeks:
-            left = []
-            for lang in languages:
-                known = state.current(state_key(week, lang, preview), build_print(
-                    config, week, lang, options, preview, shared))
-                if known is None:
-                    left.append(lang)
-                    continue
-                # Decided last time, on the same files: the same again.
-                previous = _has_output(config, week, lang, preview)
-                if isinstance(percent := known.get("skipped"), int | float):
-                    skipped.append(Skipped(week, lang, float(percent), threshold, previous))
-                    continue
-                if isinstance(errors := known.get("refused"), int):
-                    refused.append(Refused(week, lang, errors, previous))
-                    continue
-                folder = config.rel(bulletin_dir(config, week, lang, preview))
-                names = {"html": "index.html", "pdf": pdf_name(config, week, lang, preview)}
-                current.append(Current(week, lang, tuple(
-                    (f, f"{folder}/{names[f]}") for f in chosen)))
-            if left:
-                todo.append(week)
-        weeks = todo
+        weeks, current, skipped, refused = _decided_before(
+            config, state, weeks, languages, options, preview, threshold, chosen)
     done = {(c.week, c.lang) for c in current} | {(x.week, x.lang) for x in skipped} | {
         (x.week, x.lang) for x in refused}
     labels = {lang: catalog_of(config, lang, UI_DOMAIN) if lang != UI_SOURCE_LANGUAGE else None
