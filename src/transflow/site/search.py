@@ -7,12 +7,10 @@ when the site is served over http (``transflow serve``), not from ``file://``.""
 from __future__ import annotations
 
 import importlib.util
-import json
 import os
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 from transflow.workspace.config import Config
 
@@ -42,14 +40,18 @@ def index(config: Config, pages: int | None = None) -> str | None:
     stale = config.output_dir / ".pagefind-old"
     for leftover in (fresh, stale):  # from a run that was killed
         shutil.rmtree(leftover, ignore_errors=True)
-    # Pagefind does not write a file whose name (a digest of its content) exists: the
-    # new bundle starts as hard links to the old one, so only what changed is written
-    # (a third of the time). The old files no longer used stay; once they make up a
-    # fifth of the fragments, the bundle is made from nothing again.
+    # Pagefind does not write a fragment or index chunk whose name (a digest of its
+    # content) exists: those start as hard links to the old ones, so only what changed
+    # is written (a third of the time). Only those: the files with fixed names
+    # (pagefind-entry.json, pagefind.js) are rewritten in place, which through a link
+    # would change the index being served. The old chunks no longer used stay; once
+    # they make up a fifth of the fragments, the bundle is made from nothing again.
     fragments = bundle / "fragment"
     if fragments.is_dir() and pages is not None and len(
             list(fragments.iterdir())) <= pages * 1.25 + 10:
-        shutil.copytree(bundle, fresh, copy_function=os.link)
+        for chunks in ("fragment", "index"):
+            if (bundle / chunks).is_dir():
+                shutil.copytree(bundle / chunks, fresh / chunks, copy_function=os.link)
     done = subprocess.run(
         [sys.executable, "-m", "pagefind", "--site", str(config.output_dir), "--quiet",
          "--glob", _PAGES, "--output-path", str(fresh),
@@ -59,22 +61,9 @@ def index(config: Config, pages: int | None = None) -> str | None:
         shutil.rmtree(fresh, ignore_errors=True)
         detail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["failed"]
         return f"no search index: pagefind said {detail[0][:200]}"
-    _drop_old_metadata(fresh)
     if bundle.exists():
         bundle.rename(stale)
     fresh.rename(bundle)
     shutil.rmtree(stale, ignore_errors=True)
     return None
 
-
-def _drop_old_metadata(bundle: Path) -> None:
-    """Remove the language metadata files of earlier indexes (the entry file names the
-    current one of each language); the search would never fetch them."""
-    try:
-        entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
-        current = {f"pagefind.{lang['hash']}.pf_meta" for lang in entry["languages"].values()}
-    except (OSError, ValueError, KeyError, TypeError):
-        return  # not as expected: keep everything rather than guess
-    for path in bundle.glob("pagefind.*.pf_meta"):
-        if path.name not in current:
-            path.unlink()
