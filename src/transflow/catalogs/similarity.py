@@ -33,7 +33,8 @@ class Choices:
         self._rank = order
         """Each sorted text's place in ``texts``: ties go to the earliest, as before."""
         self._lengths = [len(t) for t in self._texts]
-        self._in_order: list[str] | None = None
+        self._given = list(texts)
+        """The texts in the caller's order, for ``best_of_many``."""
 
     def __len__(self) -> int:
         return len(self._texts)
@@ -70,7 +71,7 @@ class Choices:
 
         if not self._texts or cutoff <= 0 or not texts:
             return [None] * len(texts)
-        order = self._original()
+        order = self._given
         answers: list[tuple[int, float] | None] = []
         for start in range(0, len(texts), _CHUNK):
             chunk = texts[start:start + _CHUNK]
@@ -89,15 +90,6 @@ class Choices:
                 answers.append((min(i for x, i in exact if x >= score), score)
                                if score >= cutoff else None)
         return answers
-
-    def _original(self) -> list[str]:
-        """The texts in the caller's order."""
-        if self._in_order is None:
-            found = [""] * len(self._texts)
-            for text, i in zip(self._texts, self._rank, strict=True):
-                found[i] = text
-            self._in_order = found
-        return self._in_order
 
     def _window(self, n: int, cutoff: float) -> tuple[int, int]:
         """The sorted texts whose length lets them score ``cutoff`` against length n."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime, time
+from functools import cache
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
@@ -23,6 +24,7 @@ def _moment(b: Listing) -> datetime:
     return datetime.combine(b.week.sunday, time(12), tzinfo=UTC)
 
 
+@cache
 def _entry_class() -> Any:
     from feedgen.entry import FeedEntry
 
