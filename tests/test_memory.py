@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 
 import polib
@@ -197,3 +198,123 @@ def test_many_lookups_at_once_find_what_each_finds_alone(
         else:
             assert found is not None and found[0] == alone[0]
             assert found[1] == pytest.approx(alone[1])
+
+
+# A memory too large to compare every entry: the 4-gram index chooses the candidates.
+PLACES = ("Lithuania", "Poland", "Latvia", "Ukraine", "Vilnius", "Warsaw", "Riga", "Kyiv",
+          "Hrodna", "Brest", "Vitebsk", "Homel", "Mahilyow", "Minsk")
+STEMS = ("ministr", "author", "sanction", "budget", "region", "council", "transit",
+         "export", "pension", "inflat", "deleg", "parliament", "deput", "reform",
+         "secur", "neighbour", "cooperat", "agreement", "price", "currenc", "harvest",
+         "elect", "opposit", "court", "sentenc", "detain", "protest", "media", "border",
+         "railway", "fertiliz", "potash", "refiner", "tariff", "subsid", "enterpris")
+ENDINGS = ("", "s", "al", "ies", "ion", "ed", "ing", "ary")
+
+
+def large_memory(rng: random.Random, size: int) -> list[str]:
+    """Sentences of inflected words from a few hundred, many naming one of a few
+    places, and some short headings."""
+    words = [s + e for s in STEMS for e in ENDINGS] + ["the", "of", "and", "in", "on"] * 6
+    texts = []
+    for n in range(size):
+        if n % 10 == 0:
+            texts.append(f"{rng.choice(PLACES)}: {rng.choice(words)}")
+            continue
+        body = rng.choices(words, k=rng.randint(8, 24))
+        body.insert(rng.randrange(len(body)), rng.choice(PLACES))
+        texts.append(" ".join(body).capitalize() + ".")
+    return texts
+
+
+def reworded(text: str, rng: random.Random) -> str:
+    words = text.split()
+    kind = rng.randrange(4)
+    if kind == 0:  # another place
+        return " ".join(rng.choice(PLACES) if w in PLACES else w for w in words)
+    if kind == 1:  # other endings
+        return " ".join(w + rng.choice(ENDINGS) if rng.random() < 0.4 else w for w in words)
+    if kind == 2:  # typing slips
+        letters = list(text)
+        for _ in range(max(1, len(letters) // 30)):
+            letters[rng.randrange(len(letters))] = rng.choice("aeiou")
+        return "".join(letters)
+    half = len(words) // 2  # the two halves swapped
+    return " ".join(words[half:] + words[:half])
+
+
+def everything_best(texts: list[str], query: str, cutoff: float) -> tuple[int, float] | None:
+    from rapidfuzz import fuzz, process
+
+    found = process.extractOne(query, texts, scorer=fuzz.ratio, score_cutoff=cutoff)
+    return None if found is None else (found[2], found[1])
+
+
+def test_a_large_memory_finds_what_a_search_of_every_entry_finds() -> None:
+    from transflow.catalogs import similarity
+
+    rng = random.Random(7)
+    texts = large_memory(rng, 3 * similarity.EXHAUSTIVE)
+    queries = [reworded(rng.choice(texts), rng) for _ in range(150)]
+    queries += [rng.choice(large_memory(rng, 20)) for _ in range(50)]  # mostly new
+    choices = similarity.Choices(texts)
+    alone = [choices.best(q, 75.0) for q in queries]
+    assert choices._grams is not None, "the index was not used: the test proves nothing"
+    together = choices.best_of_many(queries, 75.0, workers=2)
+    matched = 0
+    for query, one, many in zip(queries, alone, together, strict=True):
+        truth = everything_best(texts, query, 75.0)
+        assert (one is None) == (truth is None), query
+        assert (many is None) == (truth is None), query
+        if truth is not None:
+            matched += 1
+            assert one is not None and many is not None
+            assert one[0] == many[0] == truth[0], query
+            assert one[1] == pytest.approx(truth[1]) == many[1]
+    assert matched >= 100  # most rewordings stay above the threshold
+
+
+def test_a_large_memory_finds_a_sentence_that_names_another_place() -> None:
+    from transflow.catalogs import similarity
+
+    rng = random.Random(11)
+    texts = large_memory(rng, 2 * similarity.EXHAUSTIVE)
+    # Hundreds of entries share the query's rarest 4-grams (the place) and nothing
+    # else; the one to find shares everything but the place.
+    texts += [f"Lithuania {t}" for t in large_memory(rng, 600)]
+    wanted = "The delegation from Poland will continue the talks on transit next week."
+    texts.insert(5000, wanted)
+    query = wanted.replace("Poland", "Lithuania")
+    found = similarity.Choices(texts).best(query, 75.0)
+    assert found is not None and texts[found[0]] == wanted
+
+
+def test_a_short_text_is_looked_up_among_every_text_of_its_length() -> None:
+    from transflow.catalogs import similarity
+
+    rng = random.Random(3)
+    texts = large_memory(rng, 3 * similarity.EXHAUSTIVE) + ["Minsk: budget talks"]
+    found = similarity.Choices(texts).best("Minsk: budget talk", 90.0)
+    assert found is not None and texts[found[0]] == "Minsk: budget talks"
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.text(alphabet="abcdef gh", min_size=0, max_size=40), max_size=40),
+       st.text(alphabet="abcdef gh", min_size=1, max_size=40),
+       st.sampled_from([40.0, 60.0, 75.0, 90.0]))
+def test_an_indexed_search_returns_only_scores_it_computed(
+        texts: list[str], query: str, cutoff: float) -> None:
+    from rapidfuzz import fuzz
+
+    from transflow.catalogs import similarity
+
+    # Every window counts as wide here, so the 4-gram index always ranks.
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(similarity, "EXHAUSTIVE", 0)
+        found = similarity.Choices(texts).best(query, cutoff)
+    best = everything_best(texts, query, cutoff)
+    if found is None:
+        return
+    assert best is not None
+    assert found[1] >= cutoff
+    assert found[1] == pytest.approx(fuzz.ratio(query, texts[found[0]]))
+    assert found[1] <= best[1] + 1e-9

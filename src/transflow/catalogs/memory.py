@@ -63,6 +63,14 @@ class TranslationMemory:
     def __len__(self) -> int:
         return len(self._sources)
 
+    def entries(self) -> Iterator[MemoryEntry]:
+        """Each source text's entry, in the order a search prefers among equals."""
+        return (self._by_source[s] for s in self._sources)
+
+    def index(self) -> None:
+        """Make what similar-text lookups search now, rather than at the first."""
+        self._search().index()
+
     def lookup(self, text: str, threshold: float) -> Match | None:
         exact = self._by_source.get(text)
         if exact is not None:
@@ -88,10 +96,8 @@ class TranslationMemory:
                          and (t, threshold) not in self._found})
         if not wanted or not self._sources:
             return
-        if self._choices is None:
-            self._choices = Choices(self._sources)
-        for text, found in zip(wanted, self._choices.best_of_many(wanted, threshold,
-                                                                  workers), strict=True):
+        for text, found in zip(wanted, self._search().best_of_many(wanted, threshold,
+                                                                   workers), strict=True):
             self._found[(text, threshold)] = self._match(text, found)
 
     def _remembered_miss(self, text: str, threshold: float) -> bool:
@@ -103,9 +109,12 @@ class TranslationMemory:
             return self._found[(text, threshold)]
         if not self._sources:
             return None
+        return self._match(text, self._search().best(text, threshold))
+
+    def _search(self) -> Choices:
         if self._choices is None:
             self._choices = Choices(self._sources)
-        return self._match(text, self._choices.best(text, threshold))
+        return self._choices
 
     def _match(self, text: str, found: tuple[int, float] | None) -> Match | None:
         if found is None:

@@ -2,17 +2,54 @@
 have in common in order (``2 × LCS / (len a + len b)``, what msgmerge's ``fstrcmp``
 computes), and the search of many texts for the one most like a given text.
 
-rapidfuzz is imported here and nowhere else.
+A search compares a text with every text whose length allows the score asked for,
+while those are few (``EXHAUSTIVE``). Among more, it does what msgmerge does with a
+compendium (gettext's ``msgl-fsearch.c``): an index of 4-grams ranks the texts by
+the 4-grams they share with the one sought, and only the leading ones are compared.
+A text that shares almost no 4-gram with another yet has most characters in common
+with it would be missed (msgmerge makes the same trade); a search never returns a
+score it did not compute, nor one below the cutoff.
+
+rapidfuzz and numpy are imported here and nowhere else.
 """
 
 from __future__ import annotations
 
 import bisect
+import math
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
 
 _CHUNK = 64
 """Texts compared at once in ``best_of_many``: a chunk's score matrix is 64 × the
 choices' float32 scores (13 MB against 50,000 choices)."""
+
+EXHAUSTIVE = 4096
+"""Up to this many texts in a length window, all are compared (well under a
+millisecond); beyond, the 4-gram index chooses which."""
+
+_GRAM = 4
+"""msgmerge's n: with 3, the lists of texts holding a gram grow long."""
+_SAMPLE = 2
+"""The index keeps one 4-gram in two, chosen by its hash, so the same ones in every
+text: half the work, and two texts share much the same part of the 4-grams kept."""
+_LEADERS = 4
+"""msgmerge compares the first √n texts of its ranking; four times as many found
+every match a search of everything found in ``bench/memory_lookup.py``'s trials."""
+_BUCKET_BITS = 22
+"""4-grams are hashed into 4 million buckets: two grams in one bucket only make a
+text look a little more alike to the ranking, never to the score."""
+_COMMON = 4
+"""A 4-gram held by more than a quarter of the texts says little about which is
+alike, and costs the most to count: ranking leaves it out..."""
+_FEWEST = 8
+"""...unless fewer than this many 4-grams of the text are left: then its window is
+searched whole."""
 
 
 def ratio(a: str, b: str, cutoff: float = 0.0) -> float:
@@ -23,9 +60,9 @@ def ratio(a: str, b: str, cutoff: float = 0.0) -> float:
 
 
 class Choices:
-    """Texts to search, ordered by length, so that a search compares a text only with
-    those whose length allows the score asked for: ``2 × min / (la + lb)`` bounds the
-    score, so the window is exact and finds what a search of every text finds."""
+    """Texts to search, ordered by length, so that a search looks only at those whose
+    length allows the score asked for: ``2 × min / (la + lb)`` bounds the score, so
+    this window leaves out nothing a search of every text would find."""
 
     def __init__(self, texts: Sequence[str]) -> None:
         order = sorted(range(len(texts)), key=lambda i: (len(texts[i]), i))
@@ -35,9 +72,15 @@ class Choices:
         self._lengths = [len(t) for t in self._texts]
         self._given = list(texts)
         """The texts in the caller's order, for ``best_of_many``."""
+        self._grams: _Grams | None = None  # made at the first wide search
 
     def __len__(self) -> int:
         return len(self._texts)
+
+    def index(self) -> None:
+        """Make the 4-gram index now if a search may need it, not at the first."""
+        if len(self._texts) > EXHAUSTIVE and self._grams is None:
+            self._grams = _Grams(self._texts)
 
     def best(self, text: str, cutoff: float) -> tuple[int, float] | None:
         """The index in ``texts`` and score (0–100) of the text most like ``text`` at
@@ -48,6 +91,10 @@ class Choices:
             return None
         n = len(text)
         lo, hi = self._window(n, cutoff)
+        if hi - lo > EXHAUSTIVE:
+            ranked = self._ranked(text, lo, hi)
+            if ranked is not None:
+                return self._best_among(text, ranked, cutoff)
         found = process.extractOne(text, self._texts[lo:hi], scorer=fuzz.ratio,
                                    score_cutoff=cutoff)
         if found is None:
@@ -71,6 +118,16 @@ class Choices:
 
         if not self._texts or cutoff <= 0 or not texts:
             return [None] * len(texts)
+        if len(self._texts) > EXHAUSTIVE:
+            # Each answer is then that of ``best``, whose search is narrow: a batch
+            # would only compare the texts it leaves out. numpy and rapidfuzz let go
+            # of the GIL while they count and compare, so threads share the work.
+            self.index()
+            threads = (os.cpu_count() or 1) if workers < 0 else workers
+            if threads <= 1 or len(texts) == 1:
+                return [self.best(text, cutoff) for text in texts]
+            with ThreadPoolExecutor(threads) as pool:
+                return list(pool.map(lambda text: self.best(text, cutoff), texts))
         order = self._given
         answers: list[tuple[int, float] | None] = []
         for start in range(0, len(texts), _CHUNK):
@@ -91,7 +148,100 @@ class Choices:
                                if score >= cutoff else None)
         return answers
 
+    def _ranked(self, text: str, lo: int, hi: int) -> list[int] | None:
+        """The sorted texts in [lo, hi) sharing the most 4-grams with ``text``, best
+        first; None when ``text`` has too few telling 4-grams to rank by."""
+        self.index()
+        assert self._grams is not None
+        keep = max(100, _LEADERS * math.isqrt(hi - lo))
+        return self._grams.leading(text, lo, hi, keep)
+
+    def _best_among(self, text: str, ranked: list[int], cutoff: float,
+                    ) -> tuple[int, float] | None:
+        from rapidfuzz import fuzz, process
+
+        if not ranked:
+            return None
+        scores = process.cdist([text], [self._texts[i] for i in ranked], scorer=fuzz.ratio,
+                               score_cutoff=cutoff, workers=1)[0]
+        top = float(scores.max())
+        if top < cutoff or top <= 0:
+            return None
+        # The exact score of the leaders, and the earliest of equals in the caller's
+        # order, as the whole search decides.
+        leaders = [ranked[int(i)] for i in (scores >= top - 0.01).nonzero()[0]]
+        exact = [(fuzz.ratio(text, self._texts[i], score_cutoff=cutoff), i) for i in leaders]
+        score = max(x for x, _ in exact)
+        if score < cutoff:
+            return None
+        return min(self._rank[i] for x, i in exact if x >= score), score
+
     def _window(self, n: int, cutoff: float) -> tuple[int, int]:
         """The sorted texts whose length lets them score ``cutoff`` against length n."""
         return (bisect.bisect_left(self._lengths, n * cutoff / (200 - cutoff) - 1e-9),
                 bisect.bisect_right(self._lengths, n * (200 - cutoff) / cutoff + 1e-9))
+
+
+class _Grams:
+    """Which texts hold each 4-gram of the lowercased texts, as ``postings[starts[b]:
+    starts[b + 1]]`` for the bucket ``b`` the 4-gram hashes to (each text once)."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        import numpy as np
+
+        lowered = [t.lower() for t in texts]  # may change a text's length: use these
+        lengths = np.fromiter(map(len, lowered), dtype=np.int64, count=len(lowered))
+        codes = np.frombuffer("\0".join(lowered).encode("utf-32-le"), dtype=np.uint32)
+        owner = np.repeat(np.arange(len(lowered), dtype=np.uint64), lengths + 1)
+        buckets, kept = _buckets(codes)
+        # A 4-gram is a text's own when it does not run into the next one (the
+        # separator after a text counts as the text's, so it must not end one).
+        first = owner[kept]
+        inside = (first == owner[kept + _GRAM - 1]) & (codes[kept + _GRAM - 1] != 0)
+        keys = (buckets[inside].astype(np.uint64) << np.uint64(32)) | first[inside]
+        keys.sort()
+        if len(keys):
+            keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))]
+        self.postings = (keys & np.uint64(0xFFFFFFFF)).astype(np.int32)
+        counts = np.bincount((keys >> np.uint64(32)).astype(np.int64),
+                             minlength=1 << _BUCKET_BITS)
+        self.starts = np.concatenate(([0], np.cumsum(counts)))
+        self.held = np.bincount(self.postings, minlength=len(lowered))
+        """How many distinct 4-grams each text has."""
+        self.common = max(len(lowered) // _COMMON, 1)
+
+    def leading(self, text: str, lo: int, hi: int, keep: int) -> list[int] | None:
+        import numpy as np
+
+        codes = np.frombuffer(text.lower().encode("utf-32-le"), dtype=np.uint32)
+        mine = np.unique(_buckets(codes)[0])
+        held_by = self.starts[mine + 1] - self.starts[mine]
+        telling = mine[held_by <= self.common]
+        if len(telling) < _FEWEST:
+            return None
+        found = np.concatenate([self.postings[self.starts[b]:self.starts[b + 1]]
+                                for b in telling.tolist()])
+        found = found[(found >= lo) & (found < hi)] - lo
+        shared = np.bincount(found, minlength=hi - lo)
+        # Dice's share of 4-grams, so that long texts do not lead by length alone.
+        alike = shared / (self.held[lo:hi] + len(mine))
+        top = np.flatnonzero(shared)
+        if len(top) > keep:
+            top = top[np.argpartition(-alike[top], keep)[:keep]]
+        return [lo + int(i) for i in top[np.argsort(-alike[top], kind="stable")]]
+
+
+def _buckets(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The buckets of the kept 4-grams of ``codes`` (code points), and where each
+    4-gram starts."""
+    import numpy as np
+
+    n = len(codes) - _GRAM + 1
+    if n <= 0:
+        return np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.int64)
+    mixed = codes[:n] * np.uint32(0x9E3779B1)
+    for k, factor in enumerate((0x85EBCA77, 0xC2B2AE3D, 0x27D4EB2F), start=1):
+        mixed ^= codes[k:k + n] * np.uint32(factor)
+        mixed *= np.uint32(0x165667B1)
+    kept = ((mixed & np.uint32(_SAMPLE - 1)) == 0).nonzero()[0]
+    return mixed[kept] >> np.uint32(32 - _BUCKET_BITS), kept
