@@ -177,3 +177,60 @@ def test_build_strict_refuses_a_language_with_errors(checked: Path) -> None:
     # Without strict mode the editor may still publish.
     assert run(checked, "build", "--week", "2024-W09", "--format", "html",
                "--no-strict").exit_code == 0
+
+
+def test_a_second_check_reads_nothing_and_says_the_same(
+        checked: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = run(checked, "check", "--format", "json")
+    assert first.exit_code == 1
+
+    from transflow.catalogs import pofile
+
+    def unread(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a week nothing changed for was read again")
+
+    def labels_only(path: Path, *args: object, **kwargs: object) -> object:
+        if path.stem != "ui":  # the labels' catalogs are small, and read each time
+            unread()
+        return read(path, *args, **kwargs)
+
+    read = pofile.read_catalog
+    with monkeypatch.context() as patch:
+        patch.setattr("transflow.catalogs.pofile.read_catalog", labels_only)
+        patch.setattr("transflow.quality.checks.load_week", unread)
+        again = run(checked, "check", "--format", "json")
+    assert (again.exit_code, again.stdout) == (first.exit_code, first.stdout)
+    text = run(checked, "check")
+    assert "entries checked: 1 errors" in text.output
+
+
+def test_check_reads_again_what_changed(checked: Path) -> None:
+    assert run(checked, "check", "--week", "2024-W09").exit_code == 1
+    path = checked / "locales" / "ru" / "LC_MESSAGES" / "2024-W09.po"
+    catalog = polib.pofile(str(path))
+    entry = next(e for e in catalog if e.msgid.startswith("On February 27"))
+    entry.msgstr = entry.msgstr.replace("1 400", "1 500")
+    catalog.save(str(path))
+    assert run(checked, "check", "--week", "2024-W09").exit_code == 0
+    # A glossary row added: the same catalogs are checked against it.
+    glossary = checked / "glossary.csv"
+    header = glossary.read_text(encoding="utf-8").splitlines()[0].split(",")
+    row = {"en": "troops", "ru": "войска", "be": "войскі", "forbidden": "", "note": ""}
+    with glossary.open("a", encoding="utf-8") as f:
+        f.write(",".join(row.get(column, "") for column in header) + "\n")
+    result = run(checked, "check", "--week", "2024-W09", "--format", "json")
+    assert any(f["check"] == "glossary" and "troops" in f["message"]
+               for f in json.loads(result.stdout))
+
+
+def test_a_damaged_check_record_is_ignored(checked: Path) -> None:
+    first = run(checked, "check", "--format", "json")
+    state = checked / ".transflow" / "check-state.json"
+    data = json.loads(state.read_text(encoding="utf-8"))
+    for job in data["jobs"].values():
+        job["findings"] = [{"no such": "field"}]
+    state.write_text(json.dumps(data), encoding="utf-8")
+    again = run(checked, "check", "--format", "json")
+    assert (again.exit_code, again.stdout) == (first.exit_code, first.stdout)
+    state.write_text("{not json", encoding="utf-8")
+    assert run(checked, "check", "--format", "json").stdout == first.stdout

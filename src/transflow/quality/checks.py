@@ -16,12 +16,20 @@ from typing import Any
 
 from transflow.catalogs import pofile
 from transflow.catalogs.memory import NUMBER
-from transflow.quality.glossary import Term, contains_term, forbidden_variants, load_glossary
+from transflow.quality.glossary import (
+    GLOSSARY_NAME,
+    Term,
+    contains_term,
+    forbidden_variants,
+    load_glossary,
+)
 from transflow.quality.toolkit import toolkit_failures
-from transflow.sources.commentary import load_week
+from transflow.sources.commentary import load_week, source_files
 from transflow.sources.markdown import inline_structure, split
 from transflow.workspace.config import UI_DOMAIN, UI_SOURCE_LANGUAGE, Config
+from transflow.workspace.errors import TransflowError
 from transflow.workspace.progress import Progress
+from transflow.workspace.state import JobState, fingerprint, stamp
 from transflow.workspace.weeks import Week
 
 ERROR, WARNING = "error", "warning"
@@ -251,35 +259,78 @@ def check(
     progress: Progress | None = None,
 ) -> CheckReport:
     """Findings over the translated (and fuzzy) entries of each week's catalogs, and with
-    ``sources`` over the source commentaries too."""
-    glossary = load_glossary(config)
+    ``sources`` over the source commentaries too.
+
+    A week's findings are remembered (``.transflow/check-state.json``) with the size
+    and time of its sources and catalogs, the glossary and the settings; a week none
+    of them changed for is not read again."""
+    langs = list(languages or config.languages)
+    glossary: tuple[Term, ...] | None = None  # read when a week is checked
+    state = JobState(config.root, "check")
+    settings = (stamp(config.config_path), stamp(config.root / GLOSSARY_NAME), langs,
+                sources, include_fuzzy)
     findings: list[Finding] = []
     checked = 0
-    for done, week in enumerate(weeks):
-        if progress:
-            progress(str(week), done, len(weeks))
-        commentaries = load_week(config, week)
-        source_lang = {c.slug: c.lang for c in commentaries}
-        if sources:
-            for c in commentaries:
-                for segment in split(c):
-                    checked += 1
-                    for name, severity, message in check_source(segment.text, c.lang, glossary):
-                        findings.append(Finding(c.rel, segment.line, c.lang, week, c.slug,
-                                                name, severity, message))
-        for lang in languages or config.languages:
-            path = config.po_path(lang, week)
-            if not pofile.exists(path, config.rel(path)):
-                continue
-            shown = config.rel(path)
-            for e in pofile.read_catalog(path, shown).active:
-                if e.msgid_plural or not e.has_translation or (e.fuzzy and not include_fuzzy):
-                    continue
-                checked += 1
-                src_lang = source_lang.get(e.msgctxt or "", config.source_language)
-                for name, severity, message in check_translation(e.msgid, e.msgstr, src_lang,
-                                                                 lang, glossary):
-                    findings.append(Finding(shown, e.line, lang, week, e.msgctxt,
-                                            name, severity, message))
-    labels = check_labels(config, list(languages or config.languages))
+    try:
+        for done, week in enumerate(weeks):
+            if progress:
+                progress(str(week), done, len(weeks))
+            print_ = fingerprint(settings,
+                                 [(p.name, stamp(p)) for p in source_files(config, week)],
+                                 [(lang, stamp(config.po_path(lang, week))) for lang in langs])
+            known = _remembered(state.current(str(week), print_))
+            if known is None:
+                if glossary is None:
+                    glossary = load_glossary(config)
+                known = _check_week(config, week, langs, sources, include_fuzzy, glossary)
+                state.record(str(week), print_, findings=[f.as_dict() for f in known[0]],
+                             checked=known[1])
+            findings += known[0]
+            checked += known[1]
+    finally:  # what was checked before a failure or Ctrl-C is kept
+        state.save()
+    labels = check_labels(config, langs)
     return CheckReport(tuple(findings + labels), checked)
+
+
+def _remembered(job: dict[str, object] | None) -> tuple[list[Finding], int] | None:
+    """A week's remembered findings; None for none, or a damaged record."""
+    if job is None:
+        return None
+    try:
+        found = [Finding(**{**f, "week": Week.parse(f["week"]) if f["week"] else None})
+                 for f in job["findings"]]  # type: ignore[attr-defined]
+        checked = job["checked"]
+        return (found, checked) if isinstance(checked, int) else None
+    except (TypeError, KeyError, ValueError, TransflowError):
+        return None
+
+
+def _check_week(config: Config, week: Week, langs: Sequence[str], sources: bool,
+                include_fuzzy: bool, glossary: Sequence[Term]) -> tuple[list[Finding], int]:
+    findings: list[Finding] = []
+    checked = 0
+    commentaries = load_week(config, week)
+    source_lang = {c.slug: c.lang for c in commentaries}
+    if sources:
+        for c in commentaries:
+            for segment in split(c):
+                checked += 1
+                for name, severity, message in check_source(segment.text, c.lang, glossary):
+                    findings.append(Finding(c.rel, segment.line, c.lang, week, c.slug,
+                                            name, severity, message))
+    for lang in langs:
+        path = config.po_path(lang, week)
+        if not pofile.exists(path, config.rel(path)):
+            continue
+        shown = config.rel(path)
+        for e in pofile.read_catalog(path, shown).active:
+            if e.msgid_plural or not e.has_translation or (e.fuzzy and not include_fuzzy):
+                continue
+            checked += 1
+            src_lang = source_lang.get(e.msgctxt or "", config.source_language)
+            for name, severity, message in check_translation(e.msgid, e.msgstr, src_lang,
+                                                             lang, glossary):
+                findings.append(Finding(shown, e.line, lang, week, e.msgctxt,
+                                        name, severity, message))
+    return findings, checked
