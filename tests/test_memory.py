@@ -292,7 +292,7 @@ def test_a_short_text_is_looked_up_among_every_text_of_its_length() -> None:
     from transflow.catalogs import similarity
 
     rng = random.Random(3)
-    texts = large_memory(rng, 3 * similarity.EXHAUSTIVE) + ["Minsk: budget talks"]
+    texts = [*large_memory(rng, 3 * similarity.EXHAUSTIVE), "Minsk: budget talks"]
     found = similarity.Choices(texts).best("Minsk: budget talk", 90.0)
     assert found is not None and texts[found[0]] == "Minsk: budget talks"
 
@@ -318,3 +318,12 @@ def test_an_indexed_search_returns_only_scores_it_computed(
     assert found[1] >= cutoff
     assert found[1] == pytest.approx(fuzz.ratio(query, texts[found[0]]))
     assert found[1] <= best[1] + 1e-9
+
+
+def test_the_index_keeps_no_4_gram_across_two_texts() -> None:
+    from transflow.catalogs import similarity
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(similarity, "_SAMPLE", 1)  # every 4-gram kept
+        keys = similarity._keys(["abcdef", "xy", "ghij", "klmnop"], 0, 4)
+    assert sorted(int(k) & 0xFFFFFFFF for k in keys) == [0, 0, 0, 2, 3, 3, 3]

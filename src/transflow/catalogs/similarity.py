@@ -41,9 +41,11 @@ text: half the work, and two texts share much the same part of the 4-grams kept.
 _LEADERS = 4
 """msgmerge compares the first √n texts of its ranking; four times as many found
 every match a search of everything found in ``bench/memory_lookup.py``'s trials."""
-_BUCKET_BITS = 22
-"""4-grams are hashed into 4 million buckets: two grams in one bucket only make a
+_BUCKET_BITS = 21
+"""4-grams are hashed into 2 million buckets: two grams in one bucket only make a
 text look a little more alike to the ranking, never to the score."""
+_BATCH = 4096
+"""Texts whose 4-grams are hashed at once."""
 _COMMON = 4
 """A 4-gram held by more than a quarter of the texts says little about which is
 alike, and costs the most to count: ranking leaves it out..."""
@@ -135,17 +137,8 @@ class Choices:
             # float32 keeps the matrix small; the close leaders are re-scored in full.
             scores = process.cdist(chunk, order, scorer=fuzz.ratio, score_cutoff=cutoff,
                                    workers=workers, dtype="float32")
-            for text, row in zip(chunk, scores, strict=True):
-                top = float(row.max())
-                if top <= 0:
-                    answers.append(None)
-                    continue
-                leaders = [int(i) for i in (row >= top - 0.01).nonzero()[0]]
-                exact = [(fuzz.ratio(text, order[i], score_cutoff=cutoff), i)
-                         for i in leaders]
-                score = max(x for x, _ in exact)
-                answers.append((min(i for x, i in exact if x >= score), score)
-                               if score >= cutoff else None)
+            answers += [_settle(text, row, order, range(len(order)), cutoff)
+                        for text, row in zip(chunk, scores, strict=True)]
         return answers
 
     def _ranked(self, text: str, lo: int, hi: int) -> list[int] | None:
@@ -162,24 +155,31 @@ class Choices:
 
         if not ranked:
             return None
-        scores = process.cdist([text], [self._texts[i] for i in ranked], scorer=fuzz.ratio,
-                               score_cutoff=cutoff, workers=1)[0]
-        top = float(scores.max())
-        if top < cutoff or top <= 0:
-            return None
-        # The exact score of the leaders, and the earliest of equals in the caller's
-        # order, as the whole search decides.
-        leaders = [ranked[int(i)] for i in (scores >= top - 0.01).nonzero()[0]]
-        exact = [(fuzz.ratio(text, self._texts[i], score_cutoff=cutoff), i) for i in leaders]
-        score = max(x for x, _ in exact)
-        if score < cutoff:
-            return None
-        return min(self._rank[i] for x, i in exact if x >= score), score
+        candidates = [self._texts[i] for i in ranked]
+        scores = process.cdist([text], candidates, scorer=fuzz.ratio, score_cutoff=cutoff,
+                               workers=1, dtype="float32")[0]
+        return _settle(text, scores, candidates, [self._rank[i] for i in ranked], cutoff)
 
     def _window(self, n: int, cutoff: float) -> tuple[int, int]:
         """The sorted texts whose length lets them score ``cutoff`` against length n."""
         return (bisect.bisect_left(self._lengths, n * cutoff / (200 - cutoff) - 1e-9),
                 bisect.bisect_right(self._lengths, n * (200 - cutoff) / cutoff + 1e-9))
+
+
+def _settle(text: str, scores: np.ndarray, candidates: Sequence[str], places: Sequence[int],
+            cutoff: float) -> tuple[int, float] | None:
+    """The best of ``candidates`` from their approximate ``scores``: the leaders scored
+    again exactly, and the earliest of equals by ``places`` (each candidate's place in
+    the caller's order)."""
+    from rapidfuzz import fuzz
+
+    top = float(scores.max())
+    if top <= 0:
+        return None
+    exact = [(fuzz.ratio(text, candidates[i], score_cutoff=cutoff), places[i])
+             for i in (scores >= top - 0.01).nonzero()[0].tolist()]
+    score = max(x for x, _ in exact)
+    return (min(p for x, p in exact if x >= score), score) if score >= cutoff else None
 
 
 class _Grams:
@@ -189,26 +189,23 @@ class _Grams:
     def __init__(self, texts: Sequence[str]) -> None:
         import numpy as np
 
-        lowered = [t.lower() for t in texts]  # may change a text's length: use these
-        lengths = np.fromiter(map(len, lowered), dtype=np.int64, count=len(lowered))
-        codes = np.frombuffer("\0".join(lowered).encode("utf-32-le"), dtype=np.uint32)
-        owner = np.repeat(np.arange(len(lowered), dtype=np.uint64), lengths + 1)
-        buckets, kept = _buckets(codes)
-        # A 4-gram is a text's own when it does not run into the next one (the
-        # separator after a text counts as the text's, so it must not end one).
-        first = owner[kept]
-        inside = (first == owner[kept + _GRAM - 1]) & (codes[kept + _GRAM - 1] != 0)
-        keys = (buckets[inside].astype(np.uint64) << np.uint64(32)) | first[inside]
+        # A few thousand texts at a time, so that what is made per character (about
+        # 30 bytes) stays small next to what is kept (the postings).
+        parts = [_keys(texts, start, start + _BATCH) for start in range(0, len(texts), _BATCH)]
+        keys = np.concatenate(parts) if parts else np.zeros(0, dtype=np.uint64)
+        del parts
         keys.sort()
         if len(keys):
             keys = keys[np.concatenate(([True], keys[1:] != keys[:-1]))]
         self.postings = (keys & np.uint64(0xFFFFFFFF)).astype(np.int32)
-        counts = np.bincount((keys >> np.uint64(32)).astype(np.int64),
+        counts = np.bincount((keys >> np.uint64(32)).astype(np.int32),
                              minlength=1 << _BUCKET_BITS)
-        self.starts = np.concatenate(([0], np.cumsum(counts)))
-        self.held = np.bincount(self.postings, minlength=len(lowered))
+        del keys
+        self.starts = np.zeros(len(counts) + 1, dtype=np.int32)
+        np.cumsum(counts, out=self.starts[1:])
+        self.held = np.bincount(self.postings, minlength=len(texts)).astype(np.int32)
         """How many distinct 4-grams each text has."""
-        self.common = max(len(lowered) // _COMMON, 1)
+        self.common = max(len(texts) // _COMMON, 1)
 
     def leading(self, text: str, lo: int, hi: int, keep: int) -> list[int] | None:
         import numpy as np
@@ -229,6 +226,24 @@ class _Grams:
         if len(top) > keep:
             top = top[np.argpartition(-alike[top], keep)[:keep]]
         return [lo + int(i) for i in top[np.argsort(-alike[top], kind="stable")]]
+
+
+def _keys(texts: Sequence[str], start: int, end: int) -> np.ndarray:
+    """``bucket << 32 | text`` for each kept 4-gram of texts[start:end]."""
+    import numpy as np
+
+    lowered = [t.lower() for t in texts[start:end]]  # may change a length: use these
+    lengths = np.fromiter(map(len, lowered), dtype=np.int64, count=len(lowered))
+    codes = np.frombuffer("\0".join(lowered).encode("utf-32-le"), dtype=np.uint32)
+    buckets, kept = _buckets(codes)
+    # Each 4-gram's text (the one whose separator comes after it), and whether the
+    # 4-gram lies within it: neither starting at the separator before the text nor
+    # running into the one after.
+    ends = np.cumsum(lengths + 1) - 1
+    owner = np.searchsorted(ends, kept, side="right")
+    inside = (codes[kept] != 0) & (kept + (_GRAM - 1) < ends[owner])
+    return (buckets[inside].astype(np.uint64) << np.uint64(32)) | (
+        owner[inside] + start).astype(np.uint64)
 
 
 def _buckets(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
