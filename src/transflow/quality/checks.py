@@ -27,7 +27,6 @@ from transflow.quality.toolkit import toolkit_failures
 from transflow.sources.commentary import load_week, source_files
 from transflow.sources.markdown import inline_structure, split
 from transflow.workspace.config import UI_DOMAIN, UI_SOURCE_LANGUAGE, Config
-from transflow.workspace.errors import TransflowError
 from transflow.workspace.progress import Progress
 from transflow.workspace.state import JobState, fingerprint, stamp
 from transflow.workspace.weeks import Week
@@ -261,76 +260,100 @@ def check(
     """Findings over the translated (and fuzzy) entries of each week's catalogs, and with
     ``sources`` over the source commentaries too.
 
-    A week's findings are remembered (``.transflow/check-state.json``) with the size
-    and time of its sources and catalogs, the glossary and the settings; a week none
-    of them changed for is not read again."""
+    The findings of each week's catalog (and sources) are remembered in
+    ``.transflow/check-state.json`` with the size and time of what they came from: the
+    catalog, the week's sources, the glossary and the settings. One none of them
+    changed for is not read again."""
     langs = list(languages or config.languages)
-    glossary: tuple[Term, ...] | None = None  # read when a week is checked
-    state = JobState(config.root, "check")
-    settings = (stamp(config.config_path), stamp(config.root / GLOSSARY_NAME), langs,
-                sources, include_fuzzy)
     findings: list[Finding] = []
     checked = 0
-    try:
-        for done, week in enumerate(weeks):
-            if progress:
-                progress(str(week), done, len(weeks))
-            print_ = fingerprint(settings,
-                                 [(p.name, stamp(p)) for p in source_files(config, week)],
-                                 [(lang, stamp(config.po_path(lang, week))) for lang in langs])
-            known = _remembered(state.current(str(week), print_))
-            if known is None:
-                if glossary is None:
-                    glossary = load_glossary(config)
-                known = _check_week(config, week, langs, sources, include_fuzzy, glossary)
-                state.record(str(week), print_, findings=[f.as_dict() for f in known[0]],
-                             checked=known[1])
-            findings += known[0]
-            checked += known[1]
-    finally:  # what was checked before a failure or Ctrl-C is kept
-        state.save()
+    if weeks:
+        state = JobState(config.root, "check")
+        try:
+            for done, week in enumerate(weeks):
+                if progress:
+                    progress(str(week), done, len(weeks))
+                parts = (["sources"] if sources else []) + langs
+                for found, looked_at in _week_findings(config, state, week, parts,
+                                                       include_fuzzy):
+                    findings += found
+                    checked += looked_at
+        finally:  # what was checked before a failure or Ctrl-C is kept
+            state.save()
     labels = check_labels(config, langs)
     return CheckReport(tuple(findings + labels), checked)
 
 
-def _remembered(job: dict[str, object] | None) -> tuple[list[Finding], int] | None:
-    """A week's remembered findings; None for none, or a damaged record."""
+Checked = tuple[list[Finding], int]
+"""The findings of a week's sources or of one language's catalog, and how many entries
+(or segments) were looked at."""
+
+
+def _week_findings(config: Config, state: JobState, week: Week, parts: Sequence[str],
+                   include_fuzzy: bool) -> list[Checked]:
+    """Each part's findings (``sources`` or a language), remembered or found now."""
+    settings = (stamp(config.config_path), stamp(config.root / GLOSSARY_NAME))
+    files = [(p.name, stamp(p)) for p in source_files(config, week)]
+    # The sources are read for a catalog too: they say each commentary's language.
+    keys = {part: f"{week} {part}" if part == "sources" else
+            f"{week} {part}" + (" with fuzzy" if include_fuzzy else "") for part in parts}
+    prints = {part: fingerprint(settings, files, part, include_fuzzy, None if part == "sources"
+                                else stamp(config.po_path(part, week))) for part in parts}
+    known = {part: _remembered(state.current(keys[part], prints[part]), week)
+             for part in parts}
+    if missing := [part for part in parts if known[part] is None]:
+        fresh = _check_week(config, week, missing, include_fuzzy, load_glossary(config))
+        for part in missing:
+            state.record(keys[part], prints[part], checked=fresh[part][1], findings=[
+                [f.path, f.line, f.lang, f.context, f.check, f.severity, f.message]
+                for f in fresh[part][0]])
+            known[part] = fresh[part]
+    return [known[part] or ([], 0) for part in parts]
+
+
+def _remembered(job: dict[str, object] | None, week: Week) -> Checked | None:
+    """A part's remembered findings; None for none, or for a damaged record."""
     if job is None:
         return None
     try:
-        found = [Finding(**{**f, "week": Week.parse(f["week"]) if f["week"] else None})
-                 for f in job["findings"]]  # type: ignore[attr-defined]
+        found = [Finding(path, line, lang, week, context, name, severity, message)
+                 for path, line, lang, context, name, severity, message
+                 in job["findings"]]  # type: ignore[attr-defined]
         checked = job["checked"]
-        return (found, checked) if isinstance(checked, int) else None
-    except (TypeError, KeyError, ValueError, TransflowError):
+    except (TypeError, KeyError, ValueError):
         return None
+    return (found, checked) if isinstance(checked, int) else None
 
 
-def _check_week(config: Config, week: Week, langs: Sequence[str], sources: bool,
-                include_fuzzy: bool, glossary: Sequence[Term]) -> tuple[list[Finding], int]:
-    findings: list[Finding] = []
-    checked = 0
+def _check_week(config: Config, week: Week, parts: Sequence[str], include_fuzzy: bool,
+                glossary: Sequence[Term]) -> dict[str, Checked]:
     commentaries = load_week(config, week)
     source_lang = {c.slug: c.lang for c in commentaries}
-    if sources:
-        for c in commentaries:
-            for segment in split(c):
-                checked += 1
-                for name, severity, message in check_source(segment.text, c.lang, glossary):
-                    findings.append(Finding(c.rel, segment.line, c.lang, week, c.slug,
-                                            name, severity, message))
-    for lang in langs:
-        path = config.po_path(lang, week)
-        if not pofile.exists(path, config.rel(path)):
+    done: dict[str, Checked] = {}
+    for part in parts:
+        findings: list[Finding] = []
+        checked = 0
+        if part == "sources":
+            for c in commentaries:
+                for segment in split(c):
+                    checked += 1
+                    for name, severity, message in check_source(segment.text, c.lang,
+                                                                glossary):
+                        findings.append(Finding(c.rel, segment.line, c.lang, week, c.slug,
+                                                name, severity, message))
+            done[part] = (findings, checked)
             continue
+        path = config.po_path(part, week)
         shown = config.rel(path)
-        for e in pofile.read_catalog(path, shown).active:
-            if e.msgid_plural or not e.has_translation or (e.fuzzy and not include_fuzzy):
-                continue
-            checked += 1
-            src_lang = source_lang.get(e.msgctxt or "", config.source_language)
-            for name, severity, message in check_translation(e.msgid, e.msgstr, src_lang,
-                                                             lang, glossary):
-                findings.append(Finding(shown, e.line, lang, week, e.msgctxt,
-                                        name, severity, message))
-    return findings, checked
+        if pofile.exists(path, shown):
+            for e in pofile.read_catalog(path, shown).active:
+                if e.msgid_plural or not e.has_translation or (e.fuzzy and not include_fuzzy):
+                    continue
+                checked += 1
+                src_lang = source_lang.get(e.msgctxt or "", config.source_language)
+                for name, severity, message in check_translation(e.msgid, e.msgstr, src_lang,
+                                                                 part, glossary):
+                    findings.append(Finding(shown, e.line, part, week, e.msgctxt,
+                                            name, severity, message))
+        done[part] = (findings, checked)
+    return done
