@@ -328,6 +328,8 @@ def remember_written(config: Config, memory: TranslationMemory, lang: str,
     """Record what catalogs just written hold, with their new stamps, so the next run
     does not parse them again only to learn what this one knew; the memory's version
     as the next run will find it."""
+    if not written:
+        return dict(memory.versions)
     cached = _read_cache(config, lang)
     versions = dict(memory.versions)
     for path, catalog in written.items():

@@ -249,10 +249,10 @@ def _changed(files: dict[Path, str]) -> set[Path]:
 
 
 def _week_print(config: Config, week: Week, languages: Sequence[str], settings: object,
-                fillable: Sequence[str], versions: dict[str, dict[str, str]]) -> str:
+                fillable: Sequence[str], versions: dict[str, str]) -> str:
     """What a week's update depends on, by size and time: its sources, its template and
     catalogs, the settings; and, for a language with entries the memory may fill, the
-    memory's version."""
+    memory's version (``versions``: a digest per language)."""
     return fingerprint(
         settings, [(p.name, stamp(p)) for p in source_files(config, week)],
         stamp(config.pot_path(week)),
@@ -290,12 +290,19 @@ def update(
                 memories[lang] = load_memory(config, lang)
             return memories[lang]
 
+        digests: dict[str, str] = {}
+
+        def version_of(lang: str) -> str:  # once per language, not per week
+            if lang not in digests:
+                digests[lang] = fingerprint(memory_of(lang).versions)
+            return digests[lang]
+
         skipped: list[CatalogUpdate] = []
         todo: list[Week] = []
         for week in weeks:
             known = state.jobs.get(f"week {week}", {})
             fillable = [x for x in known.get("fillable", []) if x in langs]  # type: ignore[attr-defined]
-            versions = {lang: memory_of(lang).versions for lang in fillable}
+            versions = {lang: version_of(lang) for lang in fillable}
             done = state.current(f"week {week}", _week_print(
                 config, week, langs, settings, fillable, versions))
             if done is None:
@@ -378,12 +385,12 @@ def _remember(config: Config, state: JobState, settings: object, langs: list[str
     from transflow.catalogs.memory import remember_written, save_misses
 
     # The memory's version as the next run will find it: with what this one wrote.
-    after: dict[str, dict[str, str]] = {}
+    after: dict[str, str] = {}
     for lang, memory in memories.items():
-        after[lang] = remember_written(config, memory, lang, {
+        after[lang] = fingerprint(remember_written(config, memory, lang, {
             path: m.catalog for m, ok in settled
             if ok and m.job.lang == lang and (path := config.po_path(lang, m.job.domain))
-            in changed})
+            in changed}))
         save_misses(config, lang, memory, config.memory_threshold)
     by_week: dict[Week, list[tuple[_Merged, bool]]] = {}
     for m, ok in settled:
