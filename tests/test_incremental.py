@@ -193,6 +193,32 @@ def test_a_no_op_build_reads_no_catalog(sample: Path, monkeypatch: pytest.Monkey
     assert "site: 0 pages written" in again.output
 
 
+def test_workers_start_before_planning_only_for_bulletins_never_built(
+        sample: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import multiprocessing
+
+    from transflow.publish import build
+
+    events: list[str] = []
+    pool, plan_build = multiprocessing.Pool, build.plan_build
+
+    def counted(processes: int, *args: object, **kwargs: object) -> object:
+        events.append(f"pool of {processes}")
+        return pool(processes, *args, **kwargs)
+
+    def planned(*args: object, **kwargs: object) -> object:
+        events.append("plan")
+        return plan_build(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(multiprocessing, "Pool", counted)
+    monkeypatch.setattr(build, "plan_build", planned)
+    assert run(sample, "build", "--jobs", "2", "--format", "html").exit_code == 0
+    assert events == ["pool of 2", "plan"]  # started early, and used for the renders
+    events.clear()
+    assert run(sample, "build", "--jobs", "2", "--format", "html").exit_code == 0
+    assert events == ["plan"]  # every bulletin current: no worker at all
+
+
 @pytest.mark.parametrize("change", ["delete-pdf", "edit-catalog", "corrupt-state", "options"])
 def test_what_changed_is_built_again(sample: Path, monkeypatch: pytest.MonkeyPatch,
                                      change: str) -> None:

@@ -18,6 +18,7 @@ import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from transflow.catalogs.ui import PREVIEW_MARK
 from transflow.publish.manifest import MANIFEST, manifest_json, shared_state
@@ -38,6 +39,9 @@ from transflow.publish.plan import (
 )
 from transflow.workspace.config import Config
 from transflow.workspace.files import WriteFailed, workspace_lock, write_all
+
+if TYPE_CHECKING:
+    from multiprocessing.pool import Pool
 from transflow.workspace.progress import Progress
 from transflow.workspace.state import JobState
 from transflow.workspace.weeks import Week
@@ -237,15 +241,24 @@ def build(
     """
     with workspace_lock(config.root):
         state = JobState(config.root, STATE)
-        plan = plan_build(
-            config, weeks, languages=list(languages or config.languages), formats=formats,
-            drafts=drafts, strict=config.strict if strict is None else strict,
-            threshold=config.min_translated if min_translated is None else min_translated,
-            state=state,
-        )
+        langs = list(languages or config.languages)
+        # Bulletins never built are sure to be rendered: workers for them start now,
+        # loading the renderers while this process plans.
+        never = sum(state_key(w, lang, drafts) not in state.jobs for w in weeks for lang in langs)
+        pool = _start_workers(jobs or _default_workers(never), never, "pdf" in formats)
         try:
-            return _run_plan(config, plan, drafts, progress, jobs or _workers(plan), state)
+            plan = plan_build(
+                config, weeks, languages=langs, formats=formats,
+                drafts=drafts, strict=config.strict if strict is None else strict,
+                threshold=config.min_translated if min_translated is None else min_translated,
+                state=state,
+            )
+            return _run_plan(config, plan, drafts, progress, jobs or _workers(plan), state,
+                             pool)
         finally:
+            if pool is not None:
+                pool.terminate()  # done with, or stopped by an interrupt: nothing is left
+                pool.join()
             state.save()
 
 
@@ -257,37 +270,56 @@ a second): by default, one is started only for this many bulletins or more."""
 def _workers(plan: BuildPlan) -> int:
     """The default number of workers: the CPUs, as far as the plan keeps them busy; one
     (no worker process) for a week's three bulletins, faster in this process."""
-    return max(1, min(os.cpu_count() or 1, len(plan.jobs) // JOBS_PER_WORKER))
+    return _default_workers(len(plan.jobs))
 
 
-def _rendered(config: Config, plan: BuildPlan, jobs: int) -> Iterator[Rendered]:
+def _default_workers(bulletins: int) -> int:
+    return max(1, min(os.cpu_count() or 1, bulletins // JOBS_PER_WORKER))
+
+
+def _start_workers(jobs: int, bulletins: int, pdf: bool = True) -> Pool | None:
+    """A pool of ``jobs`` workers, when at least two would have bulletins to render;
+    with ``pdf``, each loads WeasyPrint as it starts."""
+    if jobs <= 1 or bulletins < 2:
+        return None
+    import multiprocessing
+
+    return multiprocessing.Pool(min(jobs, bulletins), initializer=_start_worker,
+                                initargs=(pdf,))
+
+
+def _rendered(config: Config, plan: BuildPlan, jobs: int,
+              pool: Pool | None = None) -> Iterator[Rendered]:
     """Each job's rendering, in the plan's order: in this process, or in ``jobs``
-    worker processes (each imports the renderers once, for all its jobs)."""
+    worker processes (each loads the renderers once, for all its jobs); ``pool``, when
+    the workers were started before the plan was made."""
     if jobs <= 1 or len(plan.jobs) <= 1:
         for job in plan.jobs:
             yield run_job(job, config.root, config.template_path)
         return
-    import multiprocessing
-
-    workers = min(jobs, len(plan.jobs))
     # Workers ignore Ctrl-C: the main process alone decides, and on an interrupt (or a
     # failure) it stops them at once; they write nothing, so nothing is left half-done.
-    pool = multiprocessing.Pool(workers, initializer=_ignore_interrupts)
+    own = pool is None
+    if pool is None:
+        pool = _start_workers(jobs, len(plan.jobs), any("pdf" in j.formats for j in plan.jobs))
+    assert pool is not None
     try:
         yield from pool.imap(_run_job, ((job, config.root, config.template_path)
                                         for job in plan.jobs))
-        pool.close()
-    except BaseException:
-        pool.terminate()
-        raise
     finally:
-        pool.join()
+        if own:
+            pool.terminate()
+            pool.join()
 
 
-def _ignore_interrupts() -> None:
+def _start_worker(pdf: bool) -> None:
     import signal
 
+    from transflow.publish import render_html, render_pdf  # noqa: F401 (Jinja, for HTML)
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if pdf:
+        render_pdf.load()
 
 
 def _run_job(args: tuple[BulletinJob, Path, tuple[Path, ...]]) -> Rendered:
@@ -295,14 +327,15 @@ def _run_job(args: tuple[BulletinJob, Path, tuple[Path, ...]]) -> Rendered:
 
 
 def _run_plan(config: Config, plan: BuildPlan, drafts: bool, progress: Progress | None,
-              jobs: int = 1, state: JobState | None = None) -> BuildReport:
+              jobs: int = 1, state: JobState | None = None,
+              pool: Pool | None = None) -> BuildReport:
     warnings = list(plan.warnings)
     outputs = [Output(c.week, c.lang, fmt, path, False)
                for c in plan.current for fmt, path in c.files]
     failed: list[Failed] = []
     total = len(plan.jobs)
     finished: list[BulletinJob] = []
-    for done, rendered in enumerate(_rendered(config, plan, jobs)):
+    for done, rendered in enumerate(_rendered(config, plan, jobs, pool)):
         job = rendered.job
         if progress:
             progress(f"{job.week} {job.lang}", done, total)

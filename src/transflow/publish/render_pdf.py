@@ -42,6 +42,14 @@ def _fetcher_class() -> type:
     return WorkspaceFetcher
 
 
+def load() -> None:
+    """Import WeasyPrint and find the fonts now (a worker does it while the main
+    process plans), rather than at the first PDF."""
+    import weasyprint  # noqa: F401
+
+    _font_config()
+
+
 @cache
 def _font_config() -> Any:
     # One font configuration for the whole process: fonts are discovered once.
