@@ -8,10 +8,11 @@ usual cosmetic warnings.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import suppress
 from dataclasses import asdict, dataclass
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from typing import Any
 
 from transflow.catalogs import pofile
@@ -269,13 +270,16 @@ def check(
     checked = 0
     if weeks:
         state = JobState(config.root, "check")
+        parts = (["sources"] if sources else []) + langs
+        settings = (stamp(config.config_path), stamp(config.root / GLOSSARY_NAME),
+                    include_fuzzy)
+        glossary = cache(lambda: load_glossary(config))  # read at the first week checked
         try:
             for done, week in enumerate(weeks):
                 if progress:
                     progress(str(week), done, len(weeks))
-                parts = (["sources"] if sources else []) + langs
                 for found, looked_at in _week_findings(config, state, week, parts,
-                                                       include_fuzzy):
+                                                       include_fuzzy, settings, glossary):
                     findings += found
                     checked += looked_at
         finally:  # what was checked before a failure or Ctrl-C is kept
@@ -290,19 +294,20 @@ Checked = tuple[list[Finding], int]
 
 
 def _week_findings(config: Config, state: JobState, week: Week, parts: Sequence[str],
-                   include_fuzzy: bool) -> list[Checked]:
-    """Each part's findings (``sources`` or a language), remembered or found now."""
-    settings = (stamp(config.config_path), stamp(config.root / GLOSSARY_NAME))
+                   include_fuzzy: bool, settings: object,
+                   glossary: Callable[[], Sequence[Term]]) -> list[Checked]:
+    """Each part's findings (``sources`` or a language), remembered or found now;
+    ``settings``: what every part of every week depends on."""
     files = [(p.name, stamp(p)) for p in source_files(config, week)]
     # The sources are read for a catalog too: they say each commentary's language.
     keys = {part: f"{week} {part}" if part == "sources" else
             f"{week} {part}" + (" with fuzzy" if include_fuzzy else "") for part in parts}
-    prints = {part: fingerprint(settings, files, part, include_fuzzy, None if part == "sources"
+    prints = {part: fingerprint(settings, files, part, None if part == "sources"
                                 else stamp(config.po_path(part, week))) for part in parts}
     known = {part: _remembered(state.current(keys[part], prints[part]), week)
              for part in parts}
     if missing := [part for part in parts if known[part] is None]:
-        fresh = _check_week(config, week, missing, include_fuzzy, load_glossary(config))
+        fresh = _check_week(config, week, missing, include_fuzzy, glossary())
         for part in missing:
             state.record(keys[part], prints[part], checked=fresh[part][1], findings=[
                 [f.path, f.line, f.lang, f.context, f.check, f.severity, f.message]
