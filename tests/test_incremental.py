@@ -91,7 +91,7 @@ def test_a_translators_save_runs_the_week_and_keeps_their_work(
 
 
 @pytest.mark.parametrize("damage", ["delete-catalog", "delete-template", "corrupt-state",
-                                    "settings"])
+                                    "damaged-record", "settings"])
 def test_whatever_changed_is_made_again(sample: Path, damage: str) -> None:
     reference = files(sample / "locales")
     state = sample / ".transflow" / "update-state.json"
@@ -102,6 +102,11 @@ def test_whatever_changed_is_made_again(sample: Path, damage: str) -> None:
         (sample / "locales" / "templates" / f"{W09}.pot").unlink()
     elif damage == "corrupt-state":
         state.write_text("{ not json", encoding="utf-8")
+    elif damage == "damaged-record":  # valid JSON, fingerprints intact, reports not
+        data = json.loads(state.read_text(encoding="utf-8"))
+        for job in data["jobs"].values():
+            job["catalogs"] = [{"path": 1}]
+        state.write_text(json.dumps(data), encoding="utf-8")
     else:
         config = sample / "transflow.toml"
         config.write_text(config.read_text(encoding="utf-8") + "\n", encoding="utf-8")

@@ -31,7 +31,7 @@ from transflow.catalogs.ui import ui_entries
 from transflow.sources.commentary import load_week, source_files
 from transflow.sources.markdown import Segment, split
 from transflow.workspace.config import UI_DOMAIN, UI_SOURCE_LANGUAGE, Config, Domain
-from transflow.workspace.errors import CatalogError
+from transflow.workspace.errors import CatalogError, WeekError
 from transflow.workspace.files import WriteFailed, unchanged, workspace_lock, write_all
 from transflow.workspace.lang import language_name, nplurals, plural_forms
 from transflow.workspace.progress import Progress
@@ -303,12 +303,12 @@ def update(
             known = state.jobs.get(f"week {week}", {})
             fillable = [x for x in known.get("fillable", []) if x in langs]  # type: ignore[attr-defined]
             versions = {lang: version_of(lang) for lang in fillable}
-            done = state.current(f"week {week}", _week_print(
-                config, week, langs, settings, fillable, versions))
-            if done is None:
+            reports = _remembered(state.current(f"week {week}", _week_print(
+                config, week, langs, settings, fillable, versions)))
+            if reports is None:
                 todo.append(week)
             else:
-                skipped += _remembered(done)
+                skipped += reports
         plan = plan_update(config, todo, langs)
         merged: list[tuple[_Merged, TranslationMemory | None]] = []
         for n, job in enumerate(plan.catalogs):
@@ -338,6 +338,7 @@ def update(
         updates = [_report(config, m, config.po_path(m.job.lang, m.job.domain) in changed, ok)
                    for m, ok in settled]
         _remember(config, state, settings, langs, todo, settled, changed, memories)
+
     def order(c: CatalogUpdate) -> tuple[object, ...]:  # ui first, then week by week
         week = c.domain if isinstance(c.domain, Week) else None
         return (week is not None, week or Week(1, 1), langs.index(c.lang)
@@ -368,12 +369,17 @@ def _fill(config: Config, merged: list[tuple[_Merged, TranslationMemory | None]]
     return filled
 
 
-def _remembered(done: dict[str, object]) -> list[CatalogUpdate]:
-    """The reports of a skipped week's catalogs, as its last update left them."""
-    rows = done.get("catalogs", [])
-    assert isinstance(rows, list)
-    return [CatalogUpdate(str(r["path"]), str(r["lang"]), Week.parse(str(r["week"])), False,
-                          MergeStats(), Counts(**r["counts"])) for r in rows]
+def _remembered(done: dict[str, object] | None) -> list[CatalogUpdate] | None:
+    """The reports of a skipped week's catalogs, as its last update left them; None
+    when there is no record, or a damaged one (the week is then updated)."""
+    if done is None:
+        return None
+    try:
+        return [CatalogUpdate(str(r["path"]), str(r["lang"]), Week.parse(str(r["week"])),
+                              False, MergeStats(), Counts(**r["counts"]))
+                for r in done["catalogs"]]  # type: ignore[attr-defined]
+    except (TypeError, KeyError, ValueError, WeekError):
+        return None
 
 
 def _remember(config: Config, state: JobState, settings: object, langs: list[str],
