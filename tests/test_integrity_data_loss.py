@@ -5,7 +5,7 @@ Every PO file here is written for these tests."""
 
 from __future__ import annotations
 
-import fcntl
+from filelock import FileLock
 import subprocess
 from pathlib import Path
 
@@ -94,10 +94,8 @@ def test_draft_keeps_a_save_made_while_drafting(mini: Path) -> None:
 def test_a_second_writer_is_told_who_holds_the_lock(updated: Path) -> None:
     lock = updated / ".transflow" / "lock"
     lock.parent.mkdir(exist_ok=True)
-    with lock.open("w") as held:
-        held.write("pid 4242\n")
-        held.flush()
-        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    with FileLock(lock, timeout=0):  # as another process's transflow holds it
+        (updated / ".transflow" / "lock.holder").write_text("pid 4242\n", encoding="utf-8")
         before = files(updated)
         for command in (["update"], ["build", "--format", "html"]):
             result = run(updated, *command)

@@ -5,7 +5,6 @@ a commentary. Neither ever replaces a file."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
@@ -23,7 +22,7 @@ from transflow.workspace.config import (
     load_config,
 )
 from transflow.workspace.errors import ConfigError, SourceError
-from transflow.workspace.files import atomic_write
+from transflow.workspace.files import create_exclusive
 from transflow.workspace.lang import is_known_locale
 from transflow.workspace.weeks import Week
 
@@ -179,7 +178,10 @@ def init_workspace(root: Path, *, title: str | None = None,
     written: list[str] = []
 
     def write(name: str, data: str | bytes) -> None:
-        atomic_write(root / name, data)
+        # Created whole, and only where nothing is: a file that appeared meanwhile stays.
+        if not create_exclusive(root / name, data):
+            raise ConfigError("appeared while the workspace was being made; it was left as "
+                              "it is", str(root / name))
         written.append(name)
 
     root.mkdir(parents=True, exist_ok=True)
@@ -210,8 +212,8 @@ def copy_templates(config: Config) -> list[str]:
     copied = []
     for path in sorted(DEFAULT_TEMPLATES.iterdir()):
         target = config.templates_dir / path.name
-        if path.is_file() and not target.exists():
-            shutil.copyfile(path, target)
+        # Only where the team has no template of that name: theirs is never replaced.
+        if path.is_file() and create_exclusive(target, path.read_bytes()):
             copied.append(config.rel(target))
     return copied
 
@@ -237,10 +239,7 @@ def new_commentary(config: Config, *, category: str, title: str, week: Week | No
     text = render_source(meta, "Write the commentary here, one paragraph after another, "
                                "separated by empty lines.")
     folder.mkdir(parents=True, exist_ok=True)
-    # Exclusive creation: a file that appeared meanwhile is never replaced.
-    try:
-        with path.open("x", encoding="utf-8") as f:
-            f.write(text)
-    except FileExistsError:
-        raise SourceError("exists already; nothing was written", config.rel(path)) from None
+    # Exclusive creation, whole: a file that appeared meanwhile is never replaced.
+    if not create_exclusive(path, text):
+        raise SourceError("exists already; nothing was written", config.rel(path))
     return path

@@ -31,7 +31,7 @@ from transflow.catalogs.model import (
 )
 from transflow.catalogs.wrap import field_lines, reference_lines
 from transflow.workspace.errors import CatalogError
-from transflow.workspace.files import Snapshot, snapshot, unchanged, write_if_changed
+from transflow.workspace.files import Outcome, Snapshot, Transaction, snapshot
 
 PAGE_WIDTH = 79
 # The translator comments that say where a translation came from.
@@ -434,15 +434,20 @@ class Changed(Exception):
     """The file is no longer what was read: someone saved it meanwhile."""
 
 
-def write_catalog(catalog: Catalog, path: Path, expected: Loaded | None = None) -> bool:
+def write_catalog(catalog: Catalog, path: Path, expected: Loaded | None) -> bool:
     """Write atomically, only when the text changes; True if the file was written.
 
-    With ``expected`` (what ``load`` read), refuse with ``Changed`` when the file is no
-    longer that: a translator's save must never be replaced by a stale merge.
+    ``expected`` is what ``load`` read (None: there was no file). When the file is no
+    longer that, or an in-place save reached it while it was replaced, it is left as
+    saved and ``Changed`` is raised: a translator's save is never replaced by a stale
+    merge (see ``workspace.files``).
     """
-    if expected is not None and not unchanged(path, expected.snapshot):
-        raise Changed(str(path))
-    return write_if_changed(path, dumps(catalog))
+    with Transaction() as transaction:
+        outcome = transaction.replace(path, dumps(catalog),
+                                      expected.snapshot if expected else None)
+        if outcome is Outcome.CHANGED or transaction.settle():
+            raise Changed(str(path))
+    return outcome is Outcome.WRITTEN
 
 
 # --- writing -------------------------------------------------------------------------

@@ -32,7 +32,16 @@ from transflow.sources.commentary import load_week, source_files
 from transflow.sources.markdown import Segment, split
 from transflow.workspace.config import UI_DOMAIN, UI_SOURCE_LANGUAGE, Config, Domain
 from transflow.workspace.errors import CatalogError, WeekError
-from transflow.workspace.files import WriteFailed, unchanged, workspace_lock, write_all
+from transflow.workspace.files import (
+    ANYTHING,
+    Expected,
+    Outcome,
+    Transaction,
+    WriteFailed,
+    digest,
+    file_digest,
+    workspace_lock,
+)
 from transflow.workspace.lang import language_name, nplurals, plural_forms
 from transflow.workspace.progress import Progress
 from transflow.workspace.state import JobState, fingerprint, stamp
@@ -59,6 +68,8 @@ class CatalogUpdate:
 class UpdateReport:
     templates: tuple[str, ...]
     catalogs: tuple[CatalogUpdate, ...]
+    notes: tuple[str, ...] = ()
+    """What the run could not promise here (a filesystem without hard links), said once."""
 
     @property
     def written(self) -> tuple[CatalogUpdate, ...]:
@@ -207,21 +218,58 @@ def run_catalog_job(config: Config, job: CatalogJob,
     return _Merged(job, merged, stats, filled, loaded)
 
 
-WRITE_ATTEMPTS = 3
-"""How often a catalog that changed since it was read is merged again before it is
-left alone."""
+WRITE_ATTEMPTS = 4
+"""How often a catalog is written before it is left alone: merged again from what
+was saved each time it changed since it was read."""
 
 
-def _settle(config: Config, m: _Merged, memory: TranslationMemory | None,
-            ) -> tuple[_Merged, bool]:
-    """``m``, merged again from what is on disk if the file changed since it was read
-    (a few times); False when it keeps changing and must be left alone."""
-    path = config.po_path(m.job.lang, m.job.domain)
-    for _ in range(WRITE_ATTEMPTS):
-        if unchanged(path, m.loaded.snapshot if m.loaded else None):
-            return m, True
-        m = run_catalog_job(config, m.job, memory)
-    return m, False
+def _replace(transaction: Transaction, path: Path, text: str, expected: Expected,
+             ) -> Outcome:
+    try:
+        return transaction.replace(path, text, expected)
+    except OSError as exc:
+        raise WriteFailed(path, exc) from None
+
+
+def _write_catalogs(config: Config, transaction: Transaction,
+                    merged: list[tuple[_Merged, TranslationMemory | None]],
+                    ) -> tuple[list[tuple[_Merged, bool]], set[Path], dict[Path, str]]:
+    """Each catalog replaced if it is still what was read; one a translator saved
+    meanwhile (by rename, or in place into the file set aside) is merged again from
+    the save, a few times, then left alone. Returns each catalog with whether it
+    settled, the paths written, and the digest each settled file must still have."""
+    results: dict[int, tuple[_Merged, bool]] = {}
+    intended: dict[Path, str] = {}
+    written: set[Path] = set()
+    pending = list(enumerate(merged))
+    for attempt in range(WRITE_ATTEMPTS):
+        again = []
+        for i, (m, memory) in pending:
+            path = config.po_path(m.job.lang, m.job.domain)
+            text = pofile.dumps(m.catalog)
+            intended[path] = digest(text.encode("utf-8"))
+            outcome = _replace(transaction, path, text,
+                               m.loaded.snapshot if m.loaded else None)
+            if outcome is Outcome.CHANGED:
+                again.append((i, (m, memory)))
+            else:
+                results[i] = (m, True)
+                if outcome is Outcome.WRITTEN:
+                    written.add(path)
+        back = set(transaction.settle())
+        for i, (m, memory) in pending:
+            if (path := config.po_path(m.job.lang, m.job.domain)) in back:
+                written.discard(path)
+                again.append((i, (m, memory)))
+        if not again:
+            break
+        if attempt == WRITE_ATTEMPTS - 1:
+            for i, (m, _) in again:
+                results[i] = (m, False)  # it kept changing: left as saved
+            break
+        pending = [(i, (run_catalog_job(config, m.job, memory), memory))
+                   for i, (m, memory) in again]
+    return [results[i] for i in range(len(merged))], written, intended
 
 
 def _report(config: Config, m: _Merged, written: bool, settled: bool) -> CatalogUpdate:
@@ -234,18 +282,6 @@ def _report(config: Config, m: _Merged, written: bool, settled: bool) -> Catalog
 def template_catalog(config: Config, job: TemplateJob) -> Catalog:
     return make_template(job.entries, _metadata(config, job.domain, None),
                          header_comment(config, job.domain, None))
-
-
-def _changed(files: dict[Path, str]) -> set[Path]:
-    changed = set()
-    for path, text in files.items():
-        try:
-            if path.read_bytes() == text.encode("utf-8"):
-                continue
-        except OSError:
-            pass
-        changed.add(path)
-    return changed
 
 
 def _week_print(config: Config, week: Week, languages: Sequence[str], settings: object,
@@ -318,33 +354,34 @@ def update(
             merged.append((run_catalog_job(config, job, None), memory))
         merged = _fill(config, merged, jobs or -1)
 
-        # Everything is read and merged: now write what changed, all or nothing.
-        files: dict[Path, str] = {}
+        # Everything is read and merged: now write what changed, all or nothing, each
+        # catalog only if it is still what was read (else merged again from the save).
         templates = []
-        for template in plan.templates:
-            path = config.pot_path(template.domain)
-            files[path] = pofile.dumps(template_catalog(config, template))
-            templates.append(config.rel(path))
-        settled = [_settle(config, m, memory) for m, memory in merged]
-        for m, ok in settled:
-            if ok:
-                files[config.po_path(m.job.lang, m.job.domain)] = pofile.dumps(m.catalog)
-        changed = _changed(files)
+        changed: set[Path] = set()
         try:
-            write_all([(path, files[path]) for path in changed])
+            with Transaction() as transaction:
+                for template in plan.templates:
+                    path = config.pot_path(template.domain)
+                    templates.append(config.rel(path))
+                    if _replace(transaction, path, pofile.dumps(
+                            template_catalog(config, template)), ANYTHING) is Outcome.WRITTEN:
+                        changed.add(path)
+                settled, written, intended = _write_catalogs(config, transaction, merged)
+                changed |= written
         except WriteFailed as failed:
             raise CatalogError(f"cannot write it ({failed.error.strerror or failed.error}); "
                                "nothing was updated", config.rel(failed.path)) from None
         updates = [_report(config, m, config.po_path(m.job.lang, m.job.domain) in changed, ok)
                    for m, ok in settled]
-        _remember(config, state, settings, langs, todo, settled, changed, memories)
+        _remember(config, state, settings, langs, todo, settled, changed, memories, intended)
 
     def order(c: CatalogUpdate) -> tuple[object, ...]:  # ui first, then week by week
         week = c.domain if isinstance(c.domain, Week) else None
         return (week is not None, week or Week(1, 1), langs.index(c.lang)
                 if c.lang in langs else len(langs))
 
-    return UpdateReport(tuple(templates), tuple(sorted(skipped + updates, key=order)))
+    return UpdateReport(tuple(templates), tuple(sorted(skipped + updates, key=order)),
+                        tuple(transaction.notes))
 
 
 def _fill(config: Config, merged: list[tuple[_Merged, TranslationMemory | None]],
@@ -384,8 +421,10 @@ def _remembered(done: dict[str, object] | None) -> list[CatalogUpdate] | None:
 
 def _remember(config: Config, state: JobState, settings: object, langs: list[str],
               weeks: list[Week], settled: list[tuple[_Merged, bool]], changed: set[Path],
-              memories: dict[str, TranslationMemory]) -> None:
-    """Record what this update made, as it is on disk now, for the next one to skip."""
+              memories: dict[str, TranslationMemory], intended: dict[Path, str]) -> None:
+    """Record what this update made, as it is on disk now, for the next one to skip; a
+    week whose catalog was saved again after it was written is not recorded (the save
+    may have come from an editor that had the older catalog open: merge it again)."""
     from dataclasses import asdict
 
     from transflow.catalogs.memory import remember_written, save_misses
@@ -410,7 +449,12 @@ def _remember(config: Config, state: JobState, settings: object, langs: list[str
             continue
         fillable = sorted({m.job.lang for m, _ in done if any(e.may_fill for e in m.catalog)})
         versions = {lang: after[lang] for lang in fillable}
-        state.record(key, _week_print(config, week, langs, settings, fillable, versions),
+        week_print = _week_print(config, week, langs, settings, fillable, versions)
+        if not all(file_digest(path) == intended.get(path) for m, _ in done
+                   if (path := config.po_path(m.job.lang, week))):
+            state.forget(key)
+            continue
+        state.record(key, week_print,
                      fillable=fillable, catalogs=[
                          {"path": config.rel(config.po_path(m.job.lang, week)),
                           "lang": m.job.lang, "week": str(week),

@@ -57,6 +57,8 @@ def update(workspace: Path | None, selection: WeekSelection | None,
             f"{c.path}: {state}; {n.translated} translated, {n.fuzzy} fuzzy, "
             f"{n.untranslated} untranslated{detail}"
         )
+    for note in report.notes:
+        click.echo(f"note: {note}", err=True)
     finish(report)
 
 

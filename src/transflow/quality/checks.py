@@ -28,6 +28,7 @@ from transflow.quality.toolkit import toolkit_failures
 from transflow.sources.commentary import load_week, source_files
 from transflow.sources.markdown import inline_structure, split
 from transflow.workspace.config import UI_DOMAIN, UI_SOURCE_LANGUAGE, Config
+from transflow.workspace.files import LockHeld, workspace_lock
 from transflow.workspace.progress import Progress
 from transflow.workspace.state import JobState, fingerprint, stamp
 from transflow.workspace.weeks import Week
@@ -283,9 +284,19 @@ def check(
                     findings += found
                     checked += looked_at
         finally:  # what was checked before a failure or Ctrl-C is kept
-            state.save()
+            _save(config, state)
     labels = check_labels(config, langs)
     return CheckReport(tuple(findings + labels), checked)
+
+
+def _save(config: Config, state: JobState) -> None:
+    """The record, written under the workspace lock; while another run holds it, not
+    written (check reads only: it never waits, and the record is only a shortcut)."""
+    try:
+        with workspace_lock(config.root):
+            state.save()
+    except LockHeld:
+        pass
 
 
 Checked = tuple[list[Finding], int]

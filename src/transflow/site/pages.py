@@ -36,7 +36,7 @@ from transflow.publish.render_html import render_template
 from transflow.site.listing import Listed, Listing
 from transflow.sources.commentary import Commentary, list_weeks, load_week, source_files
 from transflow.workspace.config import UI_DOMAIN, Config
-from transflow.workspace.files import atomic_write, write_if_changed
+from transflow.workspace.files import atomic_write, workspace_lock, write_if_changed
 from transflow.workspace.lang import language_name
 from transflow.workspace.progress import Progress
 from transflow.workspace.state import code_version
@@ -321,7 +321,13 @@ def render_page(config: Config, page: Page, ui: Translations | None = None,
 
 
 def build_site(config: Config, progress: Progress | None = None) -> SiteReport:
-    """Write the pages of the site whose content changed."""
+    """Write the pages of the site whose content changed (holding the workspace lock:
+    the site is read from catalogs and bulletins no other run may change meanwhile)."""
+    with workspace_lock(config.root):
+        return _build_site(config, progress)
+
+
+def _build_site(config: Config, progress: Progress | None) -> SiteReport:
     from transflow.site.feeds import atom, sitemap
 
     listings: dict[str, list[Listing]] = {}

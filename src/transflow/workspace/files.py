@@ -1,6 +1,46 @@
 """Safe writes: a reader (or a crash) never sees a half-written file; a set of files
-that belong together is written whole or not at all; a file is replaced only if it is
-still what was read; and one transflow writer at a time holds the workspace lock.
+that belong together is written whole or not at all; a file a person edits is replaced
+only if it is still what was read, and a save that lands while transflow writes is
+never lost; one transflow writer at a time holds the workspace lock.
+
+What POSIX makes atomic, on a local filesystem, and what this module builds on it:
+
+- ``rename(a, b)`` replaces ``b`` in one step: a reader opens the old file or the new
+  one, never a mix. Whoever renames ``path`` away holds exactly the file that was at
+  ``path`` at that instant, whatever is saved there a moment later.
+- ``link(a, b)`` creates ``b`` only if nothing is at ``b`` (else ``EEXIST``), in one
+  step: the only way to put a whole, already written file in place *unless* a file
+  appeared there meanwhile.
+- Nothing compares a file's content and replaces it in one step. So a replacement
+  (``Transaction.replace``) goes: (1) write and fsync the new text to
+  ``.<name>.transflow-<token>.tmp``; (2) rename the catalog aside, to
+  ``.<name>.transflow-<token>-<digest>.aside``; (3) check that the aside is what was
+  read (size and SHA-256; the inode does not matter: the same text saved anew merges
+  the same); (4) ``link`` the new file in. A save by rename (Poedit, Lokalize, most
+  editors) that lands before (2) is what (3) sees: the aside is linked back and the
+  caller merges again. One that lands between (2) and (4) makes (4) fail with
+  ``EEXIST``: that save stays, and the caller merges again. One after (4) replaces
+  transflow's file, as any later save does. No rename save is lost.
+- Editors that save in place (open, truncate, write the same inode: nano, vim's
+  ``backupcopy=yes``) may hold the catalog open while it is moved aside, and then
+  write into the aside. The aside is therefore kept until every file of the
+  transaction is replaced, and looked at again (``settle``, after a short grace).
+  If it changed, transflow waits until it stops changing (a half-written file is
+  never taken for the translator's), puts that very inode back at ``path`` (so what
+  the editor still writes lands in the catalog) and the caller merges again.
+  **What remains possible:** an editor that opened the file before (2) and writes
+  after ``settle``'s last look writes into a file that is no longer in the tree. Any
+  tool that replaces a file by rename (Poedit itself, msgcat -o) leaves that window;
+  transflow narrows it to writes that start before (2) and end more than the grace
+  (``GRACE`` seconds) after (4). A save to a new file at ``path`` in the instant
+  between (2) and (4) finds no file to open; an editor that creates one wins (4).
+- A kill between (2) and (4) leaves the catalog only at its aside: the next run,
+  on taking the lock, puts it back (``recover``). A kill after (4) leaves the aside
+  of a replaced file: it is removed when it holds what was read (its name carries
+  the digest), and put back when an in-place save changed it.
+- Where ``link`` is not available (FAT, some network and FUSE filesystems), a
+  replacement falls back to check-then-rename, and the transaction says so once
+  (``notes``): a save in the instant between the check and the rename is lost there.
 
 Temporary files are named ``.<name>.transflow-XXXXXXXX.tmp``: recognisable, ignored by
 git, and removed by the next run when a kill left them behind.
@@ -8,39 +48,68 @@ git, and removed by the next run when a kill left them behind.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
+import secrets
 import tempfile
-from collections.abc import Iterator, Sequence
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from enum import Enum
 from pathlib import Path
 
 from transflow.workspace.errors import TransflowError
 
 TEMP_MARK = ".transflow-"
 LOCK_NAME = ".transflow/lock"
+HOLDER_NAME = ".transflow/lock.holder"
+
+GRACE = 0.05
+"""Seconds ``settle`` waits before it looks at the set-aside files again."""
+QUIET = 0.1
+"""How long a changed set-aside file must stay the same before it is put back."""
+QUIET_LIMIT = 5.0
+"""Longest wait for it; then it is put back as it is (the same inode: the editor's
+further writes still land in the catalog)."""
 
 
-def atomic_write(path: Path, data: bytes | str) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename."""
-    if isinstance(data, str):
-        data = data.encode("utf-8")
+def _fsynced_temp(path: Path, data: bytes, token: str | None = None) -> Path:
+    """``data`` in a new temporary file beside ``path``, on disk, with ``path``'s mode."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}{TEMP_MARK}", suffix=".tmp",
-                               dir=path.parent)
+    if token is None:
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}{TEMP_MARK}", suffix=".tmp",
+                                    dir=path.parent)
+    else:
+        name = str(path.parent / f".{path.name}{TEMP_MARK}{token}.tmp")
+        fd = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o777)
-        else:
-            os.chmod(tmp, 0o644)
+        try:
+            mode = path.stat().st_mode & 0o777
+        except FileNotFoundError:
+            mode = 0o644
+        os.chmod(name, mode)
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    return Path(name)
+
+
+def atomic_write(path: Path, data: bytes | str) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename
+    (for files only transflow writes: outputs, records, caches)."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    tmp = _fsynced_temp(path, data)
+    try:
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
@@ -60,44 +129,31 @@ def write_if_changed(path: Path, data: bytes | str) -> bool:
     return True
 
 
-class WriteFailed(Exception):
-    """Writing ``path`` failed with ``error``; nothing of the set was left changed."""
-
-    def __init__(self, path: Path, error: OSError) -> None:
-        super().__init__(f"{path}: {error.strerror or error}")
-        self.path = path
-        self.error = error
-
-
-def write_all(files: Sequence[tuple[Path, bytes | str]]) -> None:
-    """Write every file or none: when one write fails (or the run is interrupted), the
-    files already replaced get their previous content back, new ones are removed."""
-    done: list[tuple[Path, bytes | None]] = []
-    made: list[Path] = []  # folders this call created, deepest last
+def create_exclusive(path: Path, data: bytes | str) -> bool:
+    """Put ``data`` at ``path`` whole, only if nothing is there; False if something is
+    (never replaced)."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    tmp = _fsynced_temp(path, data)
     try:
-        for path, data in files:
-            try:
-                try:
-                    before: bytes | None = path.read_bytes()
-                except FileNotFoundError:
-                    before = None
-                missing = [p for p in (path.parent, *path.parent.parents) if not p.exists()]
-                made += reversed(missing)
-                atomic_write(path, data)
-            except OSError as exc:
-                raise WriteFailed(path, exc) from None
-            done.append((path, before))
-    except BaseException:
-        for path, before in reversed(done):
-            with suppress(OSError):
-                if before is None:
-                    path.unlink()
-                else:
-                    atomic_write(path, before)
-        for folder in reversed(made):
-            with suppress(OSError):  # not empty, or never made
-                folder.rmdir()
-        raise
+        os.link(tmp, path)
+        return True
+    except FileExistsError:
+        return False
+    except OSError as exc:
+        if exc.errno not in _NO_LINKS:
+            raise
+        # No hard links here: O_EXCL creation, written in place (a reader may see it
+        # half-written, never a file replaced).
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            return False
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        return True
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 # --- is it still what was read? ------------------------------------------------------
@@ -111,30 +167,386 @@ class Snapshot:
     digest: str
 
 
+def digest(data: bytes) -> str:
+    """The content digest every check of "is it still what was read?" compares."""
+    return hashlib.sha256(data).hexdigest()
+
+
+_digest = digest
+
+
+def file_digest(path: Path) -> str | None:
+    """``path``'s content digest; None when there is no file."""
+    try:
+        return digest(path.read_bytes())
+    except (FileNotFoundError, IsADirectoryError):
+        return None
+
+
 def snapshot(path: Path, data: bytes | None = None) -> Snapshot | None:
     """``path`` as it is now (None when it does not exist); ``data`` is its content
-    when the caller has just read it."""
+    when the caller has just read it (the digest is then of what was read, whatever
+    the file became since)."""
     try:
         stat = path.stat()
         content = path.read_bytes() if data is None else data
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):
         return None
-    return Snapshot(stat.st_size, stat.st_mtime_ns, hashlib.sha256(content).hexdigest())
+    return Snapshot(len(content), stat.st_mtime_ns, _digest(content))
 
 
 def unchanged(path: Path, before: Snapshot | None) -> bool:
-    """Whether ``path`` is still what ``before`` recorded: the same size and
-    modification time, or else (a touch, a save of the same text) the same content."""
+    """Whether ``path`` still holds what ``before`` recorded (by content: a save within
+    the filesystem's time resolution keeps the modification time)."""
+    try:
+        data = path.read_bytes()
+    except (FileNotFoundError, NotADirectoryError):
+        return before is None
+    return before is not None and len(data) == before.size and _digest(data) == before.digest
+
+
+# --- replacing what a person edits -------------------------------------------------------
+
+class Outcome(Enum):
+    WRITTEN = "written"
+    SAME = "same"
+    """The file already held this text: nothing written."""
+    CHANGED = "changed"
+    """The file is no longer what was read: it was left as saved (merge again)."""
+
+
+class _Anything:
+    def __repr__(self) -> str:
+        return "ANYTHING"
+
+
+ANYTHING = _Anything()
+"""``expected`` for a file nobody edits (a template, an output): replaced whatever it is."""
+
+Expected = Snapshot | None | _Anything
+
+_NO_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.ENOSYS, errno.EMLINK,
+             errno.EXDEV}
+
+NO_LINKS_NOTE = ("this filesystem has no hard links: files are checked and then replaced, "
+                 "so a save landing in the same instant could be lost; keep the workspace "
+                 "on a local disk")
+
+Hook = Callable[[str, Path], None]
+_hook: Hook | None = None
+"""Tests only: called at each step of a replacement (``"moved-aside"``, ``"linked"``,
+``"settling"``), so that a test can save exactly inside a window."""
+
+
+def set_hook(hook: Hook | None) -> None:
+    global _hook
+    _hook = hook
+
+
+def _at(step: str, path: Path) -> None:
+    if _hook is not None:
+        _hook(step, path)
+
+
+@dataclass
+class _Done:
+    path: Path
+    inode: int
+    """transflow's file, as linked in."""
+    digest: str
+    aside: Path | None
+    """What was there before, kept until the transaction ends."""
+    expected: str | None
+    """The digest the caller read, when it named one."""
+
+
+def _inode(path: Path) -> int | None:
+    try:
+        return path.stat().st_ino
+    except FileNotFoundError:
+        return None
+
+
+def _file_state(path: Path) -> tuple[int, int, str] | None:
     try:
         stat = path.stat()
+        return stat.st_size, stat.st_mtime_ns, _digest(path.read_bytes())
     except FileNotFoundError:
-        return before is None
-    if before is None or stat.st_size != before.size:
-        return False
-    if stat.st_mtime_ns == before.mtime_ns:
+        return None
+
+
+@dataclass
+class Transaction:
+    """Files replaced together, each only if it is still what was read (see the module
+    docstring), and all put back if the transaction fails or is interrupted.
+
+    ``with Transaction() as t:`` ... ``t.replace(path, data, expected)`` ...
+    ``t.settle()`` (the paths whose set-aside file changed after all: put back, to be
+    merged again). Leaving the block normally removes the set-aside files; leaving it
+    by an exception puts every replaced file back, except one changed after transflow
+    wrote it (``kept``).
+    """
+
+    notes: list[str] = field(default_factory=list)
+    """Said once: how this filesystem limits the guarantees."""
+    kept: list[Path] = field(default_factory=list)
+    """Paths left as someone saved them, instead of being rolled back or put back."""
+    _done: list[_Done] = field(default_factory=list)
+    _made: list[Path] = field(default_factory=list)
+    _links: dict[int, bool] = field(default_factory=dict)
+
+    def __enter__(self) -> Transaction:
+        return self
+
+    def __exit__(self, kind: object, *_: object) -> None:
+        if kind is None:
+            self.commit()
+        else:
+            self.rollback()
+
+    # -- one file
+
+    def replace(self, path: Path, data: bytes | str, expected: Expected) -> Outcome:
+        """Put ``data`` at ``path`` if ``path`` is still ``expected`` (a snapshot of
+        what was read, None for "no file", or ``ANYTHING``)."""
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        digest = _digest(data)
+        if isinstance(expected, Snapshot) and expected.digest == digest:
+            # Nothing to write, but a save since the read must still be merged.
+            return Outcome.SAME if unchanged(path, expected) else Outcome.CHANGED
+        if expected is ANYTHING:
+            try:
+                if path.read_bytes() == data:
+                    return Outcome.SAME
+            except FileNotFoundError:
+                pass
+        self._made += reversed([p for p in (path.parent, *path.parent.parents)
+                                if not p.exists()])
+        token = secrets.token_hex(4)
+        tmp = _fsynced_temp(path, data, token)
+        try:
+            if not self._has_links(tmp):
+                return self._check_then_rename(path, tmp, digest, expected)
+            if isinstance(expected, _Anything):
+                return self._overwrite(path, tmp, digest, token)
+            if expected is None:
+                try:
+                    os.link(tmp, path)
+                except FileExistsError:
+                    return Outcome.CHANGED
+                self._done.append(_Done(path, os.stat(tmp).st_ino, digest, None, None))
+                return Outcome.WRITTEN
+            return self._exchange(path, tmp, digest, token, expected)
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    def _has_links(self, tmp: Path) -> bool:
+        device = os.stat(tmp).st_dev
+        if device not in self._links:
+            probe = tmp.with_name(tmp.name + ".link")
+            try:
+                os.link(tmp, probe)
+                probe.unlink()
+                self._links[device] = True
+            except OSError as exc:
+                if exc.errno not in _NO_LINKS:
+                    raise
+                self._links[device] = False
+                if NO_LINKS_NOTE not in self.notes:
+                    self.notes.append(NO_LINKS_NOTE)
+        return self._links[device]
+
+    def _exchange(self, path: Path, tmp: Path, digest: str, token: str,
+                  expected: Snapshot) -> Outcome:
+        aside = path.with_name(f".{path.name}{TEMP_MARK}{token}-{expected.digest[:16]}.aside")
+        try:
+            os.rename(path, aside)
+        except FileNotFoundError:
+            return Outcome.CHANGED  # removed meanwhile: a person's decision, left so
+        _at("moved-aside", path)
+        held = _file_state(aside)
+        if held is None or held[0] != expected.size or held[2] != expected.digest:
+            self._put_back(aside, path)
+            return Outcome.CHANGED
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            # Saved meanwhile: that save is newer than the aside, as it would be
+            # without transflow; it stays, and the caller merges again.
+            self._drop_superseded(aside, expected.digest)
+            return Outcome.CHANGED
+        except BaseException:
+            self._put_back(aside, path)
+            raise
+        _at("linked", path)
+        self._done.append(_Done(path, os.stat(tmp).st_ino, digest, aside, expected.digest))
+        return Outcome.WRITTEN
+
+    def _overwrite(self, path: Path, tmp: Path, digest: str, token: str) -> Outcome:
+        aside: Path | None = path.with_name(f".{path.name}{TEMP_MARK}{token}-any.aside")
+        assert aside is not None
+        try:
+            os.link(path, aside)  # a second name for the old file: no gap for readers
+        except FileNotFoundError:
+            aside = None
+        os.replace(tmp, path)
+        self._done.append(_Done(path, os.stat(path).st_ino, digest, aside, None))
+        return Outcome.WRITTEN
+
+    def _check_then_rename(self, path: Path, tmp: Path, digest: str,
+                           expected: Expected) -> Outcome:
+        if not isinstance(expected, _Anything) and not unchanged(path, expected):
+            return Outcome.CHANGED
+        aside = None
+        if path.exists():
+            aside = path.with_name(f".{path.name}{TEMP_MARK}{secrets.token_hex(4)}-copy.aside")
+            aside.write_bytes(path.read_bytes())
+        os.replace(tmp, path)
+        self._done.append(_Done(path, os.stat(path).st_ino, digest, aside, None))
+        return Outcome.WRITTEN
+
+    def _put_back(self, aside: Path, path: Path) -> None:
+        """The set-aside file back at ``path`` (the same inode); if a save appeared at
+        ``path`` meanwhile, that newer save stays."""
+        with suppress(FileExistsError):
+            os.link(aside, path)
+        aside.unlink(missing_ok=True)
+
+    def _drop_superseded(self, aside: Path, read: str | None) -> None:
+        """An aside whose path was saved anew: removed if it holds what was read, else
+        (a save of its own, then another) kept beside it under a visible name."""
+        state = _file_state(aside)
+        if state is None:
+            return
+        if read is not None and state[2] == read:
+            aside.unlink(missing_ok=True)
+            return
+        name = aside.name[1:].split(TEMP_MARK)[0]
+        kept = aside.with_name(f"{name}.kept-{time.strftime('%Y%m%dT%H%M%S')}")
+        os.replace(aside, kept)
+        self.kept.append(kept)
+
+    # -- the whole set
+
+    def settle(self) -> list[Path]:
+        """Look again at every set-aside file; one an in-place save changed is waited
+        for, put back at its path (instead of transflow's file) and returned."""
+        watched = [d for d in self._done if d.aside is not None and d.expected is not None]
+        if not watched:
+            return []
+        _at("settling", watched[0].path)
+        time.sleep(GRACE)
+        back = []
+        for done in watched:
+            assert done.aside is not None
+            state = _file_state(done.aside)
+            if state is not None and state[2] == done.expected:
+                continue
+            self._quiet(done.aside)
+            self._restore(done)
+            self._done.remove(done)
+            back.append(done.path)
+        return back
+
+    def _quiet(self, aside: Path) -> None:
+        """Wait until ``aside`` stops changing: an editor may be writing it still."""
+        deadline = time.monotonic() + QUIET_LIMIT
+        last = _file_state(aside)
+        still_since = time.monotonic()
+        while time.monotonic() < deadline:
+            time.sleep(QUIET / 4)
+            now = _file_state(aside)
+            if now != last:
+                last, still_since = now, time.monotonic()
+            elif time.monotonic() - still_since >= QUIET:
+                return
+
+    def _restore(self, done: _Done) -> bool:
+        """``done.path`` as it was before this transaction, unless it changed after
+        transflow wrote it (then it stays, and is ``kept``); True if restored."""
+        token = secrets.token_hex(4)
+        ours = done.path.with_name(f".{done.path.name}{TEMP_MARK}{token}.tmp")
+        try:
+            os.rename(done.path, ours)
+        except FileNotFoundError:
+            if done.aside is not None:
+                self._put_back(done.aside, done.path)
+            return True
+        held = _file_state(ours)
+        if _inode(ours) != done.inode or held is None or held[2] != done.digest:
+            self._put_back(ours, done.path)  # someone's save, after transflow's: it stays
+            self.kept.append(done.path)
+            if done.aside is not None:
+                self._drop_superseded(done.aside, done.expected)
+            return False
+        if done.aside is not None:
+            try:
+                os.link(done.aside, done.path)
+            except FileExistsError:
+                self.kept.append(done.path)
+                self._drop_superseded(done.aside, done.expected)
+            else:
+                done.aside.unlink(missing_ok=True)
+        ours.unlink(missing_ok=True)
         return True
-    now = snapshot(path)
-    return now is not None and now.digest == before.digest
+
+    def commit(self) -> None:
+        for done in self._done:
+            if done.aside is not None:
+                done.aside.unlink(missing_ok=True)
+        self._done.clear()
+
+    def rollback(self) -> None:
+        """Every replaced file back as it was (newest first), never over a save made
+        after transflow wrote it; folders this transaction made are removed if empty."""
+        for done in reversed(self._done):
+            with suppress(OSError):
+                self._restore(done)
+        self._done.clear()
+        for folder in reversed(self._made):
+            with suppress(OSError):  # not empty, or never made
+                folder.rmdir()
+
+
+class WriteFailed(Exception):
+    """Writing ``path`` failed with ``error``; nothing of the set was left changed."""
+
+    def __init__(self, path: Path, error: OSError) -> None:
+        super().__init__(f"{path}: {error.strerror or error}")
+        self.path = path
+        self.error = error
+
+
+class ChangedMeanwhile(Exception):
+    """``path`` is no longer what was read; nothing of the set was written."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(str(path))
+        self.path = path
+
+
+def write_all(files: Sequence[tuple[Path, bytes | str]] | Sequence[
+        tuple[Path, bytes | str, Expected]], *, strict: bool = False) -> list[Path]:
+    """Write every file or none: when one write fails (or the run is interrupted), the
+    files already replaced get their previous content back, new ones are removed. An
+    entry may name what the file is expected to be (see ``Transaction.replace``);
+    returns the paths left alone because they were not, or with ``strict`` raises
+    ``ChangedMeanwhile`` and writes none."""
+    left: list[Path] = []
+    with Transaction() as transaction:
+        for entry in files:
+            path, data = entry[0], entry[1]
+            expected = entry[2] if len(entry) > 2 else ANYTHING
+            try:
+                if transaction.replace(path, data, expected) is Outcome.CHANGED:
+                    left.append(path)
+            except OSError as exc:
+                raise WriteFailed(path, exc) from None
+        left += transaction.settle()
+        if strict and left:
+            raise ChangedMeanwhile(left[0])
+    return left
 
 
 # --- the workspace lock --------------------------------------------------------------
@@ -152,10 +564,11 @@ _held: dict[Path, int] = {}
 
 @contextmanager
 def workspace_lock(root: Path) -> Iterator[None]:
-    """Hold ``.transflow/lock`` (an OS file lock, released when the process ends, even
-    by a kill) while writing; re-entrant within one process. On taking it, temporary
-    files a killed run left behind are removed."""
-    import fcntl
+    """Hold ``.transflow/lock`` (an OS file lock through ``filelock``, released when the
+    process ends, even by a kill; it works where ``fcntl`` does not) while writing;
+    re-entrant within one process. On taking it, what a killed run left behind is
+    cleared: set-aside catalogs are put back, temporary files removed."""
+    from filelock import FileLock, Timeout
 
     key = root.resolve()
     if _held.get(key):
@@ -166,26 +579,68 @@ def workspace_lock(root: Path) -> Iterator[None]:
             _held[key] -= 1
         return
     path = root / LOCK_NAME
+    holder = root / HOLDER_NAME
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    lock = FileLock(path, timeout=0)
     try:
+        lock.acquire()
+    except Timeout:
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "unknown"
-            raise LockHeld(holder, path) from None
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"pid {os.getpid()}\n".encode(), 0)
+            who = holder.read_text(encoding="utf-8").strip()
+        except OSError:
+            who = ""
+        raise LockHeld(who or "unknown", path) from None
+    try:
+        atomic_write(holder, f"pid {os.getpid()}\n")
         _held[key] = 1
-        remove_stale_temp_files(root)
+        recover(root)
         try:
             yield
         finally:
             del _held[key]
-            os.ftruncate(fd, 0)
-            fcntl.flock(fd, fcntl.LOCK_UN)
+            holder.unlink(missing_ok=True)
     finally:
-        os.close(fd)
+        lock.release()
+
+
+def _workspace_files(root: Path) -> Iterator[tuple[Path, list[str]]]:
+    for folder in ("locales", "sources", "templates", "output", ".transflow"):
+        # os.walk, not rglob: a tenth of the time over an archive's output, and it
+        # follows no link out of the workspace.
+        for parent, _, names in os.walk(root / folder):
+            if any(TEMP_MARK in name for name in names):
+                yield Path(parent), names
+
+
+def recover(root: Path) -> list[Path]:
+    """Clear what an interrupted run left: a set-aside file goes back where it was
+    taken from when that place is empty (the run stopped mid-replacement), or when an
+    in-place save changed it; then temporary files are removed. Returns what was put
+    back."""
+    restored = []
+    for parent, names in _workspace_files(root):
+        for name in names:
+            if not (name.startswith(".") and name.endswith(".aside") and TEMP_MARK in name):
+                continue
+            aside = parent / name
+            target = parent / name[1:].split(TEMP_MARK)[0]
+            read = name.rsplit("-", 1)[-1].removesuffix(".aside")
+            state = _file_state(aside)
+            if state is None:
+                continue
+            try:
+                if not target.exists():
+                    os.replace(aside, target)
+                    restored.append(target)
+                elif len(read) == 16 and not state[2].startswith(read):
+                    os.replace(aside, target)  # written in place after it was set aside
+                    restored.append(target)
+                else:
+                    aside.unlink()
+            except OSError:
+                continue
+    remove_stale_temp_files(root)
+    return restored
 
 
 def remove_stale_temp_files(root: Path) -> list[Path]:
@@ -194,14 +649,12 @@ def remove_stale_temp_files(root: Path) -> list[Path]:
 
     removed = []
     pattern = f".*{TEMP_MARK}*.tmp"
-    for folder in ("locales", "sources", "output", ".transflow"):
-        # os.walk, not rglob: a tenth of the time over an archive's output, and it
-        # follows no link out of the workspace.
-        for parent, _, names in os.walk(root / folder):
-            for name in names:
-                if fnmatch.fnmatchcase(name, pattern):
-                    path = Path(parent) / name
-                    with suppress(OSError):
-                        path.unlink()
-                        removed.append(path)
+    for parent, names in _workspace_files(root):
+        for name in names:
+            if fnmatch.fnmatchcase(name, pattern) or fnmatch.fnmatchcase(
+                    name, f".*{TEMP_MARK}*.tmp.link"):
+                path = parent / name
+                with suppress(OSError):
+                    path.unlink()
+                    removed.append(path)
     return removed

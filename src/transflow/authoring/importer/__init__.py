@@ -19,7 +19,14 @@ from transflow.authoring.importer.write import slug_for, to_markdown
 from transflow.sources.commentary import parse_commentary
 from transflow.workspace.config import Config
 from transflow.workspace.errors import TransflowError
-from transflow.workspace.files import WriteFailed, workspace_lock, write_all
+from transflow.workspace.files import (
+    ChangedMeanwhile,
+    Snapshot,
+    WriteFailed,
+    snapshot,
+    workspace_lock,
+    write_all,
+)
 from transflow.workspace.weeks import Week
 
 __all__ = ["ImportReport", "Imported", "Page", "PageError", "detect_language",
@@ -56,6 +63,7 @@ def import_pages(
     nothing. Each file is validated as ``update`` will read it, before anything is written."""
     labels = page_labels(config)
     planned: list[Imported] = []
+    expected: dict[str, Snapshot | None] = {}
     taken: dict[Week, set[str]] = {}
     for name, data in inputs:
         text = decode(data, name)
@@ -69,7 +77,8 @@ def import_pages(
         slug = slug_for(page.title, slugs)
         slugs.add(slug)
         path = config.sources_dir / str(page.week) / f"{slug}.md"
-        exists = path.exists()
+        expected[config.rel(path)] = snapshot(path)
+        exists = expected[config.rel(path)] is not None
         if exists and not force and not dry_run:
             raise PageError(
                 f"{config.rel(path)} already exists; pass --force to replace it", name)
@@ -82,7 +91,13 @@ def import_pages(
     if not dry_run:
         try:
             with workspace_lock(config.root):
-                write_all([(config.root / item.path, item.markdown) for item in planned])
+                # A source that appeared, or was edited, since it was looked at is never
+                # replaced: nothing is imported then.
+                write_all([(config.root / item.path, item.markdown, expected[item.path])
+                           for item in planned], strict=True)
+        except ChangedMeanwhile as exc:
+            raise PageError("was written by someone else while importing; nothing was "
+                            "imported: run the import again", config.rel(exc.path)) from None
         except WriteFailed as exc:
             raise PageError(f"cannot write it ({exc.error.strerror or exc.error}); nothing "
                             "was imported", config.rel(exc.path)) from None
