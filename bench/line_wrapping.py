@@ -1,6 +1,7 @@
-"""PO line wrapping: transflow's (libunistring's line breaker, as msgcat uses it, or the
-Python stand-in) against translate-toolkit's "gettext-compatible" ``PoWrapper``, each
-checked against real ``msgcat``.
+"""PO line wrapping: transflow's own breaker (libunistring 1.0's rules and data, carried
+in the package) against the host's libunistring called through ctypes (what transflow
+did before) and translate-toolkit's "gettext-compatible" ``PoWrapper``, each checked
+against real ``msgcat``.
 
 Writes random be/ru/en catalogs (quotes, dashes, numbers, links, tabs, newlines)
 with each wrapper, lets ``msgcat`` rewrite them, and prints how many entries each
@@ -15,9 +16,14 @@ from __future__ import annotations
 import argparse
 import random
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
+
+from workspace import REPO
+
+sys.path.insert(0, str(REPO))
 
 from transflow.catalogs import pofile
 from transflow.catalogs.model import Catalog, Entry, header_fields
@@ -63,27 +69,37 @@ def main() -> None:
     parser.add_argument("--catalogs", type=int, default=10)
     parser.add_argument("--entries", type=int, default=300)
     args = parser.parse_args()
-    from transflow.catalogs import wrap
+    from tests.unistring import ReferenceBreaker
+    from transflow.catalogs import linebreak_table, wrap
 
     ours = pofile.field_lines
-    print(f"transflow breaks lines with {'libunistring' if wrap.exact() else 'its stand-in'}")
-    results = {"transflow": [0, 0.0], "translate-toolkit": [0, 0.0]}
+    own = wrap.breaker
+    print(f"transflow's breaker: {linebreak_table.REFERENCE}, "
+          f"Unicode {linebreak_table.UNICODE_VERSION}")
+    contenders = (("transflow", ours, own), ("host libunistring", ours, ReferenceBreaker),
+                  ("translate-toolkit", toolkit_field, own))
+    results = {name: [0, 0.0] for name, _, _ in contenders}
     with tempfile.TemporaryDirectory() as tmp:
         for seed in range(args.catalogs):
             cat = catalog(random.Random(seed), args.entries)
-            for name, field in (("transflow", ours), ("translate-toolkit", toolkit_field)):
+            for name, field, breaker in contenders:
                 pofile.field_lines = field  # type: ignore[assignment]
+                one = breaker()
+                wrap.breaker = lambda one=one: one  # type: ignore[assignment, misc]
+                wrap._field_lines.cache_clear()  # each string broken anew, every time
                 start = time.perf_counter()
                 text = pofile.dumps(cat)
                 results[name][1] += time.perf_counter() - start
                 results[name][0] += differing(text, Path(tmp))
     pofile.field_lines = ours
+    wrap.breaker = own  # type: ignore[misc]
     total = args.catalogs * (args.entries + 1)
     for name, (wrong, seconds) in results.items():
         print(f"{name:>17}: {wrong:>5} of {total} entries differ from msgcat, "
               f"{1000 * seconds / args.catalogs:6.1f} ms per catalog")
-    ratio = results["transflow"][1] / max(results["translate-toolkit"][1], 1e-9)
-    print(f"time ratio transflow / translate-toolkit: {ratio:.1f}x")
+    for other in ("host libunistring", "translate-toolkit"):
+        ratio = results["transflow"][1] / max(results[other][1], 1e-9)
+        print(f"time ratio transflow / {other}: {ratio:.2f}x")
 
 
 if __name__ == "__main__":

@@ -5,12 +5,12 @@ Every PO file here is written for these tests."""
 
 from __future__ import annotations
 
-from filelock import FileLock
 import subprocess
 from pathlib import Path
 
 import polib
 import pytest
+from filelock import FileLock
 
 import transflow.catalogs.update as update_module
 from tests.helpers import REPO, files, msgfmt_check, po, run, save_translation, write_source

@@ -83,6 +83,8 @@ class DraftReport:
     failures: tuple[Failure, ...]
     planned: tuple[Planned, ...]
     written: tuple[str, ...]
+    notes: tuple[str, ...] = ()
+    """What the run could not promise here (a filesystem without hard links), said once."""
 
     @property
     def planned_characters(self) -> int:
@@ -179,7 +181,8 @@ WRITE_ATTEMPTS = 3
 
 
 def _save(config: Config, job: DraftJob,
-          drafts: dict[tuple[str | None, str], tuple[str, str]], stamp: str) -> bool:
+          drafts: dict[tuple[str | None, str], tuple[str, str]], stamp: str,
+          notes: list[str]) -> bool:
     """Write the drafts into the catalog. If a translator saved it while the drafts were
     being made, they go into what was saved, and only where it is still untouched."""
     path = config.root / job.path
@@ -187,7 +190,7 @@ def _save(config: Config, job: DraftJob,
     for _ in range(WRITE_ATTEMPTS):
         try:
             return pofile.write_catalog(with_drafts(loaded.catalog, drafts, stamp), path,
-                                        loaded)
+                                        loaded, notes)
         except pofile.Changed:
             loaded = pofile.load(path, job.path)
     raise TransflowError("kept changing while drafts were written; drafts of it are "
@@ -288,6 +291,7 @@ def _run_drafts(config: Config, jobs: Sequence[DraftJob], url: str | None, stamp
     runner = _Runner(config, url)
     failures: list[Failure] = []
     written: list[str] = []
+    notes: list[str] = []
     try:
         for done, job in enumerate(jobs):
             if progress:
@@ -308,10 +312,11 @@ def _run_drafts(config: Config, jobs: Sequence[DraftJob], url: str | None, stamp
                     runner.tallies[item.route.steps[-1].provider].drafted += 1
             finally:
                 # Saved even when interrupted: every catalog stays valid and complete.
-                if drafts and _save(config, job, drafts, stamp):
+                if drafts and _save(config, job, drafts, stamp, notes):
                     written.append(job.path)
     finally:
         runner.cache.close()
 
     return DraftReport(False, sum(t.drafted for t in runner.tallies.values()), runner.stats(),
-                       tuple(_lines_as_written(config, failures)), (), tuple(written))
+                       tuple(_lines_as_written(config, failures)), (), tuple(written),
+                       tuple(notes))

@@ -127,6 +127,7 @@ _GITIGNORE = """\
 output/
 .transflow/
 .*.transflow-*.tmp
+.*.transflow-*.aside
 # The subscriber database holds people's addresses: never commit it.
 subscribers.sqlite3
 subscribers.sqlite3-*

@@ -434,17 +434,21 @@ class Changed(Exception):
     """The file is no longer what was read: someone saved it meanwhile."""
 
 
-def write_catalog(catalog: Catalog, path: Path, expected: Loaded | None) -> bool:
+def write_catalog(catalog: Catalog, path: Path, expected: Loaded | None,
+                  notes: list[str] | None = None) -> bool:
     """Write atomically, only when the text changes; True if the file was written.
 
     ``expected`` is what ``load`` read (None: there was no file). When the file is no
     longer that, or an in-place save reached it while it was replaced, it is left as
     saved and ``Changed`` is raised: a translator's save is never replaced by a stale
-    merge (see ``workspace.files``).
+    merge (see ``workspace.files``). What the filesystem does not allow it to promise
+    is added to ``notes``, once.
     """
     with Transaction() as transaction:
         outcome = transaction.replace(path, dumps(catalog),
                                       expected.snapshot if expected else None)
+        if notes is not None:
+            notes += [note for note in transaction.notes if note not in notes]
         if outcome is Outcome.CHANGED or transaction.settle():
             raise Changed(str(path))
     return outcome is Outcome.WRITTEN

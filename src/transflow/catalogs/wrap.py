@@ -1,32 +1,34 @@
 """Line breaking of PO strings exactly as GNU gettext (msgcat, msgmerge, Poedit's
-gettext) does it.
+gettext) does it, the same on every machine.
 
 gettext escapes each ``\\n``-ended portion of a string, marks where a line must not
 break (inside an escape sequence or a format directive, before a final ``\\n``), and
 asks libunistring's ``ulc_width_linebreaks`` for the breaks: Unicode line breaking
 (UAX #14) with column widths (combining marks and zero-width characters take none,
-East Asian wide characters two). transflow calls that same function of the
-libunistring that gettext is linked with, through ctypes, so its files are wrapped
-byte for byte as msgcat wraps them. Where libunistring cannot be loaded, a Python
-breaker made for Latin and Cyrillic text stands in.
+East Asian wide characters two).
+
+transflow does not ask the machine's libunistring (Debian 12 has 1.0, newer systems
+1.1 and later with newer Unicode, macOS often none) nor Python's ``unicodedata``
+(another Unicode version in each Python release): two translators on two systems
+would rewrap each other's catalogs. It carries its own copy of one reference's data,
+libunistring 1.0 with Unicode 14.0.0, as gettext 0.21 uses it (``linebreak_table``,
+made by ``scripts/linebreak_tables.py``), and applies that library's rules here, so
+a catalog's bytes are a function of the catalog alone.
 """
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import re
-import sys
-from collections.abc import Callable, Iterable
+from bisect import bisect_right
+from collections.abc import Iterable
 from functools import cache, lru_cache
 
 PAGE_WIDTH = 79
-_UNDEFINED, _PROHIBITED, _POSSIBLE = 0, 1, 2  # libunistring's UC_BREAK_* values
+_UNDEFINED, _PROHIBITED = 0, 1  # libunistring's UC_BREAK_* values, as overrides
 
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r",
             "\a": "\\a", "\b": "\\b", "\f": "\\f", "\v": "\\v"}
 _NEEDS_ESCAPE = re.compile("[" + re.escape("".join(_ESCAPES)) + "]")
-_BREAK_HERE = re.compile(re.escape(bytes([_POSSIBLE])))
 
 
 # --- python-format directives ---------------------------------------------------------
@@ -91,37 +93,239 @@ def python_directives(text: str) -> list[tuple[int, int]]:
     return found
 
 
-# --- libunistring ----------------------------------------------------------------------
+# --- line breaking ---------------------------------------------------------------------
+
+_LOW = 0x3000
+"""Code points below this are looked up in tables made at start; the rarer ones above
+by bisection."""
+
+
+class _Breaker:
+    """Line breaking as gettext 0.21 gets it from libunistring 1.0: Unicode line breaking
+    (UAX #14, as gnulib's ``u32_possible_linebreaks`` applies it) with column widths
+    (``uc_width``), from transflow's own copy of that library's data
+    (``linebreak_table``, Unicode 14.0.0).
+
+    Each character's class becomes one letter (``str.translate``), so that the common
+    case, text whose breaks only the pair table and spaces decide, is found by
+    regular expressions; the rules for marks, joiners, line break characters,
+    regional indicators and Hebrew hyphens run character by character."""
+
+    def __init__(self) -> None:
+        from transflow.catalogs import linebreak_table as table
+
+        self.table = table
+        names = table.CLASSES
+        self.letter = {name: chr(0x100 + i) for i, name in enumerate(names)}
+        ends = [*table.CLASS_STARTS[1:], 0x110000]
+        self.translate: dict[int, str] = {}
+        for start, end, cls in zip(table.CLASS_STARTS, ends, table.CLASS_OF, strict=True):
+            for cp in range(start, min(end, _LOW)):
+                self.translate[cp] = chr(0x100 + cls)
+        self.unmapped = re.compile(f"[^{chr(0x100)}-{chr(0x100 + len(names) - 1)}]")
+        self.pairs = {(self.letter[x], self.letter[y]): table.PAIRS[i][j]
+                      for i, x in enumerate(names) for j, y in enumerate(names)}
+        special = "".join(self.letter[k] for k in ("BK", "ZW", "CM", "ZWJ", "RI", "HL"))
+        self.special = re.compile(f"[{special}]")
+        sp = self.letter["SP"]
+        self.spaces = re.compile(f"{sp}+")
+        # Two characters of different classes with no space between (the pair table
+        # decides), and runs of a class that breaks between its own characters.
+        self.changes = re.compile(f"([^{sp}])(?=(?!\\1)[^{sp}])")
+        repeating = "".join(self.letter[x] for i, x in enumerate(names)
+                            if table.PAIRS[i][i] == "D" and x != "SP")
+        self.repeats = re.compile(f"([{repeating}])\\1+")
+        width_ends = [*table.WIDTH_STARTS[1:], 0x110000]
+        odd = [(start, end - 1, w) for start, end, w in zip(
+            table.WIDTH_STARTS, width_ends, table.WIDTHS, strict=True) if w != 1]
+        self.odd_width = frozenset(chr(cp) for a, b, _ in odd for cp in range(a, min(b + 1, _LOW)))
+        # Characters that need the character-by-character rules, or are not one column.
+        self.not_plain = self.odd_width | frozenset(
+            chr(cp) for cp, letter in self.translate.items() if self.special.match(letter))
+        self.class_of = {chr(cp): letter for cp, letter in self.translate.items()}
+        self.breaks_direct = frozenset(a + b for (a, b), rule in self.pairs.items() if rule == "D")
+        self.breaks_spaced = frozenset(a + b for (a, b), rule in self.pairs.items() if rule != "P")
+        self.sp = sp
+        self.runs = 0
+        """How many texts this breaker has broken (tests prove it ran)."""
+
+    def classes(self, text: str) -> str:
+        """One letter per character: its class."""
+        letters = text.translate(self.translate)
+        if self.unmapped.search(letters):
+            table = self.table
+            letters = self.unmapped.sub(lambda m: chr(0x100 + table.CLASS_OF[
+                bisect_right(table.CLASS_STARTS, ord(m.group())) - 1]), letters)
+        return letters
+
+    def width(self, ch: str) -> int:
+        table = self.table
+        return table.WIDTHS[bisect_right(table.WIDTH_STARTS, ord(ch)) - 1]
+
+    def possible(self, letters: str) -> tuple[list[int], list[int]]:
+        """Offsets where a line may break, and those of line break characters (a new
+        line starts after them), as ``u32_possible_linebreaks`` finds them: UAX #14's
+        pair table with the rules it cannot hold (LB8-LB10 for spaces, marks and
+        zero-width characters, LB8a, LB21a, LB30a)."""
+        pairs = self.pairs
+        if not self.special.search(letters):
+            # After spaces: by the pair of the characters around them (D or I).
+            found = [m.end() for m in self.spaces.finditer(letters)
+                     if m.start() > 0 and m.end() < len(letters)
+                     and pairs[letters[m.start() - 1], letters[m.end()]] != "P"]
+            # Between two characters with nothing between them: only D.
+            direct = [m.end() for m in self.changes.finditer(letters)
+                      if pairs[m.group(), letters[m.end()]] == "D"]
+            for m in self.repeats.finditer(letters):
+                direct += range(m.start() + 1, m.end())
+            return sorted({*found, *direct}) if direct else found, []
+        return self._possible_slowly(letters)
+
+    def _possible_slowly(self, letters: str) -> tuple[list[int], list[int]]:
+        L = self.letter
+        BK, SP, CM, ZW, ZWJ = L["BK"], L["SP"], L["CM"], L["ZW"], L["ZWJ"]
+        AL, RI, HL, HY, BA = L["AL"], L["RI"], L["HL"], L["HY"], L["BA"]
+        HL_BA = "HL_BA"  # a Hebrew letter then a hyphen: no break after it (LB21a)
+        pairs = self.pairs
+        found: list[int] = []
+        mandatory: list[int] = []
+        last = prev = BK
+        spaced = False
+        ri_count = 0
+        for i, prop in enumerate(letters):
+            if prop == BK:
+                mandatory.append(i)
+                last, prev, spaced = BK, BK, False
+            elif prop == SP:
+                spaced, prev = True, SP
+            elif prop == ZW:
+                last, spaced, prev = ZW, False, ZW
+            elif prop in (CM, ZWJ):
+                if last == BK:
+                    last, spaced = AL, False
+                elif last == ZW or spaced:
+                    found.append(i)
+                    last, spaced = AL, False
+                prev = prop
+            else:
+                if last == BK or prev in (ZWJ, HL_BA):
+                    pass
+                elif last == ZW:
+                    found.append(i)
+                elif last == RI and prop == RI:
+                    if spaced or ri_count % 2 == 0:
+                        found.append(i)
+                else:
+                    rule = pairs[last, prop]
+                    if rule == "D" or (rule == "I" and spaced):
+                        found.append(i)
+                last, spaced = prop, False
+                prev = HL_BA if prev == HL and prop in (HY, BA) else prop
+            ri_count = ri_count + 1 if prop == RI else 0
+        return found, mandatory
+
+    def breaks(self, escaped: str, overrides: bytes, start_column: int,
+               width: int) -> list[int]:
+        """Offsets where gettext starts a new line: ``u32_width_linebreaks``."""
+        self.runs += 1
+        if max(escaped) < chr(_LOW) and self.not_plain.isdisjoint(escaped):
+            return self._lines(escaped, overrides, start_column, width)
+        return self._breaks_slowly(escaped, self.classes(escaped), overrides, start_column,
+                                   width)
+
+    def _may_break(self, text: str, i: int) -> bool:
+        """Whether a line may break before ``text[i]`` (pair table and spaces only)."""
+        class_of, sp = self.class_of, self.sp
+        after = class_of[text[i]]
+        if after == sp:
+            return False
+        j = i - 1
+        before = class_of[text[j]]
+        if before != sp:
+            return before + after in self.breaks_direct
+        while j >= 0 and class_of[text[j]] == sp:
+            j -= 1
+        return j >= 0 and class_of[text[j]] + after in self.breaks_spaced
+
+    def _lines(self, text: str, overrides: bytes, start_column: int,
+               width: int) -> list[int]:
+        """The breaks of text whose characters are one column each and whose breaks the
+        pair table and spaces decide: each line breaks at the last opportunity that
+        fits, else at the first after it (``u32_width_linebreaks``'s greedy choice),
+        looked for back from the end of the line rather than everywhere."""
+        n = len(text)
+        chosen: list[int] = []
+        start, column = 0, start_column
+        while True:
+            limit = start + width - column  # the last offset that ends within the width
+            if n <= limit:
+                return chosen
+            found = None
+            for i in range(min(limit, n - 1), start, -1):
+                if not overrides[i] and self._may_break(text, i):
+                    found = i
+                    break
+            else:
+                for i in range(max(limit + 1, start + 1), n):
+                    if not overrides[i] and self._may_break(text, i):
+                        found = i
+                        break
+            if found is None:
+                return chosen
+            chosen.append(found)
+            start, column = found, 0
+
+    def _breaks_slowly(self, escaped: str, letters: str, overrides: bytes,
+                       start_column: int, width: int) -> list[int]:
+        possible, mandatory = self.possible(letters)
+        candidates = [i for i in possible if not overrides[i]]
+        if not candidates:
+            return []
+        mandatory = [i for i in mandatory if not overrides[i]]
+        if max(escaped) >= chr(_LOW) or not self.odd_width.isdisjoint(escaped):
+            columns = [0]
+            for ch in escaped:
+                columns.append(columns[-1] + self.width(ch))
+        else:
+            columns = list(range(len(escaped) + 1))
+        chosen: list[int] = []
+        if not mandatory:
+            # One line after another: each breaks before the first piece that would
+            # end past the width (as the loop below decides, found by bisection).
+            keys = [columns[i] for i in candidates] + [columns[-1]]
+            base, column, first = 0, start_column, 1
+            while True:
+                j = max(bisect_right(keys, base + width - column), first)
+                if j >= len(keys):
+                    return chosen
+                chosen.append(candidates[j - 1])
+                base, column, first = keys[j - 1], 0, j + 1
+        ends = set(mandatory)
+        points = sorted([*candidates, *mandatory])
+        last_break: int | None = None
+        column = start_column  # where the current line's last piece starts
+        piece_start = 0
+        for point in points:
+            piece = columns[point] - columns[piece_start]
+            if last_break is not None and column + piece > width:
+                chosen.append(last_break)
+                column = 0
+            if point in ends:  # a line break character: the next line starts after it
+                last_break, column, piece_start = None, 0, point + 1
+                continue
+            last_break = point
+            column += piece
+            piece_start = point
+        piece = columns[-1] - columns[piece_start]
+        if last_break is not None and column + piece > width:
+            chosen.append(last_break)
+        return chosen
+
 
 @cache
-def _libunistring() -> Callable[..., int] | None:
-    """libunistring's ``u32_width_linebreaks``: the breaker msgcat calls (on UTF-8, which
-    gives the same breaks; UTF-32 spares converting offsets)."""
-    name = ctypes.util.find_library("unistring")
-    for candidate in (name, "libunistring.so.5", "libunistring.so.2", "libunistring.dylib"):
-        if not candidate:
-            continue
-        try:
-            lib = ctypes.CDLL(candidate)
-        except OSError:
-            continue
-        for symbol in ("u32_width_linebreaks_v2", "u32_width_linebreaks"):
-            function = getattr(lib, symbol, None)
-            if function is not None:
-                function.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_int,
-                                     ctypes.c_int, ctypes.c_int, ctypes.c_char_p,
-                                     ctypes.c_char_p, ctypes.c_char_p]
-                function.restype = ctypes.c_int
-                return function
-    return None
-
-
-def exact() -> bool:
-    """Whether lines are broken by gettext's own library (else by the Python stand-in)."""
-    return _libunistring() is not None
-
-
-_UTF32 = "utf-32-le" if sys.byteorder == "little" else "utf-32-be"
+def breaker() -> _Breaker:
+    """The one line breaker, made at its first use (numpy and the tables load then)."""
+    return _Breaker()
 
 
 def _breaks(escaped: str, overrides: bytes, start_column: int, width: int) -> list[int]:
@@ -129,14 +333,7 @@ def _breaks(escaped: str, overrides: bytes, start_column: int, width: int) -> li
     # Nothing to break: even at two columns a character, it fits.
     if start_column + 2 * len(escaped) <= width:
         return []
-    function = _libunistring()
-    if function is None:
-        prohibited = {i for i, o in enumerate(overrides) if o == _PROHIBITED}
-        return _python_breaks(escaped, start_column, width, 0, prohibited)
-    result = ctypes.create_string_buffer(len(escaped))
-    function(escaped.encode(_UTF32), len(escaped), width, start_column, 0, overrides,
-             b"UTF-8", result)
-    return [m.start() for m in _BREAK_HERE.finditer(result.raw)]
+    return breaker().breaks(escaped, overrides, start_column, width)
 
 
 def _portion(text: str, directives: list[tuple[int, int]], offset: int,
@@ -159,101 +356,6 @@ def _portion(text: str, directives: list[tuple[int, int]], offset: int,
     if text.endswith("\\n"):
         overrides[-2] = _PROHIBITED  # never break right before the final \n
     return text, bytes(overrides)
-
-
-# --- the stand-in: Latin and Cyrillic text ---------------------------------------------
-
-# Line breaking as gnulib's unilbrk does it for the scripts a bulletin uses (Latin,
-# Cyrillic, digits, punctuation): the UAX #14 pair table in the version gettext 0.21
-# ships, which (unlike current Unicode) breaks between "." and a letter ("example.|org").
-_CLASS = {" ": "SP", "\u00a0": "GL", "\u202f": "GL", "\u2007": "GL", "\u2060": "GL",
-          "-": "HY", "\u2010": "BA", "\u2013": "BA", "\u00ad": "BA", "|": "BA",
-          "\u2014": "B2", "(": "OP", "[": "OP", "{": "OP", "\u201a": "OP", "\u201e": "OP",
-          ")": "CP", "]": "CP", "}": "CL", "!": "EX", "?": "EX", ",": "IS", ".": "IS",
-          ":": "IS", ";": "IS", "/": "SY", "$": "PR", "+": "PR", "\u2116": "PR",
-          "\u00a3": "PR", "\u20ac": "PR", "%": "PO", "\u2030": "PO", "\u00b0": "PO",
-          "\u2026": "IN"}
-for _q in "\"'«»‘’“”‹›\u201b\u201f":
-    _CLASS[_q] = "QU"
-
-_NO_BREAK_BEFORE = {"CL", "CP", "EX", "IS", "SY"}  # LB13, even after spaces
-# Direct break opportunities (no space between): before-class → after-classes.
-_DIRECT = {
-    "AL": {"B2"},
-    "NU": {"B2"},
-    "HY": {"AL", "GL", "B2", "OP", "PR", "PO", "IN"},
-    "BA": {"AL", "NU", "GL", "B2", "OP", "PR", "PO", "IN"},
-    "B2": {"AL", "NU", "HY", "BA", "OP", "PR", "PO", "IN"},
-    "IS": {"AL", "OP", "PR", "PO", "B2", "IN"},
-    "SY": {"AL", "OP", "PR", "PO", "B2", "IN"},
-    "PR": {"PR", "PO", "B2"},
-    "PO": {"PR", "PO", "B2", "IN"},
-    "CP": {"OP", "B2", "IN"},
-    "CL": {"AL", "NU", "OP", "PR", "PO", "B2", "IN"},
-    "EX": {"AL", "NU", "OP", "PR", "PO", "B2", "IN"},
-    "IN": {"AL", "NU", "OP", "PR", "PO", "B2", "HY", "BA"},
-}
-
-
-def _classes(escaped: str) -> list[str]:
-    out = []
-    for ch in escaped:
-        cls = _CLASS.get(ch)
-        if cls is None:
-            cls = "NU" if ch.isdigit() else "AL"
-        out.append(cls)
-    return out
-
-
-def _python_break_points(escaped: str) -> list[int]:
-    """Offsets in ``escaped`` where a line may break (never inside an escape sequence)."""
-    classes = _classes(escaped)
-    points = []
-    last_non_space = None  # class of the last character before the current run of spaces
-    escape_next = False
-    for i in range(len(escaped)):
-        cls = classes[i]
-        if i > 0 and cls != "SP" and not escape_next:
-            before = classes[i - 1]
-            if before == "SP":
-                ok = (
-                    last_non_space is not None
-                    and cls not in _NO_BREAK_BEFORE
-                    and last_non_space != "OP"                          # LB14
-                    and not (last_non_space == "QU" and cls == "OP")    # LB15
-                    and not (last_non_space == "B2" and cls == "B2")    # LB17
-                )
-            else:
-                ok = cls in _DIRECT.get(before, ())
-            if ok:
-                points.append(i)
-        escape_next = escaped[i] == "\\" and not escape_next
-        if cls != "SP":
-            last_non_space = cls
-    # Never break right before a final "\n".
-    if escaped.endswith("\\n"):
-        points = [p for p in points if p != len(escaped) - 2]
-    return points
-
-
-def _python_breaks(escaped: str, start_column: int, width: int, next_column: int,
-                   prohibited: set[int]) -> list[int]:
-    """Greedy line breaking as gnulib's ulc_width_linebreaks for the Latin and Cyrillic
-    text of a bulletin (each character one column): the offsets where lines start."""
-    points = [p for p in _python_break_points(escaped) if p not in prohibited]
-    breaks: list[int] = []
-    column = start_column
-    last_break: int | None = None
-    prev = 0
-    for point in [*points, len(escaped)]:
-        piece = point - prev
-        if last_break is not None and column + piece > width:
-            breaks.append(last_break)
-            column = next_column + (prev - last_break)
-        column += piece
-        last_break = point
-        prev = point
-    return breaks
 
 
 def field_lines(prefix: str, keyword: str, value: str, wrap: bool = True,

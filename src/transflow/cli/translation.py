@@ -187,4 +187,6 @@ def draft(workspace: Path | None, selection: WeekSelection | None, languages: tu
     click.echo(f"{report.drafted} entries drafted, {len(report.failures)} failed")
     for f in report.failures:
         click.echo(f"failed: {f.report_line}", err=True)
+    for note in report.notes:
+        click.echo(f"note: {note}", err=True)
     finish(report)
