@@ -284,6 +284,12 @@ def test_without_hard_links_it_checks_then_renames_and_says_so(
     assert t.notes == [NO_LINKS_NOTE]  # once
     assert first.read_bytes() == OURS and second.read_bytes() == SAVED
     assert leftovers(tmp_path) == []
+    with pytest.raises(KeyboardInterrupt), Transaction() as t:  # and rolling back
+        assert t.replace(first, READ, snapshot(first)) is Outcome.WRITTEN
+        assert t.replace(tmp_path / "c.po", READ, None) is Outcome.WRITTEN
+        raise KeyboardInterrupt
+    assert first.read_bytes() == OURS and not (tmp_path / "c.po").exists()
+    assert leftovers(tmp_path) == []
 
 
 # --- update, as the editor runs it ---------------------------------------------------------
@@ -363,3 +369,31 @@ def test_no_save_is_lost_while_update_runs_again_and_again(updated: Path, tmp_pa
     assert len(made) > 30
     assert made - in_file == set(), f"{len(made - in_file)} saves lost of {len(made)}"
     assert msgfmt_check(target).returncode == 0
+
+
+def test_update_puts_back_a_catalog_a_killed_run_set_aside(updated: Path) -> None:
+    target = po(updated, "ru", W10)
+    saved = target.read_bytes()
+    read = snapshot(target)
+    assert read is not None
+    aside = target.with_name(f".{target.name}.transflow-0badc0de-{read.digest[:16]}.aside")
+    os.rename(target, aside)  # killed right after setting it aside
+    result = run(updated, "update")
+    assert result.exit_code == 0, result.output
+    assert target.read_bytes() == saved
+    assert leftovers(target.parent) == []
+
+
+def test_update_says_once_when_the_filesystem_has_no_hard_links(
+        updated: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_links(*_: object, **__: object) -> None:
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_links)
+    write_source(updated, W10, "new-note", "title: A new note\ncategory: economy",
+                 "A paragraph written on a USB stick.")
+    result = run(updated, "update")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count("no hard links") == 1
+    assert "A new note" in po(updated, "ru", W10).read_text(encoding="utf-8")
+    assert msgfmt_check(po(updated, "ru", W10)).returncode == 0

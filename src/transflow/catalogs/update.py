@@ -380,8 +380,13 @@ def update(
         return (week is not None, week or Week(1, 1), langs.index(c.lang)
                 if c.lang in langs else len(langs))
 
+    notes = [*transaction.notes, *(
+        f"{config.rel(kept)}: two saves of "
+        f"{config.rel(kept.parent / kept.name.split('.kept-')[0])} crossed while update "
+        "ran; the earlier one is kept there: compare and merge it by hand"
+        for kept in transaction.conflicts)]
     return UpdateReport(tuple(templates), tuple(sorted(skipped + updates, key=order)),
-                        tuple(transaction.notes))
+                        tuple(notes))
 
 
 def _fill(config: Config, merged: list[tuple[_Merged, TranslationMemory | None]],

@@ -239,7 +239,7 @@ def build(
     whatever the number. A bulletin none of whose inputs and
     outputs changed since it was last built with the same options is not even read.
     """
-    with workspace_lock(config.root):
+    with workspace_lock(config.root, outputs=True):
         state = JobState(config.root, STATE)
         langs = list(languages or config.languages)
         # Bulletins never built are sure to be rendered: workers for them start now,

@@ -292,6 +292,8 @@ def check(
 def _save(config: Config, state: JobState) -> None:
     """The record, written under the workspace lock; while another run holds it, not
     written (check reads only: it never waits, and the record is only a shortcut)."""
+    if not state.changed:
+        return  # a no-op check takes no lock
     try:
         with workspace_lock(config.root):
             state.save()

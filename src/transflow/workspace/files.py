@@ -291,6 +291,9 @@ class Transaction:
     """Said once: how this filesystem limits the guarantees."""
     kept: list[Path] = field(default_factory=list)
     """Paths left as someone saved them, instead of being rolled back or put back."""
+    conflicts: list[Path] = field(default_factory=list)
+    """Copies of a save that another save crossed (``<name>.kept-<time>``): two saves of
+    one file, by two ways of saving, in the same instant; for a person to compare."""
     _done: list[_Done] = field(default_factory=list)
     _made: list[Path] = field(default_factory=list)
     _links: dict[int, bool] = field(default_factory=dict)
@@ -406,11 +409,27 @@ class Transaction:
         self._done.append(_Done(path, os.stat(path).st_ino, digest, aside, None))
         return Outcome.WRITTEN
 
+    @staticmethod
+    def _place(source: Path, path: Path) -> bool:
+        """``source``'s file at ``path`` (the same inode), unless a file is there; True
+        if placed. Without hard links, moved there if nothing is (check, then rename)."""
+        try:
+            os.link(source, path)
+            return True
+        except FileExistsError:
+            return False
+        except OSError as exc:
+            if exc.errno not in _NO_LINKS:
+                raise
+            if path.exists():
+                return False
+            os.rename(source, path)
+            return True
+
     def _put_back(self, aside: Path, path: Path) -> None:
         """The set-aside file back at ``path`` (the same inode); if a save appeared at
         ``path`` meanwhile, that newer save stays."""
-        with suppress(FileExistsError):
-            os.link(aside, path)
+        self._place(aside, path)
         aside.unlink(missing_ok=True)
 
     def _drop_superseded(self, aside: Path, read: str | None) -> None:
@@ -425,7 +444,7 @@ class Transaction:
         name = aside.name[1:].split(TEMP_MARK)[0]
         kept = aside.with_name(f"{name}.kept-{time.strftime('%Y%m%dT%H%M%S')}")
         os.replace(aside, kept)
-        self.kept.append(kept)
+        self.conflicts.append(kept)
 
     # -- the whole set
 
@@ -481,13 +500,11 @@ class Transaction:
                 self._drop_superseded(done.aside, done.expected)
             return False
         if done.aside is not None:
-            try:
-                os.link(done.aside, done.path)
-            except FileExistsError:
+            if self._place(done.aside, done.path):
+                done.aside.unlink(missing_ok=True)
+            else:
                 self.kept.append(done.path)
                 self._drop_superseded(done.aside, done.expected)
-            else:
-                done.aside.unlink(missing_ok=True)
         ours.unlink(missing_ok=True)
         return True
 
@@ -563,11 +580,12 @@ _held: dict[Path, int] = {}
 
 
 @contextmanager
-def workspace_lock(root: Path) -> Iterator[None]:
+def workspace_lock(root: Path, *, outputs: bool = False) -> Iterator[None]:
     """Hold ``.transflow/lock`` (an OS file lock through ``filelock``, released when the
     process ends, even by a kill; it works where ``fcntl`` does not) while writing;
     re-entrant within one process. On taking it, what a killed run left behind is
-    cleared: set-aside catalogs are put back, temporary files removed."""
+    cleared: set-aside catalogs are put back, temporary files removed; in ``output/``
+    too with ``outputs`` (the build: an archive's output is the slow part to walk)."""
     from filelock import FileLock, Timeout
 
     key = root.resolve()
@@ -593,7 +611,7 @@ def workspace_lock(root: Path) -> Iterator[None]:
     try:
         atomic_write(holder, f"pid {os.getpid()}\n")
         _held[key] = 1
-        recover(root)
+        recover(root, outputs=outputs)
         try:
             yield
         finally:
@@ -603,8 +621,9 @@ def workspace_lock(root: Path) -> Iterator[None]:
         lock.release()
 
 
-def _workspace_files(root: Path) -> Iterator[tuple[Path, list[str]]]:
-    for folder in ("locales", "sources", "templates", "output", ".transflow"):
+def _workspace_files(root: Path, outputs: bool = True) -> Iterator[tuple[Path, list[str]]]:
+    folders = ("locales", "sources", "templates", ".transflow")
+    for folder in (*folders, "output") if outputs else folders:
         # os.walk, not rglob: a tenth of the time over an archive's output, and it
         # follows no link out of the workspace.
         for parent, _, names in os.walk(root / folder):
@@ -612,13 +631,13 @@ def _workspace_files(root: Path) -> Iterator[tuple[Path, list[str]]]:
                 yield Path(parent), names
 
 
-def recover(root: Path) -> list[Path]:
+def recover(root: Path, *, outputs: bool = True) -> list[Path]:
     """Clear what an interrupted run left: a set-aside file goes back where it was
     taken from when that place is empty (the run stopped mid-replacement), or when an
     in-place save changed it; then temporary files are removed. Returns what was put
     back."""
     restored = []
-    for parent, names in _workspace_files(root):
+    for parent, names in _workspace_files(root, outputs):
         for name in names:
             if not (name.startswith(".") and name.endswith(".aside") and TEMP_MARK in name):
                 continue
@@ -639,17 +658,17 @@ def recover(root: Path) -> list[Path]:
                     aside.unlink()
             except OSError:
                 continue
-    remove_stale_temp_files(root)
+    remove_stale_temp_files(root, outputs=outputs)
     return restored
 
 
-def remove_stale_temp_files(root: Path) -> list[Path]:
+def remove_stale_temp_files(root: Path, *, outputs: bool = True) -> list[Path]:
     """Remove the temporary files of interrupted writes (only transflow's own names)."""
     import fnmatch
 
     removed = []
     pattern = f".*{TEMP_MARK}*.tmp"
-    for parent, names in _workspace_files(root):
+    for parent, names in _workspace_files(root, outputs):
         for name in names:
             if fnmatch.fnmatchcase(name, pattern) or fnmatch.fnmatchcase(
                     name, f".*{TEMP_MARK}*.tmp.link"):

@@ -70,6 +70,11 @@ class JobState:
     def forget(self, key: str) -> None:
         self.jobs.pop(key, None)
 
+    @property
+    def changed(self) -> bool:
+        """Whether ``save`` would write anything."""
+        return json.dumps(self.jobs, sort_keys=True) != self._saved
+
     def save(self) -> None:
         data = json.dumps(self.jobs, sort_keys=True)
         if data != self._saved:
