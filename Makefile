@@ -81,7 +81,7 @@ preview: venv
 	@echo "Pages written:"; ls output/png/*.png | sed 's/^/  /'
 
 lint: venv
-	$(BIN)/ruff check src tests $(wildcard bench)
+	$(BIN)/ruff check src tests $(wildcard bench scripts)
 	$(BIN)/mypy src
 
 test: venv lint

@@ -81,7 +81,7 @@ def translate(root: Path, rng: random.Random, share: float = 0.95) -> None:
             catalog = pofile.read_catalog(path)
             entries = [e if e.obsolete or rng.random() > share
                        else replace(e, msgstr=f"[{lang}] {e.msgid[::-1]}") for e in catalog]
-            pofile.write_catalog(catalog.with_entries(entries), path)
+            path.write_text(pofile.dumps(catalog.with_entries(entries)), encoding="utf-8")
 
 
 def edit(root: Path, rng: random.Random, share: float = 0.10) -> int:

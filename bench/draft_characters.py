@@ -75,8 +75,9 @@ def main() -> None:
         for week in weeks:
             path = config.po_path("ru", week)
             catalog = pofile.read_catalog(path)
-            pofile.write_catalog(catalog.with_entries(
-                replace(e, msgstr="", flags=(), origin=HUMAN) for e in catalog), path)
+            path.write_text(pofile.dumps(catalog.with_entries(  # as the translator saves
+                replace(e, msgstr="", flags=(), origin=HUMAN) for e in catalog)),
+                encoding="utf-8")
         rerun = draft(config, weeks, languages=["ru"], provider="pseudo")
         sent = sum(runs)
         print(f"segments per week: {args.segments}, week 2 repeating: {args.repeat:.0%}")

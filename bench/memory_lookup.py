@@ -98,7 +98,7 @@ def build_archive(root: Path, entries: int, rng: random.Random,
                                          msgstr=pseudo_ru(text)))
         catalog = Catalog(tuple(entries_of_week), header_fields(
             {"Language": "ru", "Content-Type": "text/plain; charset=UTF-8"}))
-        pofile.write_catalog(catalog, folder / f"{week}.po")
+        (folder / f"{week}.po").write_text(pofile.dumps(catalog), encoding="utf-8")
     return sources
 
 

@@ -13,6 +13,7 @@ import pytest
 from filelock import FileLock
 
 import transflow.catalogs.update as update_module
+import transflow.workspace.files as files_module
 from tests.helpers import REPO, files, msgfmt_check, po, run, save_translation, write_source
 from tests.libre_server import LibreServer
 
@@ -91,7 +92,11 @@ def test_draft_keeps_a_save_made_while_drafting(mini: Path) -> None:
     assert msgfmt_check(target).returncode == 0
 
 
-def test_a_second_writer_is_told_who_holds_the_lock(updated: Path) -> None:
+@pytest.mark.parametrize("fcntl", [True, False], ids=["fcntl", "filelock"])
+def test_a_second_writer_is_told_who_holds_the_lock(updated: Path, fcntl: bool,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """With fcntl, and with filelock (what is used where there is no fcntl)."""
+    monkeypatch.setattr(files_module, "USE_FCNTL", fcntl)
     lock = updated / ".transflow" / "lock"
     lock.parent.mkdir(exist_ok=True)
     with FileLock(lock, timeout=0):  # as another process's transflow holds it
