@@ -1,6 +1,6 @@
 """A real SMTP server on 127.0.0.1 for the delivery tests (aiosmtpd): it keeps what it
 received, and can be told to refuse a recipient (550), to answer 421 and drop the
-connection after N messages, or to stall past the client's timeout."""
+connection after N messages, to stall past the client's timeout, or to offer SMTPUTF8."""
 
 from __future__ import annotations
 
@@ -70,10 +70,11 @@ class Handler:
 
 
 class SMTPServer:
-    def __init__(self) -> None:
+    def __init__(self, smtputf8: bool = False) -> None:
         self.handler = Handler()
         self.port = free_port()
-        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port,
+                                     enable_SMTPUTF8=smtputf8)
 
     def __enter__(self) -> SMTPServer:
         self.controller.start()
@@ -81,3 +82,10 @@ class SMTPServer:
 
     def __exit__(self, *exc: object) -> None:
         self.controller.stop()
+
+    def restart(self, smtputf8: bool) -> None:
+        """The same port and handler, now offering SMTPUTF8 or not."""
+        self.controller.stop()
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port,
+                                     enable_SMTPUTF8=smtputf8)
+        self.controller.start()

@@ -166,6 +166,8 @@ def send(workspace: Path | None, selection: WeekSelection | None, languages: tup
         return
     for result in report.results:
         click.echo(f"{week} {result.line}")
+    for failure in report.failures:
+        click.echo(f"not sent: {failure}", err=True)
     if report.stopped:
         click.echo("interrupted: what was sent is logged; run send again for the rest",
                    err=True)

@@ -11,8 +11,8 @@ import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
-from email.policy import SMTP
-from email.utils import format_datetime, formataddr, parseaddr
+from email.policy import SMTP, SMTPUTF8
+from email.utils import format_datetime, formataddr, parseaddr, quote
 from pathlib import Path
 
 from transflow.catalogs.model import Translations
@@ -62,8 +62,10 @@ def message_id(edition: Edition, email: str, sender: str) -> str:
 
 
 def build_message(config: Config, edition: Edition, email: str, name: str, key: bytes,
-                  *, test: bool = False) -> EmailMessage:
-    """The message for one subscriber (``test``: a test copy, marked as such)."""
+                  *, test: bool = False, to: str | None = None) -> EmailMessage:
+    """The message for one subscriber (``test``: a test copy, marked as such); ``to``
+    is the address to write in the header when it is spelled otherwise than the one
+    stored (an internationalised domain in its ASCII form)."""
     sender = config.delivery.sender
     if not sender:
         raise SubscriberError("set from in [delivery] of transflow.toml (the address "
@@ -79,9 +81,13 @@ def build_message(config: Config, edition: Edition, email: str, name: str, key: 
                            html=False)
     html = render_template(config.template_path, "email.html", context, edition.labels,
                            b.lang)
-    msg = EmailMessage(policy=SMTP)
+    recipient = to or email
+    msg = EmailMessage(policy=SMTP if recipient.isascii() else SMTPUTF8)
     msg["From"] = sender
-    msg["To"] = formataddr((name, email)) if name else email
+    if recipient.isascii():
+        msg["To"] = formataddr((name, recipient)) if name else recipient
+    else:  # an address only SMTPUTF8 carries: written as UTF-8 (see ``as_bytes``)
+        msg["To"] = f'"{quote(name)}" <{recipient}>' if name else recipient
     subject = f"{b.title}: {b.week_range}"
     msg["Subject"] = f"[test] {subject}" if test else subject
     msg["Date"] = format_datetime(datetime.now(UTC))
@@ -102,8 +108,10 @@ def build_message(config: Config, edition: Edition, email: str, name: str, key: 
 
 
 def as_bytes(config: Config, msg: EmailMessage) -> bytes:
-    """The message as sent: CRLF line ends, DKIM-signed when configured."""
-    data = msg.as_bytes(policy=SMTP)
+    """The message as sent: CRLF line ends, DKIM-signed when configured; headers in
+    UTF-8 only for an address that needs it (sent with SMTPUTF8)."""
+    utf8 = not str(msg["To"]).isascii()
+    data = msg.as_bytes(policy=SMTPUTF8 if utf8 else SMTP)
     d = config.delivery
     if d.dkim_domain and d.dkim_selector:
         key_path = os.environ.get(DKIM_KEY_VARIABLE)

@@ -1,26 +1,43 @@
 """``transflow send``: the week's published bulletins to every active subscriber, in
 each of their languages, exactly once as far as SMTP allows.
 
-The delivery log holds one row per (week, language, subscriber): pending → sending →
-sent; or deferred (4xx: retried a few times, then left for the next run), or failed
-(5xx for that recipient). "sending" is committed before DATA and "sent" right after
-the server's 250: a run killed between the two leaves "sending", which the next run
-reports as uncertain and does not resend unless asked (``resend_uncertain``).
+The delivery log holds one row per (week, language, subscriber): pending → claimed →
+sending → sent; or deferred (4xx: retried a few times, then left for the next run), or
+failed (5xx for that recipient, or a message that could not be made). A run claims a
+row in one transaction before it talks to the server, naming itself in it: two runs
+at once (an editor's and a cron job's) never both send the same message, and neither
+holds the workspace lock, which would stop update and build for minutes. A claim of
+a run that died is released by the next run. "sending" is committed before DATA and
+"sent" right after the server's 250: a run killed between the two leaves "sending",
+which the next run reports as uncertain and does not resend unless asked
+(``resend_uncertain``).
 """
 
 from __future__ import annotations
 
+import json
+import os
+import socket
 import sqlite3
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from transflow.delivery.message import Edition, as_bytes, build_message, edition, message_id
 from transflow.delivery.smtp import Deferred, Lost, Mailer, Refused
-from transflow.delivery.subscribers import SubscriberError, connect, now, secret, subscribers
+from transflow.delivery.subscribers import (
+    SubscriberError,
+    connect,
+    envelope_address,
+    key_of,
+    now,
+    secret,
+    subscribers,
+)
 from transflow.publish.manifest import published
-from transflow.publish.plan import bulletin_dir, pdf_name, recorded_current
+from transflow.publish.plan import pdf_name
 from transflow.workspace.config import Config
 from transflow.workspace.errors import TransflowError
 from transflow.workspace.progress import Progress
@@ -44,6 +61,8 @@ class LanguageResult:
     deferred: int = 0
     failed: int = 0
     uncertain: int = 0
+    elsewhere: int = 0
+    """Claimed by another run going on at the same time (it sends them)."""
     not_published: str = ""
     """Why nothing was sent in this language (no bulletin this week), or empty."""
 
@@ -51,8 +70,10 @@ class LanguageResult:
     def line(self) -> str:
         if self.not_published:
             return f"{self.lang}: nothing sent: {self.not_published}"
-        return (f"{self.lang}: {self.sent} sent, {self.already} already sent, "
+        line = (f"{self.lang}: {self.sent} sent, {self.already} already sent, "
                 f"{self.deferred} deferred, {self.failed} failed, {self.uncertain} uncertain")
+        return line + (f", {self.elsewhere} sent by another run at the same time"
+                       if self.elsewhere else "")
 
 
 @dataclass(frozen=True)
@@ -76,7 +97,7 @@ class SendReport:
             return None
         parts = []
         if failed:
-            parts.append(f"{failed} message(s) refused by the server")
+            parts.append(f"{failed} message(s) refused by the server or not made")
         if uncertain:
             parts.append(f"{uncertain} message(s) uncertain (the run was cut while sending: "
                          "check the mailbox, or send them again with --resend-uncertain)")
@@ -101,11 +122,9 @@ def _editions(config: Config, week: Week, languages: Sequence[str],
     editions, missing = {}, {}
     for lang in languages:
         name = pdf_name(config, week, lang)
-        pdf = bulletin_dir(config, week, lang) / name
-        if recorded_current(config, week, lang) and pdf.is_file():
-            # As the last build left it, by the build's own record: nothing to re-read.
-            editions[lang] = edition(config, week, lang, pdf)
-            continue
+        # By content, not by the build's record of sizes and times: a catalog changed
+        # to the same size with its time put back must not go out as it was. Sending
+        # is the last step before the inbox; a week's few files hash in milliseconds.
         found = published(config, week, lang, name)
         if found.current and found.pdf is not None:
             editions[lang] = edition(config, week, lang, found.pdf)
@@ -121,11 +140,91 @@ def _editions(config: Config, week: Week, languages: Sequence[str],
 
 def _plan(db: sqlite3.Connection, config: Config, week: Week,
           languages: Sequence[str]) -> list[Planned]:
-    rows = dict(((lang, email), state) for lang, email, state in db.execute(
-        "SELECT lang, email, state FROM deliveries WHERE week = ?", (str(week),)))
-    return [Planned(lang, s.email, s.name, rows.get((lang, s.email)))
+    rows = {}
+    for lang, email, state, run, updated in db.execute(
+            "SELECT lang, email, state, run, updated FROM deliveries WHERE week = ?",
+            (str(week),)):
+        if state in ("claimed", "sending") and run and not _dead(run, updated):
+            state = "elsewhere"  # another run is sending it right now
+        rows[lang, email] = state
+    return [Planned(lang, s.email, s.name, rows.get((lang, key_of(s.email))))
             for s in subscribers(config, status="active") for lang in s.languages
             if lang in languages]
+
+
+def run_name() -> str:
+    """This run, as its claims name it: host, process and start."""
+    return f"{socket.gethostname()}:{os.getpid()}:{time.time_ns()}"
+
+
+_running: set[str] = set()
+"""The runs under way in this process."""
+
+CLAIM_LEASE = 15 * 60
+"""Seconds after which a claim is taken for abandoned whoever made it (a claim lasts
+from before MAIL FROM to DATA: seconds, unless its run died)."""
+
+
+def _dead(run: str, updated: str) -> bool:
+    """Whether the run that made a claim is gone: a process of this host that no longer
+    exists, or a claim older than the lease."""
+    host, _, rest = run.partition(":")
+    pid = rest.partition(":")[0]
+    if host == socket.gethostname() and pid == str(os.getpid()):
+        return run not in _running  # an earlier run of this same process has ended
+    if host == socket.gethostname() and pid.isdigit():
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            pass
+    try:
+        age = time.time() - datetime.strptime(updated, "%Y-%m-%dT%H:%M:%SZ").replace(
+            tzinfo=UTC).timestamp()
+    except ValueError:
+        return True
+    return age > CLAIM_LEASE
+
+
+def _release_abandoned(db: sqlite3.Connection, week: Week) -> int:
+    """Claims of runs that died before they reached the server go back to pending."""
+    released = 0
+    for run, updated in db.execute("SELECT DISTINCT run, updated FROM deliveries WHERE "
+                                   "week = ? AND state = 'claimed'", (str(week),)).fetchall():
+        if _dead(run, updated):
+            with db:
+                released += db.execute(
+                    "UPDATE deliveries SET state = 'pending', run = '' WHERE week = ? AND "
+                    "state = 'claimed' AND run = ?", (str(week), run)).rowcount
+    return released
+
+
+def _claim(db: sqlite3.Connection, week: Week, lang: str, key: str, mid: str, run: str,
+           resend_uncertain: Sequence[str]) -> bool:
+    """Take the row for this run, in one transaction; False when another run has it or
+    it needs no sending (sent, failed, uncertain). ``resend_uncertain``: the runs, gone,
+    whose "sending" rows may be taken again (empty: none)."""
+    with db:
+        cursor = db.execute(
+            "INSERT INTO deliveries (week, lang, email, state, message_id, attempts, detail, "
+            "updated, run) VALUES (?, ?, ?, 'claimed', ?, 0, '', ?, ?) "
+            "ON CONFLICT (week, lang, email) DO UPDATE SET state = 'claimed', "
+            "run = excluded.run, updated = excluded.updated "
+            "WHERE deliveries.state IN ('pending', 'deferred') "
+            "OR (deliveries.state = 'sending' AND ? AND (deliveries.run = '' "
+            "    OR deliveries.run IN (SELECT value FROM json_each(?)))) "
+            "OR (deliveries.state = 'claimed' AND deliveries.run = excluded.run)",
+            (str(week), lang, key, mid, now(), run, bool(resend_uncertain),
+             json.dumps(list(resend_uncertain))))
+        return cursor.rowcount == 1
+
+
+def _uncertain_runs(db: sqlite3.Connection, week: Week) -> list[str]:
+    """The runs that left messages "sending" and are gone: theirs may be sent again."""
+    return [run for run, updated in db.execute(
+        "SELECT DISTINCT run, max(updated) FROM deliveries WHERE week = ? AND state = "
+        "'sending' GROUP BY run", (str(week),)) if run and _dead(run, updated)]
 
 
 # --- the run --------------------------------------------------------------------------------
@@ -138,7 +237,7 @@ def _log(db: sqlite3.Connection, week: Week, lang: str, email: str, state: str,
             "updated) VALUES (?, ?, ?, ?, ?, 1, ?, ?) ON CONFLICT (week, lang, email) DO "
             "UPDATE SET state = excluded.state, attempts = attempts + (excluded.state = "
             "'sending'), detail = excluded.detail, updated = excluded.updated",
-            (str(week), lang, email, state, mid, detail[:300], now()))
+            (str(week), lang, key_of(email), state, mid, detail[:300], now()))
 
 
 def send(
@@ -174,23 +273,32 @@ def send(
                 r.already += 1
             elif item.state == "failed":
                 r.failed += 1
+            elif item.state == "elsewhere":
+                r.elsewhere += 1
             elif item.state == "sending" and not resend_uncertain:
                 r.uncertain += 1
             else:
                 todo.append(item)
         if dry_run:
             return _dry_run(config, week, editions, todo, key)
+        _release_abandoned(db, week)
+        failures: list[str] = []
+        again = (_uncertain_runs(db, week) or [""]) if resend_uncertain else []
         stopped = _deliver(config, db, week, editions, todo, key, results, progress,
-                           should_stop)
-    return SendReport(week, tuple(results.values()), stopped=stopped)
+                           should_stop, again, failures)
+    return SendReport(week, tuple(results.values()), stopped=stopped,
+                      failures=tuple(failures))
 
 
 def _deliver(config: Config, db: sqlite3.Connection, week: Week,
              editions: dict[str, Edition], todo: list[Planned], key: bytes,
              results: dict[str, LanguageResult], progress: Progress | None,
-             should_stop: Callable[[], bool]) -> bool:
+             should_stop: Callable[[], bool], resend_uncertain: Sequence[str],
+             failures: list[str]) -> bool:
     mailer = Mailer(config.delivery)
     sender = config.delivery.sender or ""
+    run = run_name()
+    _running.add(run)
     deferred: list[tuple[Planned, int]] = [(item, 0) for item in todo]
     try:
         done = 0
@@ -202,14 +310,31 @@ def _deliver(config: Config, db: sqlite3.Connection, week: Week,
                 if progress:
                     progress(f"{item.lang} {item.email}", done, len(todo))
                 e = editions[item.lang]
-                mid = message_id(e, item.email, sender)
-                data = as_bytes(config, build_message(config, e, item.email, item.name, key))
+                mid = message_id(e, key_of(item.email), sender)
                 r = results[item.lang]
+                if not _claim(db, week, item.lang, key_of(item.email), mid, run,
+                              resend_uncertain):
+                    r.elsewhere += 1
+                    done += 1
+                    continue
+                to, utf8 = envelope_address(item.email)
+                try:
+                    data = as_bytes(config, build_message(config, e, item.email, item.name,
+                                                          key, to=to))
+                except (ValueError, TypeError, UnicodeError) as exc:
+                    # One subscriber's message that cannot be made never stops the others.
+                    _log(db, week, item.lang, item.email, "failed", mid,
+                         f"the message could not be made: {exc}")
+                    failures.append(f"{item.email} ({item.lang}): the message could not be "
+                                    f"made ({str(exc)[:120]}); fix the subscriber's row")
+                    r.failed += 1
+                    done += 1
+                    continue
                 def sending(item: Planned = item, mid: str = mid) -> None:
                     _log(db, week, item.lang, item.email, "sending", mid)
 
                 try:
-                    mailer.send(sender, item.email, data, before_data=sending)
+                    mailer.send(sender, to, data, before_data=sending, smtputf8=utf8)
                 except Deferred as exc:
                     _log(db, week, item.lang, item.email, "deferred", mid, str(exc))
                     if attempts + 1 < RETRIES:
@@ -219,6 +344,7 @@ def _deliver(config: Config, db: sqlite3.Connection, week: Week,
                     continue
                 except Refused as exc:
                     _log(db, week, item.lang, item.email, "failed", mid, str(exc))
+                    failures.append(f"{item.email} ({item.lang}): refused: {exc}")
                     r.failed += 1
                     done += 1
                     continue
@@ -234,6 +360,7 @@ def _deliver(config: Config, db: sqlite3.Connection, week: Week,
             deferred = again
         return False
     finally:
+        _running.discard(run)
         mailer.close()
 
 

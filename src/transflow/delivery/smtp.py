@@ -84,15 +84,22 @@ class Mailer:
         self._last = time.monotonic()
 
     def send(self, sender: str, recipient: str, data: bytes,
-             before_data: Callable[[], None] = lambda: None) -> None:
+             before_data: Callable[[], None] = lambda: None, smtputf8: bool = False) -> None:
         """Deliver ``data``; ``before_data`` runs when the server is ready to receive it
-        (the delivery log records "sending" then). Raises Deferred, Refused or Lost."""
+        (the delivery log records "sending" then); ``smtputf8`` for an address that has
+        no ASCII form. Raises Deferred, Refused or Lost."""
         self._pace()
         for attempt in range(2):  # a dropped connection is reopened once
             try:
                 if self._smtp is None:
                     self._smtp = self._open()
-                code, reply = self._smtp.mail(sender)
+                options: list[str] = []
+                if smtputf8:
+                    if not self._smtp.has_extn("smtputf8"):
+                        raise Refused(f"{recipient} has no ASCII form and {self.settings.host} "
+                                      "does not offer SMTPUTF8: it cannot be sent there")
+                    options.append("SMTPUTF8")
+                code, reply = self._smtp.mail(sender, options)
                 if code == 250:
                     code, reply = self._smtp.rcpt(recipient)
                 if code in (250, 251):

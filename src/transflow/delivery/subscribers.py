@@ -24,7 +24,7 @@ from pathlib import Path
 from transflow.workspace.config import Config
 from transflow.workspace.errors import TransflowError
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 STATUSES = ("active", "unsubscribed", "bounced")
 SECRET_VARIABLE = "TRANSFLOW_SECRET"
 _MIGRATIONS = {
@@ -53,6 +53,59 @@ _MIGRATIONS = {
             email TEXT NOT NULL,
             sent TEXT NOT NULL
         );
+    """,
+    # Addresses compared as mail providers compare them (listmonk and Mailman too):
+    # without regard to case. ``key`` is the address in lower case; ``email`` the first
+    # spelling, for display; every spelling seen stays in ``spellings``, so that an
+    # unsubscribe link made for any of them keeps working. Duplicates merge, the most
+    # restrictive status winning. Deliveries are claimed by a run (``run``) before they
+    # are sent, so that two runs at once never send the same message.
+    2: """
+        CREATE TABLE people (
+            key TEXT PRIMARY KEY,
+            email TEXT NOT NULL,
+            name TEXT NOT NULL DEFAULT '',
+            languages TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'active',
+            created TEXT NOT NULL
+        );
+        INSERT INTO people (key, email, name, languages, status, created)
+            SELECT lower(email), email, name, languages, status, created FROM subscribers
+            WHERE true ORDER BY created, rowid
+            ON CONFLICT (key) DO UPDATE SET
+                status = CASE WHEN 'unsubscribed' IN (people.status, excluded.status)
+                              THEN 'unsubscribed'
+                              WHEN 'bounced' IN (people.status, excluded.status) THEN 'bounced'
+                              ELSE 'active' END,
+                languages = people.languages || ' ' || excluded.languages,
+                name = CASE WHEN people.name = '' THEN excluded.name ELSE people.name END;
+        CREATE TABLE spellings (
+            email TEXT PRIMARY KEY,
+            key TEXT NOT NULL
+        );
+        INSERT OR IGNORE INTO spellings (email, key) SELECT email, lower(email) FROM subscribers;
+        DROP TABLE subscribers;
+        ALTER TABLE people RENAME TO subscribers;
+        CREATE TABLE log (
+            week TEXT NOT NULL,
+            lang TEXT NOT NULL,
+            email TEXT NOT NULL,
+            state TEXT NOT NULL,
+            message_id TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            detail TEXT NOT NULL DEFAULT '',
+            updated TEXT NOT NULL,
+            run TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (week, lang, email)
+        );
+        INSERT INTO log (week, lang, email, state, message_id, attempts, detail, updated)
+            SELECT week, lang, lower(email), state, message_id, attempts, detail, updated
+            FROM deliveries WHERE true
+            ORDER BY CASE state WHEN 'sent' THEN 0 WHEN 'sending' THEN 1 WHEN 'failed' THEN 2
+                                WHEN 'deferred' THEN 3 ELSE 4 END
+            ON CONFLICT DO NOTHING;
+        DROP TABLE deliveries;
+        ALTER TABLE log RENAME TO deliveries;
     """,
 }
 
@@ -109,15 +162,49 @@ def connect(config: Config) -> Iterator[sqlite3.Connection]:
         db.close()
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+"""Control characters and line separators: never in a name or an address (a CR or LF
+in a header would end it, or fail to be written at all)."""
+
+
 def normalise(address: str, where: str | None = None, line: int | None = None) -> str:
     """The address as stored (the domain in lower case), or an error saying why not."""
     from email_validator import EmailNotValidError, validate_email
 
+    if _CONTROL.search(address.strip()):
+        raise SubscriberError(f"{address.strip()[:80]!r} holds a control character or a "
+                              "line break; an address cannot", where, line)
     try:
         return validate_email(address.strip(), check_deliverability=False).normalized
     except EmailNotValidError as exc:
         raise SubscriberError(f"{address.strip()[:80]!r} is not an email address ({exc})",
                               where, line) from None
+
+
+def envelope_address(address: str) -> tuple[str, bool]:
+    """How ``address`` is sent: its ASCII form (the domain IDNA-encoded) when there is
+    one, else as it is, with True: only a server offering SMTPUTF8 can take it."""
+    from email_validator import EmailNotValidError, validate_email
+
+    try:
+        found = validate_email(address, check_deliverability=False)
+    except EmailNotValidError:
+        return address, not address.isascii()
+    return (found.ascii_email, False) if found.ascii_email else (found.normalized, True)
+
+
+def key_of(address: str) -> str:
+    """What one person's addresses have in common: the address in lower case (mail
+    providers do not tell ``Ala@`` from ``ala@``)."""
+    return address.lower()
+
+
+def checked_name(name: str, where: str | None = None, line: int | None = None) -> str:
+    """A subscriber's name, refused when it holds a control character or a line break."""
+    if _CONTROL.search(name):
+        raise SubscriberError(f"the name {name[:40]!r} holds a control character or a line "
+                              "break; give it on one line", where, line)
+    return name.strip()
 
 
 def _languages(config: Config, values: Iterable[str], where: str | None = None,
@@ -138,14 +225,15 @@ def _languages(config: Config, values: Iterable[str], where: str | None = None,
 
 
 def _row(row: Sequence[str]) -> Subscriber:
-    return Subscriber(row[0], tuple(row[2].split()), row[1], row[3], row[4])
+    return Subscriber(row[0], tuple(dict.fromkeys(row[2].split())), row[1], row[3], row[4])
 
 
 def add(config: Config, email: str, languages: Sequence[str], name: str = "",
         status: str = "active") -> Subscriber:
-    """Add a subscriber, or update the one with this address (a duplicate is the same
-    person)."""
-    subscriber = Subscriber(normalise(email), _languages(config, languages), name, status)
+    """Add a subscriber, or update the one with this address in any spelling (a
+    duplicate is the same person; the first spelling stays the one shown)."""
+    subscriber = Subscriber(normalise(email), _languages(config, languages),
+                            checked_name(name), status)
     with connect(config) as db, db:
         _upsert(db, [subscriber])
     return get(config, subscriber.email) or subscriber
@@ -154,25 +242,30 @@ def add(config: Config, email: str, languages: Sequence[str], name: str = "",
 def _upsert(db: sqlite3.Connection, subscribers: Iterable[Subscriber]) -> None:
     for s in subscribers:
         db.execute(
-            "INSERT INTO subscribers (email, name, languages, status, created) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT (email) DO UPDATE SET "
+            "INSERT INTO subscribers (key, email, name, languages, status, created) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET "
             "name = excluded.name, languages = excluded.languages, status = excluded.status",
-            (s.email, s.name, " ".join(s.languages), s.status, s.created or now()))
+            (key_of(s.email), s.email, s.name, " ".join(s.languages), s.status,
+             s.created or now()))
+        db.execute("INSERT OR IGNORE INTO spellings (email, key) VALUES (?, ?)",
+                   (s.email, key_of(s.email)))
 
 
 def get(config: Config, email: str) -> Subscriber | None:
     with connect(config) as db:
         row = db.execute("SELECT email, name, languages, status, created FROM subscribers "
-                         "WHERE email = ?", (normalise(email),)).fetchone()
+                         "WHERE key = ?", (key_of(normalise(email)),)).fetchone()
     return _row(row) if row else None
 
 
 def remove(config: Config, email: str) -> bool:
-    """Delete a subscriber and their delivery log (a right to be forgotten)."""
-    address = normalise(email)
+    """Delete a subscriber, every spelling of their address and their delivery log (a
+    right to be forgotten)."""
+    key = key_of(normalise(email))
     with connect(config) as db, db:
-        gone = db.execute("DELETE FROM subscribers WHERE email = ?", (address,)).rowcount
-        db.execute("DELETE FROM deliveries WHERE email = ?", (address,))
+        gone = db.execute("DELETE FROM subscribers WHERE key = ?", (key,)).rowcount
+        db.execute("DELETE FROM deliveries WHERE email = ?", (key,))
+        db.execute("DELETE FROM spellings WHERE key = ?", (key,))
     return bool(gone)
 
 
@@ -200,19 +293,26 @@ def token(email: str, key: bytes) -> str:
 
 
 def unsubscribe(config: Config, token_or_email: str) -> Subscriber:
-    """Mark a subscriber unsubscribed (by address, or by the token of their link)."""
+    """Mark a subscriber unsubscribed (by address in any spelling, or by the token of a
+    link made for any spelling of it)."""
     value = token_or_email.strip()
     if "@" in value:
         found = get(config, value)
     else:
-        key = secret()
-        found = next((s for s in subscribers(config)
-                      if hmac.compare_digest(token(s.email, key), value.lower())), None)
+        found = None
+        signature = secret()
+        wanted = value.lower().encode("utf-8")  # bytes: any text compares, none raises
+        with connect(config) as db:
+            spellings = db.execute("SELECT email, key FROM spellings").fetchall()
+        owner = next((key for email, key in spellings if hmac.compare_digest(
+            token(email, signature).encode("ascii"), wanted)), None)
+        if owner is not None:
+            found = get(config, owner)
     if found is None:
         raise SubscriberError(f"no subscriber with this {'address' if '@' in value else 'token'}")
     with connect(config) as db, db:
-        db.execute("UPDATE subscribers SET status = 'unsubscribed' WHERE email = ?",
-                   (found.email,))
+        db.execute("UPDATE subscribers SET status = 'unsubscribed' WHERE key = ?",
+                   (key_of(found.email),))
     return Subscriber(found.email, found.languages, found.name, "unsubscribed", found.created)
 
 
@@ -248,7 +348,7 @@ def read_csv(config: Config, text: str, shown: str) -> list[Subscriber]:
         raise SubscriberError("the header needs an email and a languages column "
                               "(email,languages,name,status)", shown, 1)
     name_at, status_at = _column(header, "name"), _column(header, "status")
-    found: dict[str, Subscriber] = {}
+    found: dict[str, Subscriber] = {}  # by key: one person, however spelled
     for number, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
@@ -262,7 +362,10 @@ def read_csv(config: Config, text: str, shown: str) -> list[Subscriber]:
         if word not in _STATUS_WORDS:
             raise SubscriberError(f"status '{word[:20]}' is not one of {', '.join(STATUSES)}",
                                   shown, number)
-        found[email] = Subscriber(email, languages, cell(name_at), _STATUS_WORDS[word])
+        name = checked_name(cell(name_at), shown, number)
+        known = found.get(key_of(email))
+        found[key_of(email)] = Subscriber(known.email if known else email, languages, name,
+                                          _STATUS_WORDS[word])
     return list(found.values())
 
 

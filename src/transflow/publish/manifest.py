@@ -75,13 +75,14 @@ def _inputs(config: Config, week: Week, lang: str) -> list[Path]:
 _file_digests: dict[Stat, bytes] = {}
 
 
-def _file_digest(path: Path) -> bytes:
+def _file_digest(path: Path, fresh: bool = False) -> bytes:
     """A file's digest, remembered while it keeps its size and time: the templates and
-    settings every week shares are read once per run, not once per week."""
+    settings every week shares are read once per run, not once per week; ``fresh``:
+    read again whatever its size and time say."""
     key = stat_of(path)
     if key[2] < 0:
         return b"missing"
-    if key not in _file_digests:
+    if fresh or key not in _file_digests:
         try:
             _file_digests[key] = hashlib.sha256(path.read_bytes()).digest()
         except OSError:
@@ -89,11 +90,12 @@ def _file_digest(path: Path) -> bytes:
     return _file_digests[key]
 
 
-def inputs_digest(config: Config, week: Week, lang: str) -> str:
-    """A digest of everything the bulletin of ``week`` in ``lang`` is made from."""
+def inputs_digest(config: Config, week: Week, lang: str, fresh: bool = False) -> str:
+    """A digest of everything the bulletin of ``week`` in ``lang`` is made from
+    (``fresh``: every file read now, as ``published`` does)."""
     digest = hashlib.sha256()
     for path in _inputs(config, week, lang):
-        digest.update(config.rel(path).encode() + b"\0" + _file_digest(path) + b"\0")
+        digest.update(config.rel(path).encode() + b"\0" + _file_digest(path, fresh) + b"\0")
     return digest.hexdigest()
 
 
@@ -134,7 +136,9 @@ def published(config: Config, week: Week, lang: str, pdf_name: str,
     if manifest.get("files", {}).get(checked.name) != digest:
         return Published(week, lang, pdf, False, f"its {checked.name} was changed after the "
                          "build")
-    if manifest.get("inputs") != inputs_digest(config, week, lang):
+    # Every input read now: a file changed to the same size with its time put back
+    # (touch -r) is seen, as it is by no stamp.
+    if manifest.get("inputs") != inputs_digest(config, week, lang, fresh=True):
         return Published(week, lang, pdf, False, "its sources, catalogs, templates or "
                          "settings changed since it was built")
     return Published(week, lang, pdf if pdf.is_file() else None, True,

@@ -320,9 +320,21 @@ def _delivery(value: Any, _: dict[str, Any]) -> DeliveryConfig:
     if not isinstance(database, str) or Path(database).is_absolute() or ".." in Path(
             database).parts:
         raise _Invalid("[delivery] database must be a path inside the workspace")
+    sender = value.get("from")
+    if sender is not None and (not isinstance(sender, str) or re.search(
+            "[\x00-\x1f\x7f\u2028\u2029]", sender) or "@" not in sender):
+        raise _Invalid("[delivery] from must be one line with an address, such as "
+                       "\"Weekly bulletin <bulletin@example.org>\"")
+    for name in ("timeout", "rate"):
+        number = value.get(name, 30)
+        if isinstance(number, bool) or not isinstance(number, int | float) or not (
+                0 < number < 3600):
+            raise _Invalid(f"[delivery] {name} must be a number of "
+                           f"{'seconds' if name == 'timeout' else 'messages a second'} "
+                           "above 0 (and below 3600)")
     try:
         return DeliveryConfig(
-            database=database, sender=value.get("from"),
+            database=database, sender=sender,
             host=str(value.get("host", "localhost")), port=int(value.get("port", 25)),
             security=security, username=value.get("username"),
             rate=float(value["rate"]) if "rate" in value else None,
