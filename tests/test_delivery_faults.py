@@ -232,3 +232,41 @@ def test_delivery_settings_that_cannot_work_are_named_at_load(sample: Path, sett
     result = run(sample, "status")
     assert result.exit_code == 1 and message in result.output
     assert "Traceback" not in result.output
+
+
+# --- bounded input ----------------------------------------------------------------------
+
+def test_a_csv_cell_too_long_is_one_line(published: Path) -> None:  # noqa: F811
+    big = published / "big.csv"
+    big.write_text('email,languages,name\nola@example.org,en,"' + "x" * 200_000 + '"\n',
+                   encoding="utf-8")
+    result = run(published, "subscribers", "import", str(big))
+    assert result.exit_code == 1 and "big.csv:" in result.output
+    assert "Traceback" not in result.output and "field larger" in result.output
+
+
+def test_export_neutralises_formulas_and_import_restores_every_name(
+        published: Path) -> None:  # noqa: F811
+    names = ["=HYPERLINK(\"http://x\")", "+375 29", "-Anna", "@ala", "'Quoted'", "O'Brien",
+             "Алесь"]
+    for i, name in enumerate(names):
+        assert run(published, "subscribers", "add", f"n{i}@example.org", "--lang", "en",
+                   "--name", name).exit_code == 0
+    exported = run(published, "subscribers", "export").output
+    cells = [line.split(",", 2)[2].rsplit(",", 2)[0] for line in exported.splitlines()
+             if line.startswith("n")]
+    assert not [c for c in cells if c.lstrip('"').startswith(("=", "+", "-", "@"))]
+    (published / "back.csv").write_text(exported, encoding="utf-8")
+    for i in range(len(names)):
+        assert run(published, "subscribers", "remove", f"n{i}@example.org").exit_code == 0
+    assert run(published, "subscribers", "import", str(published / "back.csv")).exit_code == 0
+    with db_of(published) as db:
+        back = dict(db.execute("SELECT key, name FROM subscribers WHERE key LIKE 'n%'"))
+    assert [back[f"n{i}@example.org"] for i in range(len(names))] == names
+
+
+def test_a_database_that_is_a_folder_is_one_line(sample: Path) -> None:
+    (sample / "subscribers.sqlite3").mkdir()
+    result = run(sample, "subscribers", "list")
+    assert result.exit_code == 1 and "subscribers.sqlite3" in result.output
+    assert "Traceback" not in result.output

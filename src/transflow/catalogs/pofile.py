@@ -460,6 +460,26 @@ def _comment_lines(marker: str, text: str) -> list[str]:
     return [f"{marker} {line}" if line else marker for line in text.split("\n")]
 
 
+_FORMATS = ("c", "objc", "python", "python-brace", "java", "java-printf", "csharp",
+            "javascript", "scheme", "lisp", "elisp", "librep", "ruby", "sh", "awk", "lua",
+            "object-pascal", "smalltalk", "qt", "qt-plural", "kde", "kde-kuit", "boost", "tcl",
+            "perl", "perl-brace", "php", "gcc-internal", "gfc-internal", "ycp")
+"""gettext 0.21's languages, in the order msgcat writes their format flags."""
+_FORMAT_FLAG = re.compile(r"(?:no-|possible-|impossible-)?(.+)-format")
+
+
+def _flag_rank(flag: str) -> tuple[int, int]:
+    if flag == FUZZY:
+        return (0, 0)
+    if (found := _FORMAT_FLAG.fullmatch(flag)) and found.group(1) in _FORMATS:
+        return (1, _FORMATS.index(found.group(1)))
+    if flag.startswith("range:"):
+        return (2, 0)
+    if flag in ("wrap", "no-wrap"):
+        return (3, 0)
+    return (4, 0)
+
+
 def _entry_lines(entry: Entry) -> list[str]:
     lines: list[str] = []
     comments = entry.translator_comments
@@ -474,8 +494,10 @@ def _entry_lines(entry: Entry) -> list[str]:
     flags = list(entry.flags)
     if FUZZY in flags and not entry.has_translation:
         flags.remove(FUZZY)  # nothing to review: msgcat drops it too
-    if FUZZY in flags:  # first, as msgmerge writes it
-        flags = [FUZZY] + [f for f in flags if f != FUZZY]
+    # In msgcat's order, so that a file round-trips byte for byte: fuzzy, the format
+    # flags in gettext's order of languages, the range, the wrapping; others (which
+    # msgcat would drop) after them, as they came.
+    flags.sort(key=_flag_rank)
     if flags:
         lines.append("#, " + ", ".join(flags))
     wrap = "no-wrap" not in flags

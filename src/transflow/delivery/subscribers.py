@@ -140,7 +140,14 @@ def connect(config: Config) -> Iterator[sqlite3.Connection]:
     """The database, created or migrated to the current schema."""
     path = database_path(config)
     path.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(path, timeout=30)
+    if path.is_dir():
+        raise SubscriberError("is a folder, not the subscriber database; move it away",
+                              config.rel(path))
+    try:
+        db = sqlite3.connect(path, timeout=30)
+    except sqlite3.Error as exc:
+        raise SubscriberError(f"the subscriber database cannot be opened ({exc})",
+                              config.rel(path)) from None
     try:
         # WAL: a commit survives a crash or a kill of transflow (what the delivery log
         # must survive) without a disk flush per message.
@@ -337,7 +344,12 @@ def _column(header: Sequence[str], field: str) -> int | None:
 
 def read_csv(config: Config, text: str, shown: str) -> list[Subscriber]:
     """Every row of a CSV export, checked; a bad row is an error naming its line."""
-    rows = list(csv.reader(io.StringIO(text)))
+    reader = csv.reader(io.StringIO(text))
+    try:
+        rows = list(reader)
+    except csv.Error as exc:
+        raise SubscriberError(f"cannot be read as CSV ({exc}); a cell may be unclosed or "
+                              "far too long", shown, reader.line_num) from None
     if not rows:
         raise SubscriberError("the file is empty; it needs a header line "
                               "email,languages,name,status", shown, 1)
@@ -348,6 +360,7 @@ def read_csv(config: Config, text: str, shown: str) -> list[Subscriber]:
         raise SubscriberError("the header needs an email and a languages column "
                               "(email,languages,name,status)", shown, 1)
     name_at, status_at = _column(header, "name"), _column(header, "status")
+    own = [h.strip().lower() for h in header] == list(_EXPORT_HEADER)
     found: dict[str, Subscriber] = {}  # by key: one person, however spelled
     for number, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
@@ -362,7 +375,10 @@ def read_csv(config: Config, text: str, shown: str) -> list[Subscriber]:
         if word not in _STATUS_WORDS:
             raise SubscriberError(f"status '{word[:20]}' is not one of {', '.join(STATUSES)}",
                                   shown, number)
-        name = checked_name(cell(name_at), shown, number)
+        name = cell(name_at)
+        if own and name.startswith("'"):
+            name = name[1:]  # transflow's own export: the mark it put before the name
+        name = checked_name(name, shown, number)
         known = found.get(key_of(email))
         found[key_of(email)] = Subscriber(known.email if known else email, languages, name,
                                           _STATUS_WORDS[word])
@@ -377,10 +393,20 @@ def import_csv(config: Config, text: str, shown: str) -> int:
     return len(rows)
 
 
+_EXPORT_HEADER = ("email", "languages", "name", "status", "created")
+_FORMULA = ("=", "+", "-", "@", "\t", "\r", "'")
+"""How a cell a spreadsheet would run as a formula starts (OWASP's list), and the
+apostrophe that neutralises it (so that a name that begins with one is marked too)."""
+
+
 def export_csv(config: Config) -> str:
+    """The list as CSV. A name a spreadsheet would take for a formula is written after an
+    apostrophe (OWASP's rule); ``import`` of this export takes the apostrophe off again,
+    so every name comes back exactly."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["email", "languages", "name", "status", "created"])
+    writer.writerow(_EXPORT_HEADER)
     for s in subscribers(config):
-        writer.writerow([s.email, " ".join(s.languages), s.name, s.status, s.created])
+        name = f"'{s.name}" if s.name.startswith(_FORMULA) else s.name
+        writer.writerow([s.email, " ".join(s.languages), name, s.status, s.created])
     return out.getvalue()

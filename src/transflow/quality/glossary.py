@@ -11,6 +11,7 @@ import csv
 import re
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 from transflow.workspace.config import Config
 from transflow.workspace.errors import ConfigError
@@ -38,6 +39,23 @@ def load_glossary(config: Config) -> tuple[Term, ...]:
     path = config.root / GLOSSARY_NAME
     if not path.exists():
         return ()
+    try:
+        return _read_glossary(config, path)
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"is not UTF-8 text (byte {exc.start}); save it as CSV in UTF-8",
+                          GLOSSARY_NAME) from None
+    except _Unreadable as exc:
+        raise ConfigError(f"cannot be read as CSV ({exc.reason}); a cell may be unclosed "
+                          "or far too long", GLOSSARY_NAME, exc.line) from None
+
+
+class _Unreadable(Exception):
+    def __init__(self, reason: str, line: int) -> None:
+        super().__init__(reason)
+        self.reason, self.line = reason, line
+
+
+def _read_glossary(config: Config, path: Path) -> tuple[Term, ...]:
     with path.open(encoding="utf-8", newline="") as f:
         reader = csv.DictReader(f)
         missing = {"forbidden", "note", *config.languages} - set(reader.fieldnames or ())
@@ -48,7 +66,11 @@ def load_glossary(config: Config) -> tuple[Term, ...]:
                 GLOSSARY_NAME, 1,
             )
         rows = []
-        for row in reader:
+        try:
+            found = list(reader)
+        except csv.Error as exc:
+            raise _Unreadable(str(exc), reader.line_num) from None
+        for row in found:
             terms = tuple((lang, row[lang].strip()) for lang in config.languages
                           if (row.get(lang) or "").strip())
             forbidden = tuple(v.strip() for v in (row.get("forbidden") or "").split("|")

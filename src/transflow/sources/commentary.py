@@ -230,6 +230,13 @@ def _front_matter(front: str, rel: str) -> tuple[dict[str, Any], dict[str, int]]
         line = mark.line + 2 if mark is not None else 1
         problem = getattr(exc, "problem", None) or str(exc)
         raise SourceError(f"front matter is not valid YAML: {problem}", rel, line) from None
+    except ValueError as exc:
+        # YAML reads 2024-02-30 as a date and fails to make it: say which field.
+        found = re.search(r"^(\w+)\s*:\s*(\d{4}-\d{1,2}-\d{1,2})\s*$", front, re.MULTILINE)
+        line = front[:found.start()].count("\n") + 2 if found else 1
+        shown = f"{found.group(1)} '{found.group(2)}'" if found else "a value"
+        raise SourceError(f"{shown} is not a date of the calendar ({exc}); write a date "
+                          "like 2019-03-06", rel, line) from None
     if not isinstance(meta, dict):
         raise SourceError("front matter must be 'field: value' lines", rel, 2)
     field_lines: dict[str, int] = {}

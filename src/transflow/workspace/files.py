@@ -643,6 +643,7 @@ def workspace_lock(root: Path, *, outputs: bool = False) -> Iterator[None]:
     path = root / LOCK_NAME
     holder = root / HOLDER_NAME
     path.parent.mkdir(parents=True, exist_ok=True)
+    _check_records(path.parent)
     lock = _os_lock(path)
     if lock is None:
         try:
@@ -661,6 +662,19 @@ def workspace_lock(root: Path, *, outputs: bool = False) -> Iterator[None]:
             holder.unlink(missing_ok=True)
     finally:
         lock.release()
+
+
+_RECORD_SUFFIXES = (".json", ".pickle", ".sqlite3", ".holder")
+
+
+def _check_records(folder: Path) -> None:
+    """Refuse to start when a file transflow keeps in ``.transflow/`` (its lock, records
+    and caches) is a folder: one line naming it, before anything is read or written."""
+    for entry in os.scandir(folder):
+        if entry.is_dir() and (entry.name == "lock" or entry.name.endswith(_RECORD_SUFFIXES)):
+            raise TransflowError(
+                "is a folder where transflow keeps a file of its own; remove it (transflow "
+                "makes it again)", str(Path(folder.name) / entry.name))
 
 
 def _workspace_files(root: Path, outputs: bool = True) -> Iterator[tuple[Path, list[str]]]:

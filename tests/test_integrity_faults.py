@@ -1,0 +1,74 @@
+"""No traceback for what a workspace may hold by mistake: a folder where transflow keeps
+a file of its own, a glossary that is not text, a date that is not in the calendar;
+and flags written in msgcat's order. Each is one line, exit 1, and nothing changed.
+
+Every file here is written for these tests."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import files, po, run, write_source
+
+W09 = "2024-W09"
+OWN = ["lock", "update-state.json", "build-state.json", "check-state.json",
+       "memory-be.json", "memory-misses-ru.json", "site-cache-2.pickle"]
+
+
+@pytest.mark.parametrize("name", OWN)
+def test_a_folder_where_transflow_keeps_a_file(updated: Path, name: str) -> None:
+    assert run(updated, "build", "--week", W09, "--format", "html").exit_code == 0
+    assert run(updated, "check").exit_code in (0, 1)
+    own = updated / ".transflow" / name
+    if own.exists():
+        own.unlink()
+    own.mkdir()
+    source = updated / "sources" / W09 / "border-readiness-check.md"
+    source.write_text(source.read_text(encoding="utf-8").replace("snap", "sudden"),
+                      encoding="utf-8")
+    before = files(updated / "locales") | files(updated / "output")
+    for command in (["update"], ["build", "--week", W09, "--format", "html"]):
+        result = run(updated, *command)
+        assert result.exit_code == 1, (command, result.output)
+        assert f".transflow/{name}: is a folder where transflow keeps a file" in result.output
+    assert files(updated / "locales") | files(updated / "output") == before
+    shutil.rmtree(own)
+    assert run(updated, "update").exit_code == 0  # removed, as the message says: all well
+
+
+def test_a_glossary_that_is_not_text(updated: Path) -> None:
+    (updated / "glossary.csv").write_bytes(b"be,ru,en,forbidden,note\n\xff\xfe\x00\x01")
+    result = run(updated, "check")
+    assert result.exit_code == 1
+    assert "glossary.csv: is not UTF-8 text" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_a_date_not_in_the_calendar(updated: Path) -> None:
+    write_source(updated, W09, "leap", "title: Leap\ncategory: economy\ndate: 2024-02-30",
+                 "Text.")
+    before = files(updated / "locales")
+    result = run(updated, "update")
+    assert result.exit_code == 1
+    assert f"sources/{W09}/leap.md:" in result.output
+    assert "date '2024-02-30' is not a date of the calendar" in result.output
+    assert files(updated / "locales") == before
+
+
+def test_flags_are_written_in_msgcats_order(updated: Path) -> None:
+    target = po(updated, "ru", W09)
+    text = target.read_text(encoding="utf-8")
+    first = text.index("\n#: ") + 1
+    text = text[:first] + "#, python-brace-format, fuzzy, no-wrap, python-format\n" + \
+        text[first:]
+    target.write_text(text, encoding="utf-8")
+    assert run(updated, "update").exit_code == 0
+    written = target.read_text(encoding="utf-8")
+    again = subprocess.run(["msgcat", str(target)], capture_output=True, text=True,
+                           check=True).stdout
+    assert "#, fuzzy, python-format, python-brace-format, no-wrap\n" in written
+    assert written == again
