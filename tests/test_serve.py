@@ -72,3 +72,17 @@ def test_nothing_else_is_served(site: tuple[Path, int], target: str) -> None:
     assert status == 404, target
     assert b"root:" not in body and b"[publication]" not in body
     assert b"Traceback" not in body and b"Index of" not in body
+
+
+@pytest.mark.parametrize("link", [W09, "en"])
+def test_build_never_writes_through_a_link_out_of_the_workspace(updated: Path, tmp_path: Path,
+                                                                link: str) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (updated / "output").mkdir(exist_ok=True)
+    os.symlink(elsewhere, updated / "output" / link)
+    result = run(updated, "build", "--week", W09, "--format", "html")
+    assert result.exit_code == 1
+    assert f"output/{link}: is a link out of the workspace" in result.output
+    assert "Traceback" not in result.output
+    assert list(elsewhere.iterdir()) == []

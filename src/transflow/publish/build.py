@@ -38,7 +38,7 @@ from transflow.publish.plan import (
     state_key,
 )
 from transflow.workspace.config import Config
-from transflow.workspace.files import WriteFailed, workspace_lock, write_all
+from transflow.workspace.files import Inside, WriteFailed, workspace_lock, write_all
 
 if TYPE_CHECKING:
     from multiprocessing.pool import Pool
@@ -198,8 +198,10 @@ def write_rendered(config: Config, rendered: Rendered) -> tuple[list[Output], Fa
     job = rendered.job
     changed: list[tuple[Path, bytes]] = []
     outputs: list[Output] = []
+    inside = Inside(config.root)
     for fmt, rel, data in rendered.files:
         path = config.root / rel
+        inside(path)
         written = False
         if data is not None:
             try:

@@ -36,7 +36,7 @@ from transflow.publish.render_html import render_template
 from transflow.site.listing import Listed, Listing
 from transflow.sources.commentary import Commentary, list_weeks, load_week, source_files
 from transflow.workspace.config import UI_DOMAIN, Config
-from transflow.workspace.files import atomic_write, workspace_lock, write_if_changed
+from transflow.workspace.files import Inside, atomic_write, workspace_lock, write_if_changed
 from transflow.workspace.lang import language_name
 from transflow.workspace.progress import Progress
 from transflow.workspace.state import code_version
@@ -353,6 +353,8 @@ def _build_site(config: Config, progress: Progress | None) -> SiteReport:
     # Pagefind reads the whole site each time: run it only when what it indexes changed.
     searched_changed = not (config.output_dir / "pagefind").is_dir()
     files = [(page.path, page) for page in pages] + [(path, data) for path, data in extra]
+    inside = Inside(config.root)
+    inside(config.output_dir / "pagefind" / "x")  # Pagefind writes there on its own
     for done, (path, what) in enumerate(files):
         if progress:
             progress(path, done, len(files))
@@ -368,6 +370,7 @@ def _build_site(config: Config, progress: Progress | None) -> SiteReport:
                 cache.pages[path] = print_
             else:
                 data = what
+            inside(config.output_dir / path)
             if write_if_changed(config.output_dir / path, data):
                 written.append(f"output/{path}")
                 if isinstance(what, Page) and what.template == _INDEXED:

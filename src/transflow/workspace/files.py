@@ -157,6 +157,40 @@ def create_exclusive(path: Path, data: bytes | str) -> bool:
         tmp.unlink(missing_ok=True)
 
 
+# --- never outside the workspace -------------------------------------------------------
+
+class OutsideWorkspace(TransflowError):
+    """A write would land outside the workspace, through a symbolic link in the way."""
+
+
+class Inside:
+    """Checks that files written below ``root`` stay there, whatever links the folders
+    on the way hold (``output/`` is a folder anyone can put a link in). Each folder is
+    resolved once."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.real = root.resolve()
+        self._checked: set[Path] = set()
+
+    def __call__(self, path: Path) -> None:
+        folder = path.parent
+        if folder in self._checked:
+            return
+        probe = folder
+        while not probe.exists() and not probe.is_symlink() and probe != probe.parent:
+            probe = probe.parent  # what exists of the way there
+        if not probe.resolve().is_relative_to(self.real):
+            link = next((p for p in (probe, *probe.parents) if p.is_symlink()), probe)
+            try:
+                shown = str(link.relative_to(self.root))
+            except ValueError:
+                shown = str(link)
+            raise OutsideWorkspace("is a link out of the workspace; transflow writes only "
+                                   "inside it: remove the link", shown)
+        self._checked.add(folder)
+
+
 # --- is it still what was read? ------------------------------------------------------
 
 @dataclass(frozen=True)
