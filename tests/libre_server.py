@@ -57,7 +57,10 @@ class LibreServer:
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
-                self.wfile.write(data)
+                try:
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client stopped reading (as transflow does past its limit)
 
             def log_message(self, *args: object) -> None:
                 pass

@@ -72,3 +72,24 @@ def test_flags_are_written_in_msgcats_order(updated: Path) -> None:
                            check=True).stdout
     assert "#, fuzzy, python-format, python-brace-format, no-wrap\n" in written
     assert written == again
+
+
+@pytest.mark.parametrize(("answer", "said"), [
+    (lambda q: "слова " * 400_000, "over 1024 KiB"),  # megabytes for a short segment
+    (lambda q: q * 40, "not a translation of it"),  # far longer than any translation
+])
+def test_a_draft_out_of_all_proportion_is_refused(mini: Path, answer, said: str) -> None:  # type: ignore[no-untyped-def]
+    from tests.libre_server import LibreServer
+
+    write_source(mini, "2019-W10", "rail", "title: Rail talks\ncategory: security",
+                 "First paragraph.\n\nSecond paragraph.")
+    assert run(mini, "update").exit_code == 0
+    target = po(mini, "ru", "2019-W10")
+    before = target.stat().st_size
+    with LibreServer() as server:
+        server.translate = lambda q, source, target_lang: answer(q)
+        result = run(mini, "draft", "--lang", "ru", "--provider", "libre", "--url", server.url)
+    assert result.exit_code == 1
+    assert said in result.output and "Traceback" not in result.output
+    assert "rail" in result.output or "2019-W10" in result.output  # names the entry
+    assert target.stat().st_size < before + 2000

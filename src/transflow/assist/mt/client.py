@@ -23,6 +23,12 @@ from transflow.assist.mt.routes import Step
 from transflow.workspace.config import MTConfig
 
 
+def longest_draft(source: str) -> int:
+    """The longest a translation of ``source`` can sanely be: Belarusian and Russian run
+    a fifth or so longer than English, never several times."""
+    return 3 * len(source) + 100
+
+
 class ProviderFailed(Exception):
     """The provider cannot be used any more this run (bad key, unreachable)."""
 
@@ -97,6 +103,9 @@ class Client:
                     self._last = time.monotonic()
                 if not isinstance(result, str) or not result.strip():
                     raise TextFailed(f"{self.step.provider} returned no translation")
+                if len(result) > longest_draft(text):
+                    raise TextFailed(f"{self.step.provider} returned {len(result)} characters "
+                                     f"for {len(text)}: not a translation of it")
                 return result
             except TextFailed:
                 raise

@@ -97,17 +97,32 @@ def language_table(provider: str) -> dict[str, str] | None:
 
 
 
+MAX_RESPONSE = 1 << 20
+"""Bytes read of a provider's answer at most (a segment's translation is a few KiB)."""
+
+
 @contextmanager
 def request_timeout(seconds: float) -> Iterator[None]:
     # deep-translator calls requests.post/get without a timeout (its issue #163), so a
     # hung server would hang transflow: give every request made meanwhile a timeout.
     import requests.api
+    import requests.exceptions
 
     original = requests.api.request
 
     def request(method: str, url: str, **kwargs: Any) -> Any:
         kwargs.setdefault("timeout", seconds)
-        return original(method, url, **kwargs)
+        kwargs["stream"] = True
+        response = original(method, url, **kwargs)
+        # Read no more than a sane answer can be: a server answering megabytes for a
+        # segment must not grow a catalog (or this process) without bound.
+        data = response.raw.read(MAX_RESPONSE + 1, decode_content=True)
+        response.close()
+        if len(data) > MAX_RESPONSE:
+            raise requests.exceptions.ContentDecodingError(
+                f"the answer is over {MAX_RESPONSE // 1024} KiB; not read")
+        response._content = data
+        return response
 
     requests.api.request = request  # type: ignore[assignment]
     try:
