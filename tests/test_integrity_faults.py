@@ -93,3 +93,37 @@ def test_a_draft_out_of_all_proportion_is_refused(mini: Path, answer, said: str)
     assert said in result.output and "Traceback" not in result.output
     assert "rail" in result.output or "2019-W10" in result.output  # names the entry
     assert target.stat().st_size < before + 2000
+
+
+def test_control_characters_reach_no_page_pdf_or_feed(updated: Path) -> None:
+    """A bell in a front-matter title (a double-quoted YAML escape) and a vertical tab in
+    a translation (a PO escape): left out of the HTML, the PDF and the feed, and named
+    by check with their lines."""
+    from tests.helpers import out, pdf_text
+
+    with (updated / "transflow.toml").open("a", encoding="utf-8") as f:
+        f.write('\n[site]\nbase_url = "https://bulletin.example.org/"\n')
+    source = updated / "sources" / W09 / "border-readiness-check.md"
+    text = source.read_text(encoding="utf-8")
+    title_line = next(line for line in text.splitlines() if line.startswith("title:"))
+    title = title_line.removeprefix("title:").strip().strip('"')
+    source.write_text(text.replace(title_line, f'title: "{title} \\a bell"'), encoding="utf-8")
+    target = po(updated, "ru", W09)
+    catalog = target.read_text(encoding="utf-8")
+    at = catalog.index('msgstr "', catalog.index("#: sources/")) + len('msgstr "')
+    if catalog[at] == '"':  # a wrapped msgstr starts on the next line
+        at = catalog.index('"', at + 2) + 1
+    target.write_text(catalog[:at] + "\\v" + catalog[at:], encoding="utf-8")
+    assert run(updated, "update").exit_code == 0
+    result = run(updated, "build", "--week", W09)
+    assert result.exit_code == 0, result.output
+    for lang in ("be", "ru", "en"):
+        html, pdf = out(updated, W09, lang)
+        for data in (html.read_text(encoding="utf-8"), pdf_text(pdf),
+                     (updated / "output" / lang / "feed.xml").read_text(encoding="utf-8")):
+            assert "\a" not in data and "\v" not in data
+    assert "bell" in out(updated, W09, "en")[0].read_text(encoding="utf-8")
+    checked = run(updated, "check", "--sources")
+    assert "U+000B" in checked.output and f"locales/ru/LC_MESSAGES/{W09}.po:" in checked.output
+    assert "U+0007" in checked.output and f"sources/{W09}/border-readiness-check.md" in (
+        checked.output)

@@ -13,6 +13,7 @@ from transflow.sources.commentary import Commentary
 from transflow.sources.markdown import Segment, split
 from transflow.workspace.config import Config
 from transflow.workspace.lang import format_long_date, format_week_range
+from transflow.workspace.text import readable
 from transflow.workspace.weeks import Week
 
 
@@ -103,10 +104,11 @@ class Bulletin:
 
 
 def _resolve(segment: Segment, lang: str, catalog: Translations) -> Text:
+    """The text a reader gets: without control characters (see ``workspace.text``)."""
     if segment.lang == lang:
-        return Text(segment.text, lang, "source")
+        return Text(readable(segment.text), lang, "source")
     text, state = catalog.state(segment.slug, segment.text)
-    return Text(text, lang if state != "untranslated" else segment.lang, state)
+    return Text(readable(text), lang if state != "untranslated" else segment.lang, state)
 
 
 def _article(config: Config, c: Commentary, lang: str, catalog: Translations,
@@ -134,11 +136,11 @@ def _article(config: Config, c: Commentary, lang: str, catalog: Translations,
     article = Article(
         slug=c.slug,
         category=c.category,
-        category_label=ui.gettext(config.categories[c.category]),
+        category_label=readable(ui.gettext(config.categories[c.category])),
         title=title,
         author=author,
         trend=c.trend,
-        trend_label=ui.gettext(config.trends[c.trend]) if c.trend else None,
+        trend_label=readable(ui.gettext(config.trends[c.trend])) if c.trend else None,
         date=c.date,
         date_label=format_long_date(c.date, lang) if c.date else None,
         source_lang=c.lang,

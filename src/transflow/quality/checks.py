@@ -31,6 +31,7 @@ from transflow.workspace.config import UI_DOMAIN, UI_SOURCE_LANGUAGE, Config
 from transflow.workspace.files import LockHeld, workspace_lock
 from transflow.workspace.progress import Progress
 from transflow.workspace.state import JobState, fingerprint, stamp
+from transflow.workspace.text import controls
 from transflow.workspace.weeks import Week
 
 ERROR, WARNING = "error", "warning"
@@ -222,6 +223,12 @@ def check_glossary(source: str, target: str, source_lang: str, target_lang: str,
             yield "glossary", ERROR, f"'{variant}' is a forbidden variant{use} (glossary.csv)"
 
 
+def check_controls(text: str) -> Iterator[Issue]:
+    if found := controls(text):
+        yield ("control", WARNING, f"holds control characters ({', '.join(found)}) that no "
+               "page, PDF or feed can show; they are left out of the bulletin: remove them")
+
+
 def check_translation(source: str, target: str, source_lang: str, target_lang: str,
                       glossary: Sequence[Term]) -> list[Issue]:
     newlines = list(check_newlines(source, target))
@@ -234,13 +241,14 @@ def check_translation(source: str, target: str, source_lang: str, target_lang: s
         *check_markup(source, target),
         *check_glossary(source, target, source_lang, target_lang, glossary),
         *check_script(target, target_lang),
+        *check_controls(target),
         # The newline error says it already; the toolkit's warning would repeat it.
         *(i for i in toolkit if not (newlines and i[0] == "endwhitespace")),
     ]
 
 
 def check_source(text: str, lang: str, glossary: Sequence[Term]) -> list[Issue]:
-    issues = list(check_script(text, lang))
+    issues = [*check_script(text, lang), *check_controls(text)]
     for row in glossary:
         for variant in forbidden_variants(text, row):
             right = row.term(lang)
