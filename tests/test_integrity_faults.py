@@ -127,3 +127,38 @@ def test_control_characters_reach_no_page_pdf_or_feed(updated: Path) -> None:
     assert "U+000B" in checked.output and f"locales/ru/LC_MESSAGES/{W09}.po:" in checked.output
     assert "U+0007" in checked.output and f"sources/{W09}/border-readiness-check.md" in (
         checked.output)
+
+
+def _mount_small(folder: Path, size: str) -> bool:
+    folder.mkdir(parents=True, exist_ok=True)
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
+                          capture_output=True)
+    return done.returncode == 0
+
+
+def test_a_full_disk_fails_the_site_and_keeps_the_index(sample: Path) -> None:
+    """output/ on a 1 MiB filesystem: the search index does not fit. The build fails
+    naming the file, no empty or short index is swapped in, and once there is room the
+    next build makes it whole; a page a full disk left empty is made again."""
+    output = sample / "output"
+    if not _mount_small(output, "1m"):
+        pytest.skip("mounting a small tmpfs needs root (a full disk is made that way)")
+    try:
+        assert run(sample, "update").exit_code == 0
+        result = run(sample, "build", "--format", "html")
+        assert result.exit_code == 1
+        assert "output/pagefind/" in result.stderr and "incomplete" in result.stderr
+        assert not [p for p in output.rglob("*") if p.is_file() and p.stat().st_size == 0]
+        assert not (output / "pagefind").exists()  # nothing half-made in its place
+        subprocess.run(["mount", "-o", "remount,size=16m", str(output)], check=True)
+        result = run(sample, "build", "--format", "html")
+        assert result.exit_code == 0, result.output
+        assert (output / "pagefind" / "pagefind-entry.json").stat().st_size > 0
+        page = output / "en" / "index.html"
+        whole = page.read_bytes()
+        page.write_bytes(b"")  # as a full disk leaves a file
+        result = run(sample, "build", "--format", "html")
+        assert result.exit_code == 0
+        assert page.read_bytes() == whole
+    finally:
+        subprocess.run(["umount", str(output)], capture_output=True)

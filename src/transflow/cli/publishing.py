@@ -68,7 +68,13 @@ def build(workspace: Path | None, selection: WeekSelection | None, languages: tu
             site = build_site(s.config, bar)
         for warning in site.warnings:
             click.echo(f"warning: {warning}", err=True)
+        for failure in site.failures:
+            click.echo(f"failed: {failure}", err=True)
         click.echo(f"site: {len(site.written)} pages written, {site.unchanged} unchanged")
+        click.echo(report.summary)
+        finish(report)
+        finish(site)
+        return
     click.echo(report.summary)
     finish(report)
 

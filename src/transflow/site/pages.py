@@ -13,6 +13,7 @@ import hashlib
 import itertools
 import pickle
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from transflow.catalogs.model import Translations
 from transflow.catalogs.ui import labels as ui_labels
@@ -76,6 +77,15 @@ class SiteReport:
     warnings: tuple[str, ...] = ()
     rendered: int = 0
     """Pages rendered to compare (the others' keys showed them unchanged)."""
+    failures: tuple[str, ...] = ()
+    """Files that could not be written whole (a full disk): the site phase failed."""
+
+    @property
+    def problem(self) -> str | None:
+        if not self.failures:
+            return None
+        return (f"{len(self.failures)} file(s) of the site could not be written; free some "
+                "space and build again")
 
 
 def _published(config: Config, digests: dict[tuple[Week, str], str] | None = None,
@@ -329,6 +339,7 @@ def build_site(config: Config, progress: Progress | None = None) -> SiteReport:
 
 def _build_site(config: Config, progress: Progress | None) -> SiteReport:
     from transflow.site.feeds import atom, sitemap
+    from transflow.site.search import IndexIncomplete
 
     listings: dict[str, list[Listing]] = {}
     cache = _load_cache(config)
@@ -350,6 +361,7 @@ def _build_site(config: Config, progress: Progress | None) -> SiteReport:
         warnings.append("no feeds and no sitemap: set base_url in [site] of transflow.toml "
                         "(they need absolute addresses)")
     unchanged = rendered = 0
+    failures: list[str] = []
     # Pagefind reads the whole site each time: run it only when what it indexes changed.
     searched_changed = not (config.output_dir / "pagefind").is_dir()
     files = [(page.path, page) for page in pages] + [(path, data) for path, data in extra]
@@ -359,15 +371,17 @@ def _build_site(config: Config, progress: Progress | None) -> SiteReport:
         if progress:
             progress(path, done, len(files))
         try:
+            print_ = None
             if isinstance(what, Page):
-                # Unchanged inputs, same page: not even rendered.
+                # Unchanged inputs, same page, the file whole: not even rendered. The
+                # size is part of the record: a file a full disk left short or empty
+                # is never taken for the page.
                 print_ = _fingerprint(what, templates, config)
-                if cache.pages.get(path) == print_ and (config.output_dir / path).is_file():
+                if cache.pages.get(path) == f"{print_}:{_size(config.output_dir / path)}":
                     unchanged += 1
                     continue
                 data: str | bytes = render_page(config, what, resolver=resolver)
                 rendered += 1
-                cache.pages[path] = print_
             else:
                 data = what
             inside(config.output_dir / path)
@@ -377,16 +391,38 @@ def _build_site(config: Config, progress: Progress | None) -> SiteReport:
                     searched_changed = True
             else:
                 unchanged += 1
+            if print_ is not None:
+                size = len(data.encode("utf-8") if isinstance(data, str) else data)
+                cache.pages[path] = f"{print_}:{size}"
         except OSError as exc:
-            warnings.append(f"output/{path}: not written ({exc.strerror or exc})")
+            failures.append(f"output/{path}: not written ({exc.strerror or exc})")
+            cache.pages.pop(path, None)
     _save_cache(config, cache)
+    if failures:
+        # The pages are the index's input: the previous index stays as it is.
+        return SiteReport(tuple(written), unchanged, tuple(warnings), rendered,
+                          tuple(failures))
     if searched_changed:
         from transflow.site.search import index
 
         indexed = sum(1 for page in pages if page.template == _INDEXED)
-        if (problem := index(config, indexed)) is not None:
-            warnings.append(problem)
-    return SiteReport(tuple(written), unchanged, tuple(warnings), rendered)
+        try:
+            if (problem := index(config, indexed)) is not None:
+                warnings.append(problem)
+        except IndexIncomplete as exc:
+            failures.append(str(exc))
+        except OSError as exc:
+            failures.append(f"output/pagefind: not written ({exc.strerror or exc}); the "
+                            "previous index stays")
+    return SiteReport(tuple(written), unchanged, tuple(warnings), rendered,
+                      tuple(failures))
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return -1
 
 
 def _fingerprint(page: Page, templates: str, config: Config) -> str:

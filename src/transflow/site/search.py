@@ -7,12 +7,16 @@ when the site is served over http (``transflow serve``), not from ``file://``.""
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import shutil
 import subprocess
 import sys
+import zlib
+from pathlib import Path
 
 from transflow.workspace.config import Config
+from transflow.workspace.errors import TransflowError
 
 
 def available() -> bool:
@@ -23,6 +27,34 @@ _PAGES = "*-W*/*/*/index.html"
 """The commentary pages, ``<week>/<lang>/<slug>/index.html``: the only pages with
 ``data-pagefind-body``. Pagefind reads just these (a third less time than reading the
 whole site to find them)."""
+
+
+class IndexIncomplete(TransflowError):
+    """Pagefind left a bundle with an empty or truncated file (a full disk)."""
+
+
+def _incomplete(bundle: Path) -> tuple[str, str] | None:
+    """The first file of ``bundle`` that is not whole, and why: an empty file, an entry
+    file that is not JSON, a compressed file Pagefind wrote now that does not inflate
+    (files linked from the old bundle were checked when they were written)."""
+    entry = bundle / "pagefind-entry.json"
+    try:
+        json.loads(entry.read_bytes())
+    except (OSError, ValueError):
+        return entry.name, "pagefind-entry.json is missing or not JSON"
+    for path in sorted(bundle.rglob("*")):
+        if not path.is_file():
+            continue
+        stat = path.stat()
+        name = str(path.relative_to(bundle))
+        if stat.st_size == 0:
+            return name, "an empty file"
+        if path.suffix.startswith(".pf_") and stat.st_nlink == 1:
+            try:
+                zlib.decompress(path.read_bytes(), wbits=47)  # gzip or zlib
+            except zlib.error:
+                return name, "a truncated file"
+    return None
 
 
 def index(config: Config, pages: int | None = None) -> str | None:
@@ -61,6 +93,12 @@ def index(config: Config, pages: int | None = None) -> str | None:
         shutil.rmtree(fresh, ignore_errors=True)
         detail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["failed"]
         return f"no search index: pagefind said {detail[0][:200]}"
+    if (broken := _incomplete(fresh)) is not None:
+        # Pagefind said nothing of a full disk: the old index stays, the build fails.
+        shutil.rmtree(fresh, ignore_errors=True)
+        raise IndexIncomplete(f"the new search index is incomplete ({broken[1]}); the "
+                              "previous index stays: free some space and build again",
+                              config.rel(config.output_dir / "pagefind" / broken[0]))
     if bundle.exists():
         bundle.rename(stale)
     fresh.rename(bundle)
