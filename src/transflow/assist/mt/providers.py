@@ -105,6 +105,7 @@ MAX_RESPONSE = 1 << 20
 def request_timeout(seconds: float) -> Iterator[None]:
     # deep-translator calls requests.post/get without a timeout (its issue #163), so a
     # hung server would hang transflow: give every request made meanwhile a timeout.
+    import requests
     import requests.api
     import requests.exceptions
 
@@ -114,6 +115,8 @@ def request_timeout(seconds: float) -> Iterator[None]:
         kwargs.setdefault("timeout", seconds)
         kwargs["stream"] = True
         response = original(method, url, **kwargs)
+        if not isinstance(response, requests.Response):
+            return response  # not requests' own (a test at the HTTP boundary)
         # Read no more than a sane answer can be: a server answering megabytes for a
         # segment must not grow a catalog (or this process) without bound.
         data = response.raw.read(MAX_RESPONSE + 1, decode_content=True)
