@@ -74,6 +74,18 @@ def test_nothing_else_is_served(site: tuple[Path, int], target: str) -> None:
     assert b"Traceback" not in body and b"Index of" not in body
 
 
+def test_an_address_that_does_not_exist_gets_the_sites_not_found_page(
+        site: tuple[Path, int]) -> None:
+    _, port = site
+    status, body, _ = get(port, f"/{W09}/en/no-such-commentary/")
+    assert status == 404
+    page = body.decode("utf-8")
+    for notice in ("Такой старонкі тут няма.", "Такой страницы здесь нет.",
+                   "There is no such page here."):
+        assert notice in page
+    assert 'href="/en/index.html"' in page  # from the root: it answers at any depth
+
+
 @pytest.mark.parametrize("link", [W09, "en"])
 def test_build_never_writes_through_a_link_out_of_the_workspace(updated: Path, tmp_path: Path,
                                                                 link: str) -> None:

@@ -14,6 +14,8 @@ from transflow.workspace.lang import extract_ui_messages
 DRAFT_NOTE = "machine-translated draft"
 """The label after a machine-translated draft in a preview (used from Python)."""
 PREVIEW_MARK = "Preview: contains unreviewed translations"
+NOT_FOUND = "There is no such page here."
+"""The site's not-found page says it in every language (used from Python)."""
 """The label every preview page carries (the template's banner, the PDF's running mark)."""
 
 
@@ -65,6 +67,8 @@ def _extract(config: Config) -> list[TemplateEntry]:
     # Used from Python, so Babel's extractor cannot see it.
     entries.append(TemplateEntry(None, DRAFT_NOTE, None, (),
                                  "note after a machine-translated draft (build --drafts)"))
+    entries.append(TemplateEntry(None, NOT_FOUND, None, (),
+                                 "the website's page for an address that does not exist"))
     return unique(entries)
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from transflow.catalogs.model import Translations
+from transflow.catalogs.ui import NOT_FOUND
 from transflow.catalogs.ui import labels as ui_labels
 from transflow.publish.bulletin import Article, Bulletin, make_bulletin
 from transflow.publish.manifest import (
@@ -228,6 +229,9 @@ class Strip:
     """(week, trend key, label)."""
 
 
+NOT_FOUND_PAGE = "404.html"
+
+
 def plan_site(config: Config, listings_out: dict[str, list[Listing]] | None = None,
               cache: _Cache | None = None, resolver: _Resolver | None = None) -> list[Page]:
     """Every page of the site, from what is published (``listings_out`` receives the
@@ -240,6 +244,12 @@ def plan_site(config: Config, listings_out: dict[str, list[Listing]] | None = No
              for lang in config.languages if published[lang]]
     pages.append(Page("index.html", "site_front.html", None, {
         "homes": homes, "titles": config.titles, "config": config}))
+    # What a web server shows for an address that does not exist, in every language:
+    # its links start at the site's root, since it answers at any depth.
+    pages.append(Page(NOT_FOUND_PAGE, "site_404.html", None, {
+        "notices": [Link(home.lang, resolver.labels(home.lang).gettext(NOT_FOUND),
+                         f"{config.base_url or '/'}{home.href}") for home in homes],
+        "titles": config.titles, "root": config.base_url or "/"}))
     for lang in config.languages:
         weeks = published[lang]
         if weeks:
@@ -316,7 +326,7 @@ def render_page(config: Config, page: Page, ui: Translations | None = None,
     resolver = resolver or _Resolver(config, None)
     if ui is None:
         ui = resolver.labels(lang) if page.lang else Translations(None)
-    context = {**page.context, "root": _up(page.path), "lang": lang,
+    context = {**page.context, "root": page.context.get("root", _up(page.path)), "lang": lang,
                "title": config.titles[lang], "subscribe_url": config.subscribe_url,
                "trend_colours": TREND_COLOURS, "trends": config.trends, "here": page.path,
                "base_url": config.base_url}
@@ -356,7 +366,7 @@ def _build_site(config: Config, progress: Progress | None) -> SiteReport:
             (p.path.removesuffix("index.html"), {
                 link.lang: link.href.replace("../", "").removesuffix("index.html")
                 for link in p.context.get("switcher", [])})  # type: ignore[attr-defined]
-            for p in pages])))
+            for p in pages if p.path != NOT_FOUND_PAGE])))
     else:
         warnings.append("no feeds and no sitemap: set base_url in [site] of transflow.toml "
                         "(they need absolute addresses)")
