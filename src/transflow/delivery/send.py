@@ -384,12 +384,14 @@ def _test_copies(config: Config, db: sqlite3.Connection, week: Week,
     from transflow.delivery.subscribers import normalise
 
     address = normalise(to)
+    envelope, utf8 = envelope_address(address)
     mailer = Mailer(config.delivery)
     sent = []
     try:
         for lang, e in editions.items():
-            msg = build_message(config, e, address, "", key, test=True)
-            mailer.send(config.delivery.sender or "", address, as_bytes(config, msg))
+            msg = build_message(config, e, address, "", key, test=True, to=envelope)
+            mailer.send(config.delivery.sender or "", envelope, as_bytes(config, msg),
+                        smtputf8=utf8)
             with db:
                 db.execute("INSERT INTO test_sends (week, lang, email, sent) VALUES "
                            "(?, ?, ?, ?)", (str(week), lang, address, now()))
