@@ -308,11 +308,7 @@ def _week(value: Any, _: dict[str, Any]) -> Week | None:
 def _delivery(value: Any, _: dict[str, Any]) -> DeliveryConfig:
     if not isinstance(value, dict):
         raise _Invalid("[delivery] must be a table of settings")
-    known = {"database", "from", "host", "port", "security", "username", "rate", "timeout",
-             "dkim_domain", "dkim_selector"}
-    if unknown := sorted(set(value) - known):
-        raise _Invalid(f"[delivery] has no setting {unknown[0]!r}; known: "
-                       f"{', '.join(sorted(known))}")
+
     security = value.get("security", "none")
     if security not in ("starttls", "tls", "none"):
         raise _Invalid("[delivery] security must be starttls, tls or none")
@@ -406,6 +402,56 @@ _SETTINGS = (
 )
 
 
+_FREE = ("categories", "trends", "title", "subtitle", "organisation", "routes", "pivots",
+         "rate")
+"""Tables whose keys are the editor's own (categories, languages, providers)."""
+_MT_KEYS = ("provider", "url", "routes", "pivots", "rate", "timeout", "retries", "backoff")
+_DELIVERY_KEYS = ("database", "from", "host", "port", "security", "username", "rate",
+                  "timeout", "dkim_domain", "dkim_selector")
+
+
+def _known_names() -> dict[str | None, set[str]]:
+    """Every table and key transflow.toml may hold: the settings' own, and the keys of
+    the tables parsed whole (``[mt]``, ``[delivery]``)."""
+    known: dict[str | None, set[str]] = {None: set()}
+    for setting in _SETTINGS:
+        if setting.table is None:
+            known[None].add(setting.key)
+        else:
+            known[None].add(setting.table)
+            known.setdefault(setting.table, set()).add(setting.key)
+    known["mt"] = set(_MT_KEYS)
+    known["delivery"] = set(_DELIVERY_KEYS)
+    return known
+
+
+def _check_names(text: str, data: dict[str, Any], path: Path) -> None:
+    """A table or key transflow does not know is an error naming its line and the
+    nearest known name: a typo (``[memmory]``, ``treshold``) must not leave the
+    publication running on defaults nobody chose."""
+    from difflib import get_close_matches
+
+    known = _known_names()
+
+    def refuse(what: str, name: str, names: set[str], table: str | None) -> None:
+        near = get_close_matches(name, sorted(names), n=1, cutoff=0.6)
+        hint = f"; did you mean {near[0]!r}?" if near else ""
+        raise ConfigError(f"{what}{hint} (known: {', '.join(sorted(names))})", path,
+                          _line_of(text, name, table))
+
+    for name, value in data.items():
+        if name not in known[None]:
+            refuse(f"there is no setting or table {name!r}", name, known[None], None)
+        if name in _FREE or not isinstance(value, dict):
+            continue
+        for key, inner in value.items():
+            if key not in known.get(name, set()):
+                refuse(f"[{name}] has no setting {key!r}", key, known.get(name, set()), name)
+            if key not in _FREE and isinstance(inner, dict) and name != "mt":
+                refuse(f"[{name}.{key}] is not a table transflow knows", key,
+                       known.get(name, set()), name)
+
+
 def _read_toml(path: Path) -> tuple[str, dict[str, Any]]:
     text = path.read_text(encoding="utf-8")
     try:
@@ -422,6 +468,7 @@ def load_config(start: Path | None = None) -> Config:
     root = find_workspace(start)
     path = root / CONFIG_NAME
     text, data = _read_toml(path)
+    _check_names(text, data, path)
     done: dict[str, Any] = {}
     for setting in _SETTINGS:
         table = data.get(setting.table, {}) if setting.table else data
