@@ -2,7 +2,7 @@
 
 As Babel's ``messages.catalog`` owns ``Catalog``/``Message`` and its ``pofile`` only
 converts, this module owns what a catalog is; ``pofile`` reads and writes it, and is
-the only place that knows polib or the PO syntax. Every stage (merge, memory fill,
+the only place that knows the PO syntax. Every stage (merge, memory fill,
 drafts, checks, builds) takes catalogs and returns new ones: nothing is changed in
 place, so what was read stays what was read.
 
@@ -168,14 +168,8 @@ class Catalog:
     def obsolete(self) -> tuple[Entry, ...]:
         return tuple(e for e in self.entries if e.obsolete)
 
-    def find(self, msgctxt: str | None, msgid: str) -> Entry | None:
-        return next((e for e in self.active if e.key == (msgctxt, msgid)), None)
-
     def with_entries(self, entries: Iterable[Entry]) -> Catalog:
         return replace(self, entries=tuple(entries))
-
-    def with_metadata(self, metadata: tuple[tuple[str, str], ...]) -> Catalog:
-        return replace(self, metadata=metadata)
 
     @property
     def nplurals(self) -> int | None:

@@ -1,9 +1,9 @@
 """The PO file format: ``Catalog`` values read from and written to PO/POT files.
 
-polib is imported here and nowhere else, and its objects never leave this module:
-they are turned into transflow's own frozen ``Entry``/``Catalog`` values on reading.
-Writing does not use polib: polib wraps lines differently from msgmerge/msgcat/
-Poedit, so a catalog saved by any of them and updated by transflow would churn.
+transflow reads and writes the format itself (no polib, no Babel): the file becomes
+transflow's own frozen ``Entry``/``Catalog`` values on reading, and is written back
+as msgmerge, msgcat and Poedit write it (polib and Babel wrap lines differently, so a
+catalog saved by any of those tools and updated by them would churn).
 ``dumps`` writes what ``msgcat`` writes (see ``wrap``): the same line breaks, comment
 order and obsolete-entry syntax.
 
@@ -33,7 +33,6 @@ from transflow.catalogs.wrap import field_lines, reference_lines
 from transflow.workspace.errors import CatalogError
 from transflow.workspace.files import Outcome, Snapshot, Transaction, snapshot
 
-PAGE_WIDTH = 79
 # The translator comments that say where a translation came from.
 DRAFT_COMMENT = "machine-translated draft"
 MEMORY_COMMENT = "translation memory"

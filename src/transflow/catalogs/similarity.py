@@ -242,8 +242,9 @@ def _keys(texts: Sequence[str], start: int, end: int) -> np.ndarray:
     ends = np.cumsum(lengths + 1) - 1
     owner = np.searchsorted(ends, kept, side="right")
     inside = (codes[kept] != 0) & (kept + (_GRAM - 1) < ends[owner])
-    return (buckets[inside].astype(np.uint64) << np.uint64(32)) | (
+    packed: np.ndarray = (buckets[inside].astype(np.uint64) << np.uint64(32)) | (
         owner[inside] + start).astype(np.uint64)
+    return packed
 
 
 def _buckets(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -160,7 +160,7 @@ class _Breaker:
 
     def width(self, ch: str) -> int:
         table = self.table
-        return table.WIDTHS[bisect_right(table.WIDTH_STARTS, ord(ch)) - 1]
+        return int(table.WIDTHS[bisect_right(table.WIDTH_STARTS, ord(ch)) - 1])
 
     def possible(self, letters: str) -> tuple[list[int], list[int]]:
         """Offsets where a line may break, and those of line break characters (a new

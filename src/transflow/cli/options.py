@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from transflow.workspace.weeks import Week, WeekSelection
 
 
-class WeekParam(click.ParamType):
+class WeekParam(click.ParamType):  # type: ignore[type-arg]
     """``2019-W10`` or a date inside the week; a mistake is a usage error (exit 2)."""
 
     name = "week"

@@ -22,7 +22,7 @@ class RefusedURL(ValueError):
 def _fetcher_class() -> type:
     from weasyprint.urls import URLFetcher
 
-    class WorkspaceFetcher(URLFetcher):
+    class WorkspaceFetcher(URLFetcher):  # type: ignore[misc]  # untyped library
         def __init__(self, root: Path, refused: list[str]) -> None:
             super().__init__(allowed_protocols={"file", "data"}, allow_redirects=False)
             self.root = root.resolve()

@@ -28,7 +28,7 @@ def _moment(b: Listing) -> datetime:
 def _entry_class() -> Any:
     from feedgen.entry import FeedEntry
 
-    class _Entry(FeedEntry):
+    class _Entry(FeedEntry):  # type: ignore[misc]  # untyped library
         """feedgen 1.0's ``atom_entry`` reads a link's ``rel``, ``type`` and ``length``
         back from the XML element it has just made (a shadowed name), so every entry
         link loses them and the enclosure is no longer one. Put them back, in order."""

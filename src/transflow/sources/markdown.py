@@ -109,8 +109,8 @@ def render_inline(text: str, lang: str | None = None) -> str:
     the page only: the catalogs keep what the writer typed). Remembered: the site
     shows each title on many pages."""
     if lang is None:
-        return _parser().renderInline(text)
-    return _typographer(QUOTES.get(lang, _ENGLISH_QUOTES)).renderInline(text)
+        return str(_parser().renderInline(text))
+    return str(_typographer(QUOTES.get(lang, _ENGLISH_QUOTES)).renderInline(text))
 
 
 

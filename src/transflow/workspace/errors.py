@@ -1,4 +1,5 @@
-"""The one error family of transflow, and the rule that turns a report into an exit.
+"""The one error family of transflow, and the shape of the reports commands return
+(the rule that turns them into an exit status is the CLI's: ``cli.options.finish``).
 
 Every error a user can cause is a ``TransflowError``: what failed, where (``path``
 and ``line``) and how to fix it, in ``message``. The library knows nothing of the
