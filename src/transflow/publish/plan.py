@@ -23,7 +23,7 @@ from transflow.publish.manifest import MANIFEST, Stat, inputs_digest, own_state,
 from transflow.sources.commentary import load_week
 from transflow.workspace.config import UI_DOMAIN, UI_SOURCE_LANGUAGE, Config, Domain
 from transflow.workspace.errors import BuildError, ConfigError
-from transflow.workspace.lang import language_name
+from transflow.workspace.lang import language_label
 from transflow.workspace.state import JobState, fingerprint, stamp
 from transflow.workspace.weeks import Week
 
@@ -330,7 +330,7 @@ def plan_build(
         week, lang = bulletin.week, bulletin.lang
         # The other languages of the week: those built now, and those built before.
         others = tuple(
-            Alternate(other, _capitalised(language_name(other)), f"../{other}/index.html")
+            Alternate(other, language_label(other), f"../{other}/index.html")
             for other in config.languages if other != lang and (
                 (week, other) in built or _has_output(config, week, other, preview)))
         bulletin = replace(bulletin, alternates=others)
@@ -368,8 +368,3 @@ def _logo(config: Config) -> str | None:
                           f"({exc.strerror or exc})", config.rel(config.config_path)) from None
     encoded = base64.b64encode(data).decode("ascii")
     return f"data:{_LOGO_TYPES[path.suffix.lower()]};base64,{encoded}"
-
-
-def _capitalised(name: str) -> str:
-    """беларуская → Беларуская: a language named on its own, as a link."""
-    return name[:1].upper() + name[1:]

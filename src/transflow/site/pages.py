@@ -28,7 +28,6 @@ from transflow.publish.manifest import (
     state_of,
 )
 from transflow.publish.plan import (
-    _capitalised,
     as_published,
     catalog_of,
     pdf_name,
@@ -39,7 +38,7 @@ from transflow.site.listing import Listed, Listing
 from transflow.sources.commentary import Commentary, list_weeks, load_week, source_files
 from transflow.workspace.config import UI_DOMAIN, Config
 from transflow.workspace.files import Inside, atomic_write, workspace_lock, write_if_changed
-from transflow.workspace.lang import language_name
+from transflow.workspace.lang import language_label
 from transflow.workspace.progress import Progress
 from transflow.workspace.state import code_version
 from transflow.workspace.weeks import Week
@@ -240,7 +239,7 @@ def plan_site(config: Config, listings_out: dict[str, list[Listing]] | None = No
     digests: dict[tuple[Week, str], str] = {}
     published = _published(config, digests, cache)
     pages: list[Page] = []
-    homes = [Link(lang, _capitalised(language_name(lang)), f"{lang}/index.html")
+    homes = [Link(lang, language_label(lang), f"{lang}/index.html")
              for lang in config.languages if published[lang]]
     pages.append(Page("index.html", "site_front.html", None, {
         "homes": homes, "titles": config.titles, "config": config}))
@@ -266,7 +265,7 @@ def _language_pages(config: Config, lang: str, listings: list[Listing],
     per commentary. Each page's key is what it shows, so a change to one commentary
     re-renders its page and the lists that show its title or trend, nothing else."""
     others = {other: set(published[other]) for other in config.languages if other != lang}
-    names = {other: _capitalised(language_name(other)) for other in others}
+    names = {other: language_label(other) for other in others}
 
     def switcher(path_for: object, week: Week | None, here: str) -> list[Link]:
         up = _up(here)

@@ -48,6 +48,12 @@ def language_name(lang: str) -> str:
     return Locale.parse(lang).get_display_name(lang) or lang
 
 
+def language_label(lang: str) -> str:
+    """The language's own name as a link names it on its own: ``Беларуская``."""
+    name = language_name(lang)
+    return name[:1].upper() + name[1:]
+
+
 def _day_month(day: date, lang: str) -> str:
     # Babel's interval formats abbreviate months ("4–10 мар. 2019 г."); the
     # bulletin wants full genitive month names, which "d MMMM" gives in be/ru.
