@@ -27,8 +27,8 @@ from transflow.delivery import subscribers as subs
 from transflow.delivery.message import as_bytes, build_message, edition
 from transflow.delivery.send import send
 from transflow.publish.build import build
+from transflow.publish.editions import pdf_name
 from transflow.publish.manifest import MANIFEST
-from transflow.publish.plan import pdf_name
 from transflow.workspace.config import load_config
 from transflow.workspace.weeks import Week
 

@@ -19,7 +19,7 @@ from transflow.catalogs.model import Translations
 from transflow.catalogs.ui import labels as ui_labels
 from transflow.delivery.subscribers import SubscriberError, token
 from transflow.publish.bulletin import Bulletin, make_bulletin
-from transflow.publish.plan import catalog_of
+from transflow.publish.editions import catalog_of
 from transflow.publish.render_html import render_template
 from transflow.sources.commentary import load_week
 from transflow.workspace.config import Config

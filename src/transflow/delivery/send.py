@@ -36,8 +36,8 @@ from transflow.delivery.subscribers import (
     secret,
     subscribers,
 )
+from transflow.publish.editions import pdf_name
 from transflow.publish.manifest import published
-from transflow.publish.plan import pdf_name
 from transflow.workspace.config import Config
 from transflow.workspace.errors import TransflowError
 from transflow.workspace.progress import Progress

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from transflow.catalogs.ui import PREVIEW_MARK
+from transflow.publish.editions import bulletin_dir, pdf_name, published_percent
 from transflow.publish.manifest import MANIFEST, manifest_json, shared_state
 from transflow.publish.plan import (
     FORMATS,
@@ -31,10 +32,7 @@ from transflow.publish.plan import (
     Refused,
     Skipped,
     build_print,
-    bulletin_dir,
-    pdf_name,
     plan_build,
-    published_percent,
     state_key,
 )
 from transflow.workspace.config import Config

@@ -8,21 +8,27 @@ run in any order or process; its ``fingerprint`` changes whenever its inputs do.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
 
-from transflow.catalogs import pofile
 from transflow.catalogs.model import Catalog, Translations
 from transflow.catalogs.ui import label_status
 from transflow.publish.bulletin import Alternate, Bulletin, make_bulletin
+from transflow.publish.editions import (
+    as_published,
+    bulletin_dir,
+    catalog_of,
+    logo_data,
+    pdf_name,
+    published_percent,
+    templates_digest,
+)
 from transflow.publish.manifest import MANIFEST, Stat, inputs_digest, own_state, shared_state
 from transflow.sources.commentary import load_week
-from transflow.workspace.config import UI_DOMAIN, UI_SOURCE_LANGUAGE, Config, Domain
-from transflow.workspace.errors import BuildError, ConfigError
+from transflow.workspace.config import UI_DOMAIN, UI_SOURCE_LANGUAGE, Config
+from transflow.workspace.errors import BuildError
 from transflow.workspace.lang import language_label
 from transflow.workspace.state import JobState, fingerprint, stamp
 from transflow.workspace.weeks import Week
@@ -157,46 +163,10 @@ def build_print(config: Config, week: Week, lang: str, options: str, preview: bo
          if other != lang])
 
 
-def pdf_name(config: Config, week: Week, lang: str, preview: bool = False) -> str:
-    suffix = "-preview" if preview else ""
-    return f"{config.slug}-{week}-{lang}{suffix}.pdf"
-
-
-def bulletin_dir(config: Config, week: Week, lang: str, preview: bool = False) -> Path:
-    """``output/<week>/<lang>/``, or ``output/preview/<week>/<lang>/`` for a preview."""
-    tree = config.preview_dir if preview else config.output_dir
-    return tree / str(week) / lang
-
-
 def _has_output(config: Config, week: Week, lang: str, preview: bool) -> bool:
     folder = bulletin_dir(config, week, lang, preview)
     return (folder / "index.html").is_file() or (
         folder / pdf_name(config, week, lang, preview)).is_file()
-
-
-def published_percent(bulletin: Bulletin) -> float:
-    """The share of translatable words the subscriber reads in ``bulletin.lang``."""
-    c = bulletin.coverage
-    if c.total_words == 0:
-        return 100.0
-    return 100.0 * (c.translated_words + c.fuzzy_words) / c.total_words
-
-
-def catalog_of(config: Config, lang: str, domain: Domain) -> Catalog | None:
-    """The catalog of ``domain`` in ``lang``, or None when there is none yet."""
-    path = config.po_path(lang, domain)
-    shown = config.rel(path)
-    return pofile.read_catalog(path, shown) if pofile.exists(path, shown) else None
-
-
-def as_published(config: Config, bulletin: Bulletin, pdf: str | None,
-                 logo: str | None = None) -> Bulletin:
-    """``bulletin`` with what its publication shows around the texts: subtitle,
-    organisation, issue number, logo, PDF name and the subscription form's target."""
-    return replace(bulletin, subtitle=config.subtitles.get(bulletin.lang),
-                   organisation=config.organisations.get(bulletin.lang),
-                   issue_number=config.issue_number(bulletin.week), logo=logo,
-                   pdf_name=pdf, subscribe_url=config.subscribe_url)
 
 
 def _ui_warnings(config: Config, languages: Sequence[str], drafts: bool) -> list[str]:
@@ -212,14 +182,6 @@ def _ui_warnings(config: Config, languages: Sequence[str], drafts: bool) -> list
             warnings.append(f"{labels.path}: {labels.untranslated} of {labels.total} labels "
                             "are not translated and will appear in English")
     return warnings
-
-
-def templates_digest(config: Config) -> str:
-    """A digest of the templates in effect (the workspace's own and the defaults)."""
-    digest = hashlib.sha256()
-    for path in config.template_files():
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
 
 
 def _decided_before(config: Config, state: JobState, weeks: Sequence[Week],
@@ -299,7 +261,7 @@ def plan_build(
         (f.week, f.lang) for f in check_report.errors)
     templates = templates_digest(config)
 
-    logo = _logo(config)
+    logo = logo_data(config)
     bulletins: list[Bulletin] = []
     for week in weeks:
         commentaries = load_week(config, week)
@@ -351,20 +313,3 @@ def plan_build(
     return BuildPlan(tuple(jobs), tuple(sorted(skipped, key=place)),
                      tuple(sorted(refused, key=place)), tuple(warnings), tuple(current),
                      options)
-
-
-_LOGO_TYPES = {".svg": "image/svg+xml", ".png": "image/png"}
-
-
-def _logo(config: Config) -> str | None:
-    """``[publication] logo`` as a data: URL: pages and PDFs carry it, fetch nothing."""
-    if config.logo is None:
-        return None
-    path = config.root / config.logo
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ConfigError(f"[publication] logo {config.logo}: cannot read it "
-                          f"({exc.strerror or exc})", config.rel(config.config_path)) from None
-    encoded = base64.b64encode(data).decode("ascii")
-    return f"data:{_LOGO_TYPES[path.suffix.lower()]};base64,{encoded}"

@@ -19,6 +19,7 @@ from transflow.catalogs.model import Translations
 from transflow.catalogs.ui import NOT_FOUND
 from transflow.catalogs.ui import labels as ui_labels
 from transflow.publish.bulletin import Article, Bulletin, make_bulletin
+from transflow.publish.editions import as_published, catalog_of, pdf_name, templates_digest
 from transflow.publish.manifest import (
     Stat,
     own_state,
@@ -26,12 +27,6 @@ from transflow.publish.manifest import (
     shared_state,
     stat_of,
     state_of,
-)
-from transflow.publish.plan import (
-    as_published,
-    catalog_of,
-    pdf_name,
-    templates_digest,
 )
 from transflow.publish.render_html import render_template
 from transflow.site.listing import Listed, Listing
