@@ -335,6 +335,7 @@ def test_update_merges_a_save_made_inside_its_write(updated: Path, how: str) -> 
 
 # --- real processes ------------------------------------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("how", ["rename", "inplace"])
 def test_no_save_is_lost_while_update_runs_again_and_again(updated: Path, tmp_path: Path,
                                                            how: str) -> None:

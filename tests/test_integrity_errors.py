@@ -4,9 +4,11 @@ Every PO file here is written for these tests."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -18,8 +20,13 @@ W09, W10 = "2024-W09", "2024-W10"
 
 def _unreadable(path: Path) -> None:
     path.unlink()
-    with socket.socket(socket.AF_UNIX) as s:  # root reads any file; nobody reads a socket
-        s.bind(str(path))
+    # Root reads any file; nobody reads a socket. Bound in a short folder (a socket's
+    # path has a length limit) and moved into place.
+    short = Path(tempfile.mkdtemp(dir="/tmp"))
+    with socket.socket(socket.AF_UNIX) as s:
+        s.bind(str(short / "s"))
+        os.rename(short / "s", path)
+    short.rmdir()
 
 
 @pytest.mark.parametrize(
