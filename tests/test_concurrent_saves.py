@@ -398,3 +398,29 @@ def test_update_says_once_when_the_filesystem_has_no_hard_links(
     assert result.stderr.count("no hard links") == 1
     assert "A new note" in po(updated, "ru", W10).read_text(encoding="utf-8")
     assert msgfmt_check(po(updated, "ru", W10)).returncode == 0
+
+
+def test_update_waits_for_a_catalog_an_editor_has_just_emptied(updated: Path) -> None:
+    """An in-place save caught between truncating and writing: an empty catalog is never
+    merged as if the translator had emptied it; update waits and merges the save."""
+    target = po(updated, "ru", W10)
+    saved = target.read_text(encoding="utf-8").replace(
+        "\n#: ", "\n# the translator's note, saved in place\n#: ", 1).encode("utf-8")
+    editor = os.open(target, os.O_WRONLY | os.O_TRUNC)  # emptied; the text comes later
+
+    def write_later() -> None:
+        time.sleep(0.5)
+        os.write(editor, saved)
+        os.close(editor)
+
+    writer = threading.Thread(target=write_later)
+    writer.start()
+    write_source(updated, W10, "new-note", "title: A new note\ncategory: economy",
+                 "A paragraph added while the file was being saved.")
+    result = run(updated, "update")
+    writer.join()
+    assert result.exit_code == 0, result.output
+    text = target.read_text(encoding="utf-8")
+    assert "# the translator's note, saved in place" in text
+    assert "A new note" in text
+    assert msgfmt_check(target).returncode == 0

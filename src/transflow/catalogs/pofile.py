@@ -15,6 +15,7 @@ on disk stays what translators have always seen.
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -391,9 +392,27 @@ class Loaded:
 
 def load(path: Path, shown_as: str | None = None) -> Loaded:
     """Read a catalog, remembering what the file was, so that it is replaced only if it
-    still is (see ``write_catalog``'s ``expected``)."""
+    still is (see ``write_catalog``'s ``expected``).
+
+    An empty file is what an editor that saves in place leaves between truncating the
+    catalog and writing it: no tool saves a catalog empty, so it is read again once it
+    has something in it, or has stayed empty for ``WAIT_EMPTY`` seconds (then it is
+    taken as it is)."""
+    deadline = time.monotonic() + WAIT_EMPTY
+    while True:
+        try:
+            empty = path.stat().st_size == 0
+        except OSError:
+            empty = False  # _read says what is wrong
+        if not empty or time.monotonic() >= deadline:
+            break
+        time.sleep(0.02)
     catalog, charset, data = _read(path, shown_as)
     return Loaded(catalog, snapshot(path, data), charset)
+
+
+WAIT_EMPTY = 3.0
+"""Seconds an empty catalog is given to be written before it is read as empty."""
 
 
 def read_catalog_with_charset(path: Path, shown_as: str | None = None,

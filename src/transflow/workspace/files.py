@@ -26,8 +26,12 @@ What POSIX makes atomic, on a local filesystem, and what this module builds on i
   write into the aside. The aside is therefore kept until every file of the
   transaction is replaced, and looked at again (``settle``, after a short grace).
   If it changed, transflow waits until it stops changing (a half-written file is
-  never taken for the translator's), puts that very inode back at ``path`` (so what
-  the editor still writes lands in the catalog) and the caller merges again.
+  never taken for the translator's; a file changed less than ``QUIET`` seconds
+  before it is compared, at step (3) or here, is waited for the same way, since an
+  editor that truncated it may not have written it yet), puts that very inode back
+  at ``path`` (so what the editor still writes lands in the catalog) and the caller
+  merges again. An empty catalog is never read as one until it has stayed empty a
+  while (``pofile.load``): that is an in-place save between truncating and writing.
   **What remains possible:** an editor that opened the file before (2) and writes
   after ``settle``'s last look writes into a file that is no longer in the tree. Any
   tool that replaces a file by rename (Poedit itself, msgcat -o) leaves that window;
@@ -295,6 +299,11 @@ class _Done:
     """The digest the caller read, when it named one."""
 
 
+def _recent(mtime_ns: int) -> bool:
+    """Whether a file changed less than ``QUIET`` seconds ago."""
+    return time.time_ns() - mtime_ns < QUIET * 1e9
+
+
 def _inode(path: Path) -> int | None:
     try:
         return path.stat().st_ino
@@ -404,6 +413,11 @@ class Transaction:
             return Outcome.CHANGED  # removed meanwhile: a person's decision, left so
         _at("moved-aside", path)
         held = _file_state(aside)
+        if held is not None and _recent(held[1]):
+            # Changed a moment ago: an editor may be writing it still (a truncated
+            # catalog still parses). Wait until it is quiet, then look again.
+            self._quiet(aside)
+            held = _file_state(aside)
         if held is None or held[0] != expected.size or held[2] != expected.digest:
             self._put_back(aside, path)
             return Outcome.CHANGED
@@ -495,6 +509,9 @@ class Transaction:
         for done in watched:
             assert done.aside is not None
             state = _file_state(done.aside)
+            if state is not None and state[2] == done.expected and _recent(state[1]):
+                self._quiet(done.aside)  # written a moment ago: maybe not finished
+                state = _file_state(done.aside)
             if state is not None and state[2] == done.expected:
                 continue
             self._quiet(done.aside)
