@@ -104,7 +104,7 @@ def _cut(value: str) -> str:
     return value if len(value) <= MAX_MESSAGE_VALUE else value[:MAX_MESSAGE_VALUE - 1] + "…"
 
 
-class _Draft:
+class _EntryLines:
     """An entry being read: its fields as the lines give them."""
 
     def __init__(self, line: int) -> None:
@@ -139,7 +139,7 @@ def _references(text: str) -> list[tuple[str, str]]:
     return found
 
 
-def _finish(draft: _Draft, shown: str) -> Entry:
+def _finish(draft: _EntryLines, shown: str) -> Entry:
     """The entry ``draft`` read, refusing what msgfmt refuses."""
     if "msgid" not in draft.fields:
         raise CatalogError("msgstr without msgid; add the msgid line", shown, draft.line)
@@ -180,12 +180,12 @@ class _Reader:
     def __init__(self, shown: str) -> None:
         self.shown = shown
         self.entries: list[Entry] = []
-        self.draft: _Draft | None = None
+        self.draft: _EntryLines | None = None
         self.field: str | None = None
         """The field a continuation string extends."""
         self.previous_field: str | None = None
 
-    def _next(self, number: int) -> _Draft:
+    def _next(self, number: int) -> _EntryLines:
         """The entry a comment or ``msgctxt``/``msgid`` line belongs to: a new one once
         the current entry has its msgstr."""
         d = self.draft
@@ -195,7 +195,7 @@ class _Reader:
         elif d is not None and "msgid" in d.fields:
             raise CatalogError(_NO_MSGSTR, self.shown, d.field_lines["msgid"])
         if d is None:
-            d = self.draft = _Draft(number)
+            d = self.draft = _EntryLines(number)
         return d
 
     def comment(self, body: str, number: int) -> None:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from transflow.delivery.message import Edition, as_bytes, build_message, edition, message_id
-from transflow.delivery.smtp import Deferred, Lost, Mailer, Refused
+from transflow.delivery.smtp import Deferred, Lost, Mailer, Rejected
 from transflow.delivery.subscribers import (
     SubscriberError,
     connect,
@@ -107,7 +107,7 @@ class SendReport:
 # --- the plan ---------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class Planned:
+class Delivery:
     lang: str
     email: str
     name: str
@@ -139,7 +139,7 @@ def _editions(config: Config, week: Week, languages: Sequence[str],
 
 
 def _plan(db: sqlite3.Connection, config: Config, week: Week,
-          languages: Sequence[str]) -> list[Planned]:
+          languages: Sequence[str]) -> list[Delivery]:
     rows = {}
     for lang, email, state, run, updated in db.execute(
             "SELECT lang, email, state, run, updated FROM deliveries WHERE week = ?",
@@ -147,7 +147,7 @@ def _plan(db: sqlite3.Connection, config: Config, week: Week,
         if state in ("claimed", "sending") and run and not _dead(run, updated):
             state = "elsewhere"  # another run is sending it right now
         rows[lang, email] = state
-    return [Planned(lang, s.email, s.name, rows.get((lang, key_of(s.email))))
+    return [Delivery(lang, s.email, s.name, rows.get((lang, key_of(s.email))))
             for s in subscribers(config, status="active") for lang in s.languages
             if lang in languages]
 
@@ -291,7 +291,7 @@ def send(
 
 
 def _deliver(config: Config, db: sqlite3.Connection, week: Week,
-             editions: dict[str, Edition], todo: list[Planned], key: bytes,
+             editions: dict[str, Edition], todo: list[Delivery], key: bytes,
              results: dict[str, LanguageResult], progress: Progress | None,
              should_stop: Callable[[], bool], resend_uncertain: Sequence[str],
              failures: list[str]) -> bool:
@@ -299,7 +299,7 @@ def _deliver(config: Config, db: sqlite3.Connection, week: Week,
     sender = config.delivery.sender or ""
     run = run_name()
     _running.add(run)
-    deferred: list[tuple[Planned, int]] = [(item, 0) for item in todo]
+    deferred: list[tuple[Delivery, int]] = [(item, 0) for item in todo]
     try:
         done = 0
         while deferred:
@@ -330,7 +330,7 @@ def _deliver(config: Config, db: sqlite3.Connection, week: Week,
                     r.failed += 1
                     done += 1
                     continue
-                def sending(item: Planned = item, mid: str = mid) -> None:
+                def sending(item: Delivery = item, mid: str = mid) -> None:
                     _log(db, week, item.lang, item.email, "sending", mid)
 
                 try:
@@ -342,7 +342,7 @@ def _deliver(config: Config, db: sqlite3.Connection, week: Week,
                     else:
                         r.deferred += 1
                     continue
-                except Refused as exc:
+                except Rejected as exc:
                     _log(db, week, item.lang, item.email, "failed", mid, str(exc))
                     failures.append(f"{item.email} ({item.lang}): refused: {exc}")
                     r.failed += 1
@@ -364,7 +364,7 @@ def _deliver(config: Config, db: sqlite3.Connection, week: Week,
         mailer.close()
 
 
-def _dry_run(config: Config, week: Week, editions: dict[str, Edition], todo: list[Planned],
+def _dry_run(config: Config, week: Week, editions: dict[str, Edition], todo: list[Delivery],
              key: bytes) -> SendReport:
     counts = Counter(item.lang for item in todo)
     sample = ""
@@ -396,7 +396,7 @@ def _test_copies(config: Config, db: sqlite3.Connection, week: Week,
                 db.execute("INSERT INTO test_sends (week, lang, email, sent) VALUES "
                            "(?, ?, ?, ?)", (str(week), lang, address, now()))
             sent.append(lang)
-    except (Deferred, Refused, Lost) as exc:
+    except (Deferred, Rejected, Lost) as exc:
         raise SubscriberError(f"the test copy to {address} was not accepted ({exc})") from None
     finally:
         mailer.close()

@@ -1,6 +1,6 @@
 """One SMTP connection for many messages: STARTTLS or TLS, a timeout on every
 operation, reopened when the server drops it, and each message's outcome as the
-server gave it: accepted, deferred (4xx), refused (5xx), or lost in the middle of
+server gave it: accepted, deferred (4xx), rejected (5xx), or lost in the middle of
 DATA, when nobody can know whether it was delivered."""
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ class Deferred(Exception):
     """A 4xx answer: try again later."""
 
 
-class Refused(Exception):
+class Rejected(Exception):
     """A 5xx answer for this recipient: it will not be delivered."""
 
 
@@ -87,7 +87,7 @@ class Mailer:
              before_data: Callable[[], None] = lambda: None, smtputf8: bool = False) -> None:
         """Deliver ``data``; ``before_data`` runs when the server is ready to receive it
         (the delivery log records "sending" then); ``smtputf8`` for an address that has
-        no ASCII form. Raises Deferred, Refused or Lost."""
+        no ASCII form. Raises Deferred, Rejected or Lost."""
         self._pace()
         for attempt in range(2):  # a dropped connection is reopened once
             try:
@@ -96,7 +96,7 @@ class Mailer:
                 options: list[str] = []
                 if smtputf8:
                     if not self._smtp.has_extn("smtputf8"):
-                        raise Refused(f"{recipient} has no ASCII form and {self.settings.host} "
+                        raise Rejected(f"{recipient} has no ASCII form and {self.settings.host} "
                                       "does not offer SMTPUTF8: it cannot be sent there")
                     options.append("SMTPUTF8")
                 code, reply = self._smtp.mail(sender, options)
@@ -106,7 +106,7 @@ class Mailer:
                     break
                 self._smtp.rset()
                 text = reply.decode("utf-8", "replace")[:200]
-                raise (Deferred if 400 <= code < 500 else Refused)(f"{code} {text}")
+                raise (Deferred if 400 <= code < 500 else Rejected)(f"{code} {text}")
             except (TimeoutError, smtplib.SMTPServerDisconnected, ConnectionError):
                 self._drop()
                 if attempt:
@@ -118,7 +118,7 @@ class Mailer:
         except smtplib.SMTPDataError as exc:  # DATA itself refused: nothing was sent
             error = exc.smtp_error
             text = error.decode("utf-8", "replace") if isinstance(error, bytes) else str(error)
-            raise (Deferred if 400 <= exc.smtp_code < 500 else Refused)(
+            raise (Deferred if 400 <= exc.smtp_code < 500 else Rejected)(
                 f"{exc.smtp_code} {text[:200]}") from None
         except (smtplib.SMTPServerDisconnected, OSError):
             self._drop()
@@ -127,4 +127,4 @@ class Mailer:
             text = reply.decode("utf-8", "replace")[:200]
             if code == 421:
                 self._drop()
-            raise (Deferred if 400 <= code < 500 else Refused)(f"{code} {text}")
+            raise (Deferred if 400 <= code < 500 else Rejected)(f"{code} {text}")

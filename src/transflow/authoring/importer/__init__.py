@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from transflow.authoring.importer.decode import decode, html_to_text
-from transflow.authoring.importer.page import Page, PageError
+from transflow.authoring.importer.page import PageError, RecognisedPage
 from transflow.authoring.importer.recognise import detect_language, page_labels, recognise
 from transflow.authoring.importer.write import slug_for, to_markdown
 from transflow.sources.commentary import parse_commentary
@@ -29,8 +29,15 @@ from transflow.workspace.files import (
 )
 from transflow.workspace.weeks import Week
 
-__all__ = ["ImportReport", "Imported", "Page", "PageError", "detect_language",
-           "import_pages", "recognise"]
+__all__ = [
+    "ImportReport",
+    "Imported",
+    "PageError",
+    "RecognisedPage",
+    "detect_language",
+    "import_pages",
+    "recognise",
+]
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ class PageError(TransflowError):
 
 
 @dataclass(frozen=True)
-class Page:
+class RecognisedPage:
     """What was recognised in one page."""
 
     title: str

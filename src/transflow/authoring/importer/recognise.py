@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from transflow.authoring.importer.page import Page, PageError
+from transflow.authoring.importer.page import PageError, RecognisedPage
 from transflow.catalogs.ui import labels as ui_labels
 from transflow.workspace.config import Config
 from transflow.workspace.lang import month_names
@@ -228,7 +228,7 @@ def _category(config: Config, name: str, found: _Scan, category: str | None) -> 
 def recognise(text: str, config: Config, name: str, *, week: Week | None = None,
               lang: str | None = None, category: str | None = None,
               html_title: str | None = None, html_author: str | None = None,
-              labels: PageLabels | None = None) -> Page:
+              labels: PageLabels | None = None) -> RecognisedPage:
     """The commentary a page holds; what the page does not say, the options must."""
     found = scan(text, labels or page_labels(config))
     title = found.title or html_title
@@ -241,7 +241,7 @@ def recognise(text: str, config: Config, name: str, *, week: Week | None = None,
     # publication's languages only.
     language = _language(config, name, found.paragraphs, lang)
     chosen = _week(name, found, week)
-    return Page(
+    return RecognisedPage(
         title=title,
         lang=language,
         category=_category(config, name, found, category),

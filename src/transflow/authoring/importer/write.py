@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from transflow.authoring.importer.page import Page
+from transflow.authoring.importer.page import RecognisedPage
 from transflow.sources.commentary import render_source
 
 _BLOCK_START = re.compile(r"^(?:#{1,6}\s|>|[-+*]\s|\d{1,9}[.)]\s|={3,}|-{3,}|`{3,}|~{3,})")
@@ -22,7 +22,7 @@ def _escape_block(paragraph: str) -> str:
     return paragraph
 
 
-def to_markdown(page: Page) -> str:
+def to_markdown(page: RecognisedPage) -> str:
     meta: dict[str, object] = {"title": page.title, "lang": page.lang,
                                "category": page.category}
     for key in ("trend", "author", "date", "image_credit"):
