@@ -10,7 +10,7 @@ left alone is in it as saved.
 Prints saves made, saves kept, updates that left the catalog alone, and runs.
 
     .venv/bin/python bench/concurrent_saves.py [--updates 100] [--how rename|inplace|both]
-        [--src PATH]   # another transflow's src/ (e.g. an older checkout) to compare
+        [--anchor PATH]   # another transflow's src/ (an older checkout), run in turn
 """
 
 from __future__ import annotations
@@ -91,19 +91,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--updates", type=int, default=100)
     parser.add_argument("--how", choices=("rename", "inplace", "both"), default="both")
-    parser.add_argument("--src", type=Path, default=REPO / "src")
+    parser.add_argument("--anchor", type=Path, default=None,
+                        help="the src/ of another transflow, soaked in turn with this one")
     parser.add_argument("--seed", type=int, default=None)
     args = parser.parse_args()
-    rng = random.Random(args.seed)
     ways = ("rename", "inplace") if args.how == "both" else (args.how,)
-    print(f"transflow from {args.src}; {args.updates} updates per way of saving")
-    print(f"{'saving':<8} {'saves made':>10} {'kept':>6} {'lost':>5} {'left alone':>11}")
-    total_lost = 0
+    codes = [("this", REPO / "src")] + ([("anchor", args.anchor)] if args.anchor else [])
+    print(f"{args.updates} updates per way of saving; "
+          + "; ".join(f"{name}: {src}" for name, src in codes))
+    print(f"{'code':<7} {'saving':<8} {'saves made':>10} {'kept':>6} {'lost':>5} "
+          f"{'left alone':>11}")
     for how in ways:
-        made, kept, left = soak(how, args.updates, args.src, rng)
-        total_lost += made - kept
-        print(f"{how:<8} {made:>10} {kept:>6} {made - kept:>5} {left:>11}")
-    print(f"saves lost: {total_lost}")
+        for name, src in codes:  # in turn, each with the same edits
+            made, kept, left = soak(how, args.updates, src, random.Random(args.seed))
+            print(f"{name:<7} {how:<8} {made:>10} {kept:>6} {made - kept:>5} {left:>11}",
+                  flush=True)
 
 
 if __name__ == "__main__":
