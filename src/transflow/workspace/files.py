@@ -141,24 +141,34 @@ def create_exclusive(path: Path, data: bytes | str) -> bool:
         data = data.encode("utf-8")
     tmp = _fsynced_temp(path, data)
     try:
-        os.link(tmp, path)
+        placed = _link(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    if placed is not None:
+        return placed
+    # No hard links here: O_EXCL creation, written in place (a reader may see it
+    # half-written, never a file replaced).
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    except FileExistsError:
+        return False
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    return True
+
+
+def _link(source: Path, path: Path) -> bool | None:
+    """``source``'s file also at ``path`` unless a file is there (True if linked, False
+    if not); None when this filesystem has no hard links."""
+    try:
+        os.link(source, path)
         return True
     except FileExistsError:
         return False
     except OSError as exc:
         if exc.errno not in _NO_LINKS:
             raise
-        # No hard links here: O_EXCL creation, written in place (a reader may see it
-        # half-written, never a file replaced).
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-        except FileExistsError:
-            return False
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        return True
-    finally:
-        tmp.unlink(missing_ok=True)
+        return None
 
 
 # --- never outside the workspace -------------------------------------------------------
@@ -211,8 +221,6 @@ def digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-_digest = digest
-
 
 def file_digest(path: Path) -> str | None:
     """``path``'s content digest; None when there is no file."""
@@ -231,7 +239,7 @@ def snapshot(path: Path, data: bytes | None = None) -> Snapshot | None:
         content = path.read_bytes() if data is None else data
     except (FileNotFoundError, NotADirectoryError):
         return None
-    return Snapshot(len(content), stat.st_mtime_ns, _digest(content))
+    return Snapshot(len(content), stat.st_mtime_ns, digest(content))
 
 
 def unchanged(path: Path, before: Snapshot | None) -> bool:
@@ -241,7 +249,7 @@ def unchanged(path: Path, before: Snapshot | None) -> bool:
         data = path.read_bytes()
     except (FileNotFoundError, NotADirectoryError):
         return before is None
-    return before is not None and len(data) == before.size and _digest(data) == before.digest
+    return before is not None and len(data) == before.size and digest(data) == before.digest
 
 
 # --- replacing what a person edits -------------------------------------------------------
@@ -311,13 +319,6 @@ def _inode(path: Path) -> int | None:
         return None
 
 
-def _file_state(path: Path) -> tuple[int, int, str] | None:
-    try:
-        stat = path.stat()
-        return stat.st_size, stat.st_mtime_ns, _digest(path.read_bytes())
-    except FileNotFoundError:
-        return None
-
 
 @dataclass
 class Transaction:
@@ -358,8 +359,8 @@ class Transaction:
         what was read, None for "no file", or ``ANYTHING``)."""
         if isinstance(data, str):
             data = data.encode("utf-8")
-        digest = _digest(data)
-        if isinstance(expected, Snapshot) and expected.digest == digest:
+        ours = digest(data)
+        if isinstance(expected, Snapshot) and expected.digest == ours:
             # Nothing to write, but a save since the read must still be merged.
             return Outcome.SAME if unchanged(path, expected) else Outcome.CHANGED
         if expected is ANYTHING:
@@ -374,17 +375,17 @@ class Transaction:
         tmp = _fsynced_temp(path, data, token)
         try:
             if not self._has_links(tmp):
-                return self._check_then_rename(path, tmp, digest, expected)
+                return self._check_then_rename(path, tmp, ours, expected)
             if isinstance(expected, _Anything):
-                return self._overwrite(path, tmp, digest, token)
+                return self._overwrite(path, tmp, ours, token)
             if expected is None:
                 try:
                     os.link(tmp, path)
                 except FileExistsError:
                     return Outcome.CHANGED
-                self._done.append(_Done(path, os.stat(tmp).st_ino, digest, None, None))
+                self._done.append(_Done(path, os.stat(tmp).st_ino, ours, None, None))
                 return Outcome.WRITTEN
-            return self._exchange(path, tmp, digest, token, expected)
+            return self._exchange(path, tmp, ours, token, expected)
         finally:
             tmp.unlink(missing_ok=True)
 
@@ -392,19 +393,14 @@ class Transaction:
         device = os.stat(tmp).st_dev
         if device not in self._links:
             probe = tmp.with_name(tmp.name + ".link")
-            try:
-                os.link(tmp, probe)
-                probe.unlink()
-                self._links[device] = True
-            except OSError as exc:
-                if exc.errno not in _NO_LINKS:
-                    raise
-                self._links[device] = False
-                if NO_LINKS_NOTE not in self.notes:
-                    self.notes.append(NO_LINKS_NOTE)
+            linked = _link(tmp, probe)
+            probe.unlink(missing_ok=True)
+            self._links[device] = linked is not None
+            if linked is None and NO_LINKS_NOTE not in self.notes:
+                self.notes.append(NO_LINKS_NOTE)
         return self._links[device]
 
-    def _exchange(self, path: Path, tmp: Path, digest: str, token: str,
+    def _exchange(self, path: Path, tmp: Path, ours: str, token: str,
                   expected: Snapshot) -> Outcome:
         aside = path.with_name(f".{path.name}{TEMP_MARK}{token}-{expected.digest[:16]}.aside")
         try:
@@ -412,13 +408,13 @@ class Transaction:
         except FileNotFoundError:
             return Outcome.CHANGED  # removed meanwhile: a person's decision, left so
         _at("moved-aside", path)
-        held = _file_state(aside)
-        if held is not None and _recent(held[1]):
+        held = snapshot(aside)
+        if held is not None and _recent(held.mtime_ns):
             # Changed a moment ago: an editor may be writing it still (a truncated
             # catalog still parses). Wait until it is quiet, then look again.
             self._quiet(aside)
-            held = _file_state(aside)
-        if held is None or held[0] != expected.size or held[2] != expected.digest:
+            held = snapshot(aside)
+        if held is None or held.size != expected.size or held.digest != expected.digest:
             self._put_back(aside, path)
             return Outcome.CHANGED
         try:
@@ -432,10 +428,10 @@ class Transaction:
             self._put_back(aside, path)
             raise
         _at("linked", path)
-        self._done.append(_Done(path, os.stat(tmp).st_ino, digest, aside, expected.digest))
+        self._done.append(_Done(path, os.stat(tmp).st_ino, ours, aside, expected.digest))
         return Outcome.WRITTEN
 
-    def _overwrite(self, path: Path, tmp: Path, digest: str, token: str) -> Outcome:
+    def _overwrite(self, path: Path, tmp: Path, ours: str, token: str) -> Outcome:
         aside: Path | None = path.with_name(f".{path.name}{TEMP_MARK}{token}-any.aside")
         assert aside is not None
         try:
@@ -443,10 +439,10 @@ class Transaction:
         except FileNotFoundError:
             aside = None
         os.replace(tmp, path)
-        self._done.append(_Done(path, os.stat(path).st_ino, digest, aside, None))
+        self._done.append(_Done(path, os.stat(path).st_ino, ours, aside, None))
         return Outcome.WRITTEN
 
-    def _check_then_rename(self, path: Path, tmp: Path, digest: str,
+    def _check_then_rename(self, path: Path, tmp: Path, ours: str,
                            expected: Expected) -> Outcome:
         if not isinstance(expected, _Anything) and not unchanged(path, expected):
             return Outcome.CHANGED
@@ -455,25 +451,20 @@ class Transaction:
             aside = path.with_name(f".{path.name}{TEMP_MARK}{secrets.token_hex(4)}-copy.aside")
             aside.write_bytes(path.read_bytes())
         os.replace(tmp, path)
-        self._done.append(_Done(path, os.stat(path).st_ino, digest, aside, None))
+        self._done.append(_Done(path, os.stat(path).st_ino, ours, aside, None))
         return Outcome.WRITTEN
 
     @staticmethod
     def _place(source: Path, path: Path) -> bool:
         """``source``'s file at ``path`` (the same inode), unless a file is there; True
         if placed. Without hard links, moved there if nothing is (check, then rename)."""
-        try:
-            os.link(source, path)
-            return True
-        except FileExistsError:
+        placed = _link(source, path)
+        if placed is not None:
+            return placed
+        if path.exists():
             return False
-        except OSError as exc:
-            if exc.errno not in _NO_LINKS:
-                raise
-            if path.exists():
-                return False
-            os.rename(source, path)
-            return True
+        os.rename(source, path)
+        return True
 
     def _put_back(self, aside: Path, path: Path) -> None:
         """The set-aside file back at ``path`` (the same inode); if a save appeared at
@@ -484,10 +475,10 @@ class Transaction:
     def _drop_superseded(self, aside: Path, read: str | None) -> None:
         """An aside whose path was saved anew: removed if it holds what was read, else
         (a save of its own, then another) kept beside it under a visible name."""
-        state = _file_state(aside)
+        state = snapshot(aside)
         if state is None:
             return
-        if read is not None and state[2] == read:
+        if read is not None and state.digest == read:
             aside.unlink(missing_ok=True)
             return
         name = aside.name[1:].split(TEMP_MARK)[0]
@@ -508,11 +499,11 @@ class Transaction:
         back = []
         for done in watched:
             assert done.aside is not None
-            state = _file_state(done.aside)
-            if state is not None and state[2] == done.expected and _recent(state[1]):
+            state = snapshot(done.aside)
+            if state is not None and state.digest == done.expected and _recent(state.mtime_ns):
                 self._quiet(done.aside)  # written a moment ago: maybe not finished
-                state = _file_state(done.aside)
-            if state is not None and state[2] == done.expected:
+                state = snapshot(done.aside)
+            if state is not None and state.digest == done.expected:
                 continue
             self._quiet(done.aside)
             self._restore(done)
@@ -523,11 +514,11 @@ class Transaction:
     def _quiet(self, aside: Path) -> None:
         """Wait until ``aside`` stops changing: an editor may be writing it still."""
         deadline = time.monotonic() + QUIET_LIMIT
-        last = _file_state(aside)
+        last = snapshot(aside)
         still_since = time.monotonic()
         while time.monotonic() < deadline:
             time.sleep(QUIET / 4)
-            now = _file_state(aside)
+            now = snapshot(aside)
             if now != last:
                 last, still_since = now, time.monotonic()
             elif time.monotonic() - still_since >= QUIET:
@@ -544,8 +535,8 @@ class Transaction:
             if done.aside is not None:
                 self._put_back(done.aside, done.path)
             return True
-        held = _file_state(ours)
-        if _inode(ours) != done.inode or held is None or held[2] != done.digest:
+        held = snapshot(ours)
+        if _inode(ours) != done.inode or held is None or held.digest != done.digest:
             self._put_back(ours, done.path)  # someone's save, after transflow's: it stays
             self.kept.append(done.path)
             if done.aside is not None:
@@ -763,11 +754,11 @@ def _put_back_aside(aside: Path) -> bool:
     digest of what was read); else removed. True if put back."""
     target = aside.parent / aside.name[1:].split(TEMP_MARK)[0]
     read = aside.name.rsplit("-", 1)[-1].removesuffix(".aside")
-    state = _file_state(aside)
+    state = snapshot(aside)
     if state is None:
         return False
     try:
-        if not target.exists() or (len(read) == 16 and not state[2].startswith(read)):
+        if not target.exists() or (len(read) == 16 and not state.digest.startswith(read)):
             os.replace(aside, target)
             return True
         aside.unlink()
