@@ -289,17 +289,6 @@ class _Breaker:
         else:
             columns = list(range(len(escaped) + 1))
         chosen: list[int] = []
-        if not mandatory:
-            # One line after another: each breaks before the first piece that would
-            # end past the width (as the loop below decides, found by bisection).
-            keys = [columns[i] for i in candidates] + [columns[-1]]
-            base, column, first = 0, start_column, 1
-            while True:
-                j = max(bisect_right(keys, base + width - column), first)
-                if j >= len(keys):
-                    return chosen
-                chosen.append(candidates[j - 1])
-                base, column, first = keys[j - 1], 0, j + 1
         ends = set(mandatory)
         points = sorted([*candidates, *mandatory])
         last_break: int | None = None
@@ -324,7 +313,7 @@ class _Breaker:
 
 @cache
 def breaker() -> _Breaker:
-    """The one line breaker, made at its first use (numpy and the tables load then)."""
+    """The one line breaker, made at its first use (its tables are built then)."""
     return _Breaker()
 
 
