@@ -36,7 +36,7 @@ from transflow.publish.plan import (
     state_key,
 )
 from transflow.workspace.config import Config
-from transflow.workspace.files import Inside, WriteFailed, workspace_lock, write_all
+from transflow.workspace.files import Inside, Outcome, WriteFailed, workspace_lock, write_all
 
 if TYPE_CHECKING:
     from multiprocessing.pool import Pool
@@ -194,27 +194,19 @@ def _failure(config: Config, job: BulletinJob, failed: WriteFailed) -> Failed:
 def write_rendered(config: Config, rendered: Rendered) -> tuple[list[Output], Failed | None]:
     """Write what changed of one bulletin, all files or none."""
     job = rendered.job
-    changed: list[tuple[Path, bytes]] = []
-    outputs: list[Output] = []
     inside = Inside(config.root)
-    for fmt, rel, data in rendered.files:
-        path = config.root / rel
-        inside(path)
-        written = False
+    files: list[tuple[Path, bytes]] = []
+    for _, rel, data in rendered.files:
+        inside(config.root / rel)
         if data is not None:
-            try:
-                written = path.read_bytes() != data
-            except OSError:
-                written = True
-            if written:
-                changed.append((path, data))
-        if fmt not in ("stamp", "manifest"):
-            outputs.append(Output(job.week, job.lang, fmt, rel, written))
+            files.append((config.root / rel, data))
     try:
-        write_all(changed)
+        outcomes = write_all(files)  # a file that already holds these bytes is left as is
     except WriteFailed as failed:
         return [], _failure(config, job, failed)
-    return outputs, None
+    return [Output(job.week, job.lang, fmt, rel,
+                   outcomes.get(config.root / rel) is Outcome.WRITTEN)
+            for fmt, rel, _ in rendered.files if fmt not in ("stamp", "manifest")], None
 
 
 def build(

@@ -587,26 +587,29 @@ class ChangedMeanwhile(Exception):
 
 
 def write_all(files: Sequence[tuple[Path, bytes | str]] | Sequence[
-        tuple[Path, bytes | str, Expected]], *, strict: bool = False) -> list[Path]:
+        tuple[Path, bytes | str, Expected]], *, strict: bool = False,
+        ) -> dict[Path, Outcome]:
     """Write every file or none: when one write fails (or the run is interrupted), the
     files already replaced get their previous content back, new ones are removed. An
-    entry may name what the file is expected to be (see ``Transaction.replace``);
-    returns the paths left alone because they were not, or with ``strict`` raises
-    ``ChangedMeanwhile`` and writes none."""
-    left: list[Path] = []
+    entry may name what the file is expected to be (see ``Transaction.replace``).
+    Returns what became of each path (``CHANGED``: left alone, it was not what was
+    expected); with ``strict``, a path left alone raises ``ChangedMeanwhile`` and
+    nothing is written."""
+    outcomes: dict[Path, Outcome] = {}
     with Transaction() as transaction:
         for entry in files:
             path, data = entry[0], entry[1]
             expected = entry[2] if len(entry) > 2 else ANYTHING
             try:
-                if transaction.replace(path, data, expected) is Outcome.CHANGED:
-                    left.append(path)
+                outcomes[path] = transaction.replace(path, data, expected)
             except OSError as exc:
                 raise WriteFailed(path, exc) from None
-        left += transaction.settle()
+        for path in transaction.settle():
+            outcomes[path] = Outcome.CHANGED
+        left = [path for path, outcome in outcomes.items() if outcome is Outcome.CHANGED]
         if strict and left:
             raise ChangedMeanwhile(left[0])
-    return left
+    return outcomes
 
 
 # --- the workspace lock --------------------------------------------------------------
