@@ -13,7 +13,6 @@ import hashlib
 import itertools
 import pickle
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from transflow.catalogs.model import Translations
 from transflow.catalogs.ui import NOT_FOUND
@@ -35,7 +34,7 @@ from transflow.workspace.config import UI_DOMAIN, Config
 from transflow.workspace.files import Inside, atomic_write, workspace_lock, write_if_changed
 from transflow.workspace.lang import language_label
 from transflow.workspace.progress import Progress
-from transflow.workspace.state import code_version
+from transflow.workspace.state import code_version, stamp
 from transflow.workspace.weeks import Week
 
 TREND_COLOURS = {"better": "#1d6b2a", "unchanged": "#8a8a8a", "worse": "#a31b1b"}
@@ -381,7 +380,7 @@ def _build_site(config: Config, progress: Progress | None) -> SiteReport:
                 # size is part of the record: a file a full disk left short or empty
                 # is never taken for the page.
                 print_ = _fingerprint(what, templates, config)
-                if cache.pages.get(path) == f"{print_}:{_size(config.output_dir / path)}":
+                if cache.pages.get(path) == f"{print_}:{stamp(config.output_dir / path)[1]}":
                     unchanged += 1
                     continue
                 data: str | bytes = render_page(config, what, resolver=resolver)
@@ -420,13 +419,6 @@ def _build_site(config: Config, progress: Progress | None) -> SiteReport:
                             "previous index stays")
     return SiteReport(tuple(written), unchanged, tuple(warnings), rendered,
                       tuple(failures))
-
-
-def _size(path: Path) -> int:
-    try:
-        return path.stat().st_size
-    except OSError:
-        return -1
 
 
 def _fingerprint(page: Page, templates: str, config: Config) -> str:
