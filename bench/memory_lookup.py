@@ -232,12 +232,12 @@ def main() -> None:
     rng = random.Random(4)
     with scratch_workspace() as root:
         config, week, texts = workspace_of(root, args.entries, args.segments, rng, prose(rng))
-        found = lookups(config, texts, config.memory_threshold)
+        found = lookups(config, texts, config.memory.threshold)
         memory = load_memory(config, "ru")
         with scratch_workspace() as other:
             narrow_config, _, narrow_texts = workspace_of(other, args.entries, args.segments,
                                                           rng, narrow())
-            worst = lookups(narrow_config, narrow_texts, narrow_config.memory_threshold)
+            worst = lookups(narrow_config, narrow_texts, narrow_config.memory.threshold)
 
         start = time.perf_counter()
         report = update(config, [week], languages=["ru"])

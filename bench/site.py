@@ -13,13 +13,14 @@ import argparse
 import shutil
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from workspace import REPO
 
 from transflow.catalogs.update import update
 from transflow.publish.build import run_job, write_rendered
-from transflow.publish.plan import plan_build
+from transflow.publish.plan import BuildOptions, plan_build
 from transflow.site.pages import build_site
 from transflow.sources.commentary import list_weeks
 from transflow.workspace.config import load_config
@@ -48,10 +49,9 @@ def make_archive(root: Path, weeks: int) -> None:
 
 def publish_html(config, weeks):  # type: ignore[no-untyped-def]
     """Write each bulletin's page and manifest (HTML only: the site needs no PDF)."""
-    plan = plan_build(config, weeks, languages=config.languages, formats=("html", "pdf"),
-                      drafts=False, threshold=0, strict=False)
+    plan = plan_build(config, weeks, BuildOptions(config.languages, ("html", "pdf")))
     for job in plan.jobs:
-        job = type(job)(**{**job.__dict__, "formats": ("html",)})
+        job = replace(job, files=tuple(f for f in job.files if f[0] == "html"))
         write_rendered(config, run_job(job, config.root, config.template_path))
 
 

@@ -227,8 +227,8 @@ def test_a_damaged_check_record_is_ignored(checked: Path) -> None:
     first = run(checked, "check", "--format", "json")
     state = checked / ".transflow" / "check-state.json"
     data = json.loads(state.read_text(encoding="utf-8"))
-    for job in data["jobs"].values():
-        job["findings"] = [{"no such": "field"}]
+    for _, record in data["records"].values():
+        record["findings"] = [{"no such": "field"}]
     state.write_text(json.dumps(data), encoding="utf-8")
     again = run(checked, "check", "--format", "json")
     assert (again.exit_code, again.stdout) == (first.exit_code, first.stdout)

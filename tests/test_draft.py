@@ -298,8 +298,9 @@ def test_failure_lines_name_the_entry_not_its_text(ws: Path) -> None:
 def test_provider_errors_lose_their_urls() -> None:
     import requests
 
-    from transflow.assist.mt import describe_error
+    from transflow.assist.mt import provider
 
+    describe_error = provider("google").describe  # type: ignore[union-attr]
     secret = "Unpublished%20commentary%20text"
     error = requests.exceptions.HTTPError(
         f"404 Client Error: Not Found for url: https://api.example.org/get?q={secret}&key=k")

@@ -95,7 +95,7 @@ def test_a_translators_save_runs_the_week_and_keeps_their_work(
 def test_whatever_changed_is_made_again(sample: Path, damage: str) -> None:
     reference = files(sample / "locales")
     state = sample / ".transflow" / "update-state.json"
-    assert json.loads(state.read_text(encoding="utf-8"))["jobs"]
+    assert json.loads(state.read_text(encoding="utf-8"))["records"]
     if damage == "delete-catalog":
         po(sample, "be", W09).unlink()
     elif damage == "delete-template":
@@ -104,8 +104,8 @@ def test_whatever_changed_is_made_again(sample: Path, damage: str) -> None:
         state.write_text("{ not json", encoding="utf-8")
     elif damage == "damaged-record":  # valid JSON, fingerprints intact, reports not
         data = json.loads(state.read_text(encoding="utf-8"))
-        for job in data["jobs"].values():
-            job["catalogs"] = [{"path": 1}]
+        for _, record in data["records"].values():
+            record["catalogs"] = [{"path": 1}]
         state.write_text(json.dumps(data), encoding="utf-8")
     else:
         config = sample / "transflow.toml"
@@ -296,7 +296,7 @@ def test_update_with_one_job_writes_what_two_jobs_write(tmp_path: Path) -> None:
 def test_another_transflow_does_not_trust_the_records(sample: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     # An upgrade (or a change in development) may render the same inputs otherwise.
-    import transflow.workspace.state as state
+    import transflow.workspace.records as state
 
     assert run(sample, "build", "--week", W09).exit_code == 0
     monkeypatch.setattr(state, "code_version", lambda: "another transflow")

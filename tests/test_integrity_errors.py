@@ -4,6 +4,7 @@ Every PO file here is written for these tests."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -109,9 +110,12 @@ def test_a_ui_label_the_templates_cannot_format(updated: Path, msgid: str, msgst
 
 def test_damaged_caches_are_rebuilt(updated: Path) -> None:
     cache = updated / ".transflow"
-    (cache / "memory-ru.json").write_text('["not", "a", "cache"]', encoding="utf-8")
-    (cache / "memory-be.json").write_text('{"locales/be/LC_MESSAGES/2024-W09.po": '
-                                          '{"stamp": 1, "entries": 5}}', encoding="utf-8")
+    (cache / "memory-ru-state.json").write_text('["not", "a", "cache"]', encoding="utf-8")
+    be = cache / "memory-be-state.json"
+    records = json.loads(be.read_text(encoding="utf-8"))
+    for found in records["records"].values():
+        found[1] = {"rows": 5, "digest": None}  # each record damaged, the file valid
+    be.write_text(json.dumps(records), encoding="utf-8")
     (cache / "mt-cache.sqlite3").write_bytes(b"this is not a database" * 100)
     assert run(updated, "update").exit_code == 0
     result = run(updated, "draft", "--week", W10, "--lang", "ru", "--provider", "pseudo")

@@ -16,7 +16,8 @@ from tests.helpers import files, po, run, write_source
 
 W09 = "2024-W09"
 OWN = ["lock", "update-state.json", "build-state.json", "check-state.json",
-       "memory-be.json", "memory-misses-ru.json", "site-cache-2.pickle"]
+       "memory-be-state.json", "memory-misses-state.json", "site-pages-state.json",
+       "site-listings-state.json", "site-current-state.json"]
 
 
 @pytest.mark.parametrize("name", OWN)

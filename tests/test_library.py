@@ -14,7 +14,7 @@ from transflow.authoring.importer import import_pages
 from transflow.catalogs.status import status
 from transflow.catalogs.update import plan_update, update
 from transflow.publish.build import build
-from transflow.publish.plan import plan_build
+from transflow.publish.plan import BuildOptions, plan_build
 from transflow.quality.checks import check
 from transflow.sources.commentary import resolve_weeks
 from transflow.workspace.config import load_config
@@ -104,8 +104,8 @@ def test_draft(mini: Path) -> None:
 def test_build(sample: Path) -> None:
     config = load_config(sample)
     update(config, (W09,))
-    plan = plan_build(config, (W09,), languages=config.languages, formats=("html",),
-                      drafts=False, threshold=0, strict=True)
+    options = BuildOptions(config.languages, ("html",), threshold=0, strict=True)
+    plan = plan_build(config, (W09,), options)
     assert pickle.loads(pickle.dumps(plan)) == plan
     assert len({job.fingerprint for job in plan.jobs}) == 3
     progress = Calls()
@@ -114,8 +114,7 @@ def test_build(sample: Path) -> None:
     assert [(label, done) for label, done, _ in progress.calls] == [
         ("2024-W09 be", 0), ("2024-W09 ru", 1), ("2024-W09 en", 2)]
     assert all(o.week == W09 for o in report.outputs)
-    again = plan_build(config, (W09,), languages=config.languages, formats=("html",),
-                       drafts=False, threshold=0, strict=True)
+    again = plan_build(config, (W09,), options)
     assert [j.fingerprint for j in again.jobs] == [j.fingerprint for j in plan.jobs]
 
 

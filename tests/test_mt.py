@@ -9,12 +9,12 @@ from transflow.assist.mt import (
     MTError,
     Step,
     language_table,
-    pseudo_translate,
     redact,
     resolve_route,
     supports,
 )
-from transflow.workspace.config import MTConfig
+from transflow.assist.mt.providers.pseudo import pseudo_translate
+from transflow.workspace.config import MTSettings
 
 
 @pytest.mark.parametrize(
@@ -43,7 +43,7 @@ def test_provider_codes() -> None:
 
 
 def test_route_default_and_per_pair() -> None:
-    mt = MTConfig(provider="deepl", routes={"en-be": "google"})
+    mt = MTSettings(provider="deepl", routes={"en-be": "google"})
     assert resolve_route(mt, "en", "ru").steps == (Step("deepl", "en", "ru"),)
     assert resolve_route(mt, "en", "be").steps == (Step("google", "en", "be"),)
     assert resolve_route(mt, "en", "ru", override="libre").label == "libre"
@@ -51,27 +51,27 @@ def test_route_default_and_per_pair() -> None:
 
 def test_unsupported_pair_names_providers_that_do() -> None:
     with pytest.raises(MTError) as err:
-        resolve_route(MTConfig(provider="deepl"), "ru", "be")
+        resolve_route(MTSettings(provider="deepl"), "ru", "be")
     message = str(err.value)
     assert message.startswith("deepl does not translate ru→be; use google or mymemory")
     assert '[mt.routes] "ru-be" = "google"' in message
 
 
 def test_pivot_route() -> None:
-    mt = MTConfig(provider="deepl", pivots={"en-be": "ru"}, routes={"ru-be": "google"})
+    mt = MTSettings(provider="deepl", pivots={"en-be": "ru"}, routes={"ru-be": "google"})
     route = resolve_route(mt, "en", "be")
     assert route.steps == (Step("deepl", "en", "ru"), Step("google", "ru", "be"))
     assert route.label == "deepl en→ru, google ru→be"
     # A pivot whose second leg nobody configured is refused too.
     with pytest.raises(MTError, match="deepl does not translate ru→be"):
-        resolve_route(MTConfig(provider="deepl", pivots={"en-be": "ru"}), "en", "be")
+        resolve_route(MTSettings(provider="deepl", pivots={"en-be": "ru"}), "en", "be")
 
 
 def test_no_or_unknown_provider() -> None:
     with pytest.raises(MTError, match="no machine-translation provider for en→ru"):
-        resolve_route(MTConfig(), "en", "ru")
+        resolve_route(MTSettings(), "en", "ru")
     with pytest.raises(MTError, match="unknown provider 'babelfish'"):
-        resolve_route(MTConfig(provider="babelfish"), "en", "ru")
+        resolve_route(MTSettings(provider="babelfish"), "en", "ru")
 
 
 def test_redact(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -39,8 +39,9 @@ def test_init_makes_a_whole_workspace(tmp_path: Path) -> None:
     for off in ("# base_url", "# subscribe_url", "# provider", "# logo", "# dkim_domain"):
         assert off in text  # a setting that is off is shown, commented out
     loaded = load_config(root)
-    assert loaded.languages == ("be", "ru", "en") and loaded.source_language == "en"
-    assert loaded.titles["be"] == "Eastern Europe Weekly" and loaded.slug == "eastern-europe-weekly"
+    assert loaded.languages == ("be", "ru", "en") and loaded.publication.source_language == "en"
+    assert loaded.publication.title["be"] == "Eastern Europe Weekly"
+    assert loaded.publication.slug == "eastern-europe-weekly"
     assert (root / "glossary.csv").read_text(encoding="utf-8") == "be,ru,en,forbidden,note\n"
     assert (root / "sources").is_dir()
     ignored = (root / ".gitignore").read_text(encoding="utf-8").split()

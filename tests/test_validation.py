@@ -14,10 +14,7 @@ from transflow.workspace.config import load_config
 from transflow.workspace.errors import ConfigError, SourceError
 from transflow.workspace.weeks import Week
 
-
-@pytest.mark.parametrize(
-    ("change", "line", "message"),
-    [
+SETTINGS_CASES = [
         (('languages = ["be", "ru", "en"]', 'languages = ["be", "xx-nowhere"]'), 3,
          "unknown language 'xx-nowhere' in publication.languages"),
         (('source_language = "en"', 'source_language = "de"'), 4,
@@ -27,7 +24,7 @@ from transflow.workspace.weeks import Week
          "min_translated must be a percentage from 0 to 100"),
         (('security = "Security issues"\neconomy = "Economy"\n', ""), 12,
          "[categories] must map each category key to its English label"),
-        (("", '\n[mt]\ntimeout = "soon"\n'), 16, "[mt] has a value of the wrong type"),
+        (("", '\n[mt]\ntimeout = "soon"\n'), 17, "[mt] timeout must be a number"),
         (("", '\n[memory]\nfiles = "archive.po"\n'), 17,
          "[memory] files must be a list of paths (.po or .tmx)"),
         (("", "\n[memory]\nthreshold = 0\n"), 17,
@@ -47,8 +44,51 @@ from transflow.workspace.weeks import Week
          "[site] has no setting 'base_ulr'; did you mean 'base_url'?"),
         (("[publication]", "strict = true\n[publication]"), 1,
          "there is no setting or table 'strict'"),
-    ],
-)
+        (('languages = ["be", "ru", "en"]', 'languages = "be"'), 3,
+         "[publication] languages must be a list of language codes"),
+        (('slug = "test-bulletin"', 'slug = "../x"'), 2,
+         "[publication] slug must be a plain name of lowercase letters, digits and hyphens"),
+        (("", '\n[publication.subtitle]\nen = 1\n'), 16,
+         "[publication.subtitle] must give a text per language"),
+        (("min_translated = 0", 'min_translated = 0\nlogo = "/etc/logo.svg"'), 6,
+         "[publication] logo must be the path of an .svg or .png file inside the workspace"),
+        (("min_translated = 0", 'min_translated = 0\nfirst_week = "someday"'), 6,
+         "[publication] first_week must be the ISO week of issue No. 1"),
+        (('economy = "Economy"', '"Economy Desk" = "Economy"'), 12,
+         "category key 'Economy Desk' must be a plain name"),
+        (("", "\n[trends]\nbetter = 1\n"), 16, "[trends] must map each trend"),
+        (("", '\n[memory]\nfiles = ["../x.po"]\n'), 17,
+         "[memory] files: ../x.po must be a path inside the workspace"),
+        (("", "\n[sources]\nmax_segment = 0\n"), 17,
+         "[sources] max_segment must be a number of characters"),
+        (("", "\n[mt]\nretries = 1.5\n"), 17, "[mt] retries must be a whole number"),
+        (("", "\n[mt]\nroutes = 5\n"), 17, "[mt] routes must be a table of texts"),
+        (("", '\n[mt]\nurl = "ftp://x"\n'), 17, "[mt] url must be an http(s) address"),
+        (("", '\n[delivery]\ndatabase = "/var/db.sqlite3"\n'), 17,
+         "[delivery] database must be a path inside the workspace"),
+        (("", '\n[delivery]\nfrom = "nobody"\n'), 17,
+         "[delivery] from must be one line with an address"),
+        (("", '\n[delivery]\nport = "25"\n'), 17, "[delivery] port must be a whole number"),
+        (("", '\n[delivery]\nsecurity = "ssl"\n'), 17,
+         "[delivery] security must be starttls, tls or none"),
+        (("", "\n[delivery]\nrate = 0\n"), 17,
+         "[delivery] rate must be a number of messages a second above 0"),
+        (("", "\n[delivery]\ntimeout = -1\n"), 17,
+         "[delivery] timeout must be a number of seconds above 0"),
+        (("", '\n[site]\nbase_url = "bulletin.example.org"\n'), 17,
+         "[site] base_url must be an http(s) address"),
+        (("", "\n[memory.threshold]\nx = 1\n"), 16,
+         "[memory.threshold] is not a table transflow knows"),
+        (("[publication]", "memory = 5\n[publication]"), 1,
+         "[memory] must be a table of settings"),
+]
+"""(change to MINI_CONFIG: (old, new), or ("", appended), the line named, the message)."""
+
+SENDING_MESSAGES = ["[delivery] transport 'pigeon' is not one transflow has"]
+"""Messages of settings checked when they are used (``test_an_unknown_transport``)."""
+
+
+@pytest.mark.parametrize(("change", "line", "message"), SETTINGS_CASES)
 def test_bad_settings_name_their_line(mini: Path, change: tuple[str, str], line: int,
                                       message: str) -> None:
     old, new = change
@@ -127,3 +167,26 @@ def test_a_malformed_week_is_a_usage_error(mini: Path, week: str) -> None:
     result = run(mini, "status", "--week", week)
     assert result.exit_code == 2
     assert "Invalid value for '--week'" in result.output
+
+
+def test_an_unknown_transport() -> None:
+    from transflow.delivery.transports import open_transport
+    from transflow.workspace.config import DeliverySettings
+
+    with pytest.raises(ConfigError) as err:
+        open_transport(DeliverySettings(transport="pigeon"))
+    assert str(err.value).startswith(SENDING_MESSAGES[0])
+
+
+def test_every_message_of_the_readme_settings_table_is_tested() -> None:
+    import re
+
+    text = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    table = text.split("#### Settings", 1)[1].split("\n\n| table |", 1)[1].split("\n\n")[0]
+    tested = [message for _, _, message in SETTINGS_CASES] + SENDING_MESSAGES
+    promised = [m for row in table.splitlines()[2:]
+                for m in re.findall(r"`([^`]+)`", row.rsplit("|", 2)[1])]
+    assert len(promised) > 30
+    for message in promised:
+        pattern = ".*".join(re.escape(part) for part in message.split("…"))
+        assert any(re.search(pattern, t) for t in tested), f"no test says: {message}"

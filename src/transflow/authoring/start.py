@@ -231,7 +231,7 @@ def new_commentary(config: Config, *, category: str, title: str, week: Week | No
         raise SourceError(f"unknown category '{category}'; use one of "
                           f"{', '.join(config.categories)} (or add it to [categories] in "
                           f"{CONFIG_NAME})")
-    lang = lang or config.source_language
+    lang = lang or config.publication.source_language
     week = week or Week.containing(date.today())
     folder = config.sources_dir / str(week)
     taken = {p.stem for p in folder.glob("*.md")} if folder.is_dir() else set()

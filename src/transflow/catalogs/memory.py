@@ -5,8 +5,6 @@ and by similar source text (similar: see ``similarity``).
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -17,11 +15,9 @@ from transflow.catalogs.model import Catalog, Entry, FromMemory
 from transflow.catalogs.similarity import Choices
 from transflow.workspace.config import UI_DOMAIN, Config
 from transflow.workspace.errors import ConfigError
-from transflow.workspace.files import write_if_changed
-from transflow.workspace.state import code_version
-from transflow.workspace.state import stamp as file_stamp
+from transflow.workspace.records import Records, fingerprint
+from transflow.workspace.records import stamp as file_stamp
 
-CACHE_DIR = ".transflow"
 # A number as text writes it: 5, 2019, 1,500, 1 500, 12.5.
 NUMBER = re.compile(r"\d+(?:[.,\u00a0\u202f ]\d+)*")
 
@@ -215,40 +211,42 @@ def _read_file(path: Path, shown: str, lang: str, origin: str) -> list[MemoryEnt
     return list(_entries_of(catalog, origin))
 
 
-def _cached(hit: object, stamp: list[int]) -> list[MemoryEntry] | None:
-    """The entries a cache record holds for a file in state ``stamp``, or None when it
-    is stale or damaged."""
-    if not isinstance(hit, dict) or hit.get("stamp") != stamp:
-        return None
-    rows = hit.get("entries")
-    if not isinstance(rows, list) or not all(
-            isinstance(r, list) and len(r) == 3 and all(isinstance(x, str) for x in r)
-            for r in rows):
-        return None
-    return [MemoryEntry(*row) for row in rows]
+@dataclass(frozen=True)
+class MemoryFile:
+    """What one of the memory's files holds, and a digest of it: the memory's record of
+    the file (``.transflow/memory-<lang>-state.json``), kept by the file's size and
+    time, so an archive of hundreds of weeks is parsed once, not every run."""
+
+    rows: tuple[tuple[str, str, str], ...]
+    """(source, translation, origin) of each entry."""
+    digest: str
+
+    @classmethod
+    def of(cls, entries: list[MemoryEntry]) -> MemoryFile:
+        rows = tuple((e.source, e.translation, e.origin) for e in entries)
+        return cls(rows, fingerprint(rows))
+
+    @property
+    def entries(self) -> list[MemoryEntry]:
+        return [MemoryEntry(*row) for row in self.rows]
 
 
-def _record(stamp: list[int], entries: list[MemoryEntry]) -> dict[str, object]:
-    rows = [[e.source, e.translation, e.origin] for e in entries]
-    digest = hashlib.sha256(json.dumps(rows, ensure_ascii=False).encode()).hexdigest()
-    return {"stamp": stamp, "entries": rows, "digest": digest}
+@dataclass(frozen=True)
+class Missed:
+    """The texts that found nothing in the memory of a language at ``threshold``, when
+    its files were as ``base`` says (``.transflow/memory-misses-state.json``)."""
+
+    threshold: float
+    base: dict[str, str]
+    texts: tuple[str, ...]
 
 
-def _cache_path(config: Config, lang: str) -> Path:
-    return config.root / CACHE_DIR / f"memory-{lang}.json"
+def _file_records(config: Config, lang: str) -> Records[MemoryFile]:
+    return Records(config.root, f"memory-{lang}", MemoryFile)
 
 
-def _read_json(path: Path) -> dict[str, object]:
-    """A cache file's table, or an empty one: a damaged cache is rebuilt, never trusted."""
-    try:
-        found = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return found if isinstance(found, dict) else {}
-
-
-def _read_cache(config: Config, lang: str) -> dict[str, object]:
-    return _read_json(_cache_path(config, lang))
+def _missed_records(config: Config) -> Records[Missed]:
+    return Records(config.root, "memory-misses", Missed)
 
 
 def _files(config: Config, lang: str) -> list[tuple[Path, str, str]]:
@@ -256,7 +254,7 @@ def _files(config: Config, lang: str) -> list[tuple[Path, str, str]]:
     folder = config.locales_dir / lang / "LC_MESSAGES"
     files = [(p, config.rel(p), p.stem) for p in sorted(folder.glob("*.po"), reverse=True)
              if p.stem != UI_DOMAIN and pofile.exists(p, config.rel(p))]
-    for name in config.memory_files:
+    for name in config.memory.files:
         path = config.root / name
         if not path.exists():
             raise ConfigError(f"translation memory file {name} (listed in [memory] files) "
@@ -268,59 +266,44 @@ def _files(config: Config, lang: str) -> list[tuple[Path, str, str]]:
 def load_memory(config: Config, lang: str) -> TranslationMemory:
     """The memory for translations into ``lang``: newest week first, then archives.
 
-    What each file holds is kept in ``.transflow/memory-<lang>.json`` by modification
-    time and size, so an archive of hundreds of weeks is parsed once, not every run.
+    What each file holds is recorded (see ``MemoryFile``) by modification time and size,
+    so an archive of hundreds of weeks is parsed once, not every run.
     """
-    cached = _read_cache(config, lang)
-    fresh: dict[str, object] = {}
+    records = _file_records(config, lang)
     entries: list[MemoryEntry] = []
     versions: dict[str, str] = {}
-    memo = _read_misses(config, lang)
-    found_base = memo.get("base")
-    base: dict[str, object] = found_base if isinstance(found_base, dict) else {}
+    missed = _missed_records(config).get(lang)
+    base = missed.base if missed is not None else {}
     changed: list[MemoryEntry] = []
+    seen = set()
     for path, shown, origin in _files(config, lang):
-        stamp = list(file_stamp(path))  # as JSON keeps it
-        hit = cached.get(shown)
-        found = _cached(hit, stamp)
-        if found is None or not isinstance(hit, dict) or "digest" not in hit:
-            if found is None:
-                found = _read_file(path, shown, lang, origin)
-            hit = _record(stamp, found)
-        fresh[shown] = hit
-        versions[shown] = str(hit["digest"])
+        print_ = fingerprint(file_stamp(path))
+        seen.add(shown)
+        known = records.current(shown, print_)
+        if known is None:
+            known = MemoryFile.of(_read_file(path, shown, lang, origin))
+            records.record(shown, print_, known)
+        found = known.entries
+        versions[shown] = known.digest
         entries += found
         if base.get(shown) != versions[shown]:
             changed += found
-    if fresh != cached:
-        write_if_changed(_cache_path(config, lang), json.dumps(fresh, ensure_ascii=False))
-    texts = memo.get("misses")
+    records.keep_only(seen)
+    records.save()
     misses = None
-    # Misses found by another transflow are not trusted: its scoring may differ.
-    if isinstance(texts, list) and isinstance(memo.get("threshold"), int | float) and \
-            memo.get("code") == code_version():
-        misses = Misses(float(memo["threshold"]),  # type: ignore[arg-type]
-                        frozenset(t for t in texts if isinstance(t, str)),
-                        TranslationMemory(changed))
+    if missed is not None:
+        misses = Misses(missed.threshold, frozenset(missed.texts), TranslationMemory(changed))
     return TranslationMemory(entries, versions, misses)
-
-
-def _misses_path(config: Config, lang: str) -> Path:
-    return config.root / CACHE_DIR / f"memory-misses-{lang}.json"
-
-
-def _read_misses(config: Config, lang: str) -> dict[str, object]:
-    return _read_json(_misses_path(config, lang))
 
 
 def save_misses(config: Config, lang: str, memory: TranslationMemory,
                 threshold: float) -> None:
     """Remember the texts that found nothing in this run, and the memory's version: the
     next run looks them up only in what the memory gains meanwhile."""
-    write_if_changed(_misses_path(config, lang), json.dumps({
-        "threshold": threshold, "base": memory.versions, "misses": sorted(memory.missed),
-        "code": code_version(),
-    }, ensure_ascii=False))
+    records = _missed_records(config)
+    records.record(lang, "", Missed(threshold, dict(memory.versions),
+                                    tuple(sorted(memory.missed))))
+    records.save()
 
 
 def remember_written(config: Config, memory: TranslationMemory, lang: str,
@@ -330,19 +313,20 @@ def remember_written(config: Config, memory: TranslationMemory, lang: str,
     as the next run will find it."""
     if not written:
         return dict(memory.versions)
-    cached = _read_cache(config, lang)
+    records = _file_records(config, lang)
     versions = dict(memory.versions)
     for path, catalog in written.items():
         shown = config.rel(path)
         if path.parent.name == "LC_MESSAGES" and path.stem != UI_DOMAIN:
-            stamp = list(file_stamp(path))
-            if stamp[0] < 0:  # gone already: the next run reads what is there
-                cached.pop(shown, None)
+            found = file_stamp(path)
+            if found[0] < 0:  # gone already: the next run reads what is there
+                records.forget(shown)
                 versions.pop(shown, None)
                 continue
-            cached[shown] = record = _record(stamp, list(_entries_of(catalog, path.stem)))
-            versions[shown] = str(record["digest"])
-    write_if_changed(_cache_path(config, lang), json.dumps(cached, ensure_ascii=False))
+            known = MemoryFile.of(list(_entries_of(catalog, path.stem)))
+            records.record(shown, fingerprint(found), known)
+            versions[shown] = known.digest
+    records.save()
     return versions
 
 

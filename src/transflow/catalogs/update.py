@@ -31,7 +31,7 @@ from transflow.catalogs.ui import ui_entries
 from transflow.sources.commentary import load_week, source_files
 from transflow.sources.markdown import Segment, split
 from transflow.workspace.config import UI_DOMAIN, UI_SOURCE_LANGUAGE, Config, Domain
-from transflow.workspace.errors import CatalogError, WeekError
+from transflow.workspace.errors import CatalogError
 from transflow.workspace.files import (
     ANYTHING,
     Expected,
@@ -44,7 +44,7 @@ from transflow.workspace.files import (
 )
 from transflow.workspace.lang import language_name, nplurals, plural_forms
 from transflow.workspace.progress import Progress
-from transflow.workspace.state import JobState, fingerprint, stamp
+from transflow.workspace.records import Records, fingerprint, stamp
 from transflow.workspace.weeks import Week
 
 
@@ -62,6 +62,26 @@ class CatalogUpdate:
     """The charset the catalog was in, when it was not UTF-8 (it is written in UTF-8)."""
     changed_meanwhile: bool = False
     """Someone kept saving the file while update ran: it was left as they saved it."""
+
+
+@dataclass(frozen=True)
+class UpdatedCatalog:
+    """A catalog as an update left it: what a later update that skips its week reports."""
+
+    path: str
+    lang: str
+    week: Week
+    counts: Counts
+
+
+@dataclass(frozen=True)
+class WeekUpdated:
+    """update's record of a week (``.transflow/update-state.json``)."""
+
+    fillable: tuple[str, ...]
+    """The languages with untranslated entries the memory may fill: the week is updated
+    again when their memory changes."""
+    catalogs: tuple[UpdatedCatalog, ...]
 
 
 @dataclass(frozen=True)
@@ -152,7 +172,7 @@ def _metadata(
     """Header fields: transflow owns the technical ones; the translator's own (team,
     last translator, revision date, and the file's Plural-Forms) are filled in once and
     then left to their tools, byte for byte."""
-    meta = {"Project-Id-Version": f"{config.slug} {domain}"}
+    meta = {"Project-Id-Version": f"{config.publication.slug} {domain}"}
     if lang:
         meta["PO-Revision-Date"] = datetime.now(UTC).strftime("%Y-%m-%d %H:%M+0000")
         meta["Last-Translator"] = "none yet"
@@ -188,8 +208,9 @@ def plural_count(lang: str, catalog: Catalog | None) -> int:
 def header_comment(config: Config, domain: Domain, lang: str | None) -> str:
     what = "the bulletin's labels" if domain == UI_DOMAIN else f"week {domain}"
     if lang is None:
-        return f"Template for {config.titles[config.source_language]}, {what}."
-    return f"{language_name(lang)} ({lang}): {config.titles[lang]}, {what}."
+        publication = config.publication
+        return f"Template for {publication.title[publication.source_language]}, {what}."
+    return f"{language_name(lang)} ({lang}): {config.publication.title[lang]}, {what}."
 
 
 @dataclass(frozen=True)
@@ -214,7 +235,7 @@ def run_catalog_job(config: Config, job: CatalogJob,
                           plural_count(job.lang, old))
     filled = 0
     if memory is not None:
-        merged, filled = fill_from_memory(merged, memory, config.memory_threshold)
+        merged, filled = fill_from_memory(merged, memory, config.memory.threshold)
     return _Merged(job, merged, stats, filled, loaded)
 
 
@@ -316,9 +337,9 @@ def update(
     """
     langs = list(languages or config.languages)
     with workspace_lock(config.root):
-        state = JobState(config.root, "update")
-        settings = (stamp(config.config_path), config.memory_threshold, langs,
-                    [(name, stamp(config.root / name)) for name in config.memory_files])
+        state = Records(config.root, "update", WeekUpdated)
+        settings = (stamp(config.config_path), config.memory.threshold, langs,
+                    [(name, stamp(config.root / name)) for name in config.memory.files])
         memories: dict[str, TranslationMemory] = {}
 
         def memory_of(lang: str) -> TranslationMemory:
@@ -336,15 +357,16 @@ def update(
         skipped: list[CatalogUpdate] = []
         todo: list[Week] = []
         for week in weeks:
-            known = state.jobs.get(f"week {week}", {})
-            fillable = [x for x in known.get("fillable", []) if x in langs]  # type: ignore[attr-defined]
+            known = state.get(f"week {week}")
+            fillable = [x for x in known.fillable if x in langs] if known else []
             versions = {lang: version_of(lang) for lang in fillable}
-            reports = _remembered(state.current(f"week {week}", _week_print(
-                config, week, langs, settings, fillable, versions)))
-            if reports is None:
+            done = state.current(f"week {week}", _week_print(config, week, langs, settings,
+                                                            fillable, versions))
+            if done is None:
                 todo.append(week)
             else:
-                skipped += reports
+                skipped += [CatalogUpdate(c.path, c.lang, c.week, False, MergeStats(),
+                                          c.counts) for c in done.catalogs]
         plan = plan_update(config, todo, langs)
         merged: list[tuple[_Merged, TranslationMemory | None]] = []
         for n, job in enumerate(plan.catalogs):
@@ -393,7 +415,7 @@ def _fill(config: Config, merged: list[tuple[_Merged, TranslationMemory | None]]
           workers: int) -> list[tuple[_Merged, TranslationMemory | None]]:
     """The merged catalogs filled from the memory: every entry it may fill, of every
     catalog of a language, looked up at once (in C, on every CPU), then filled."""
-    threshold = config.memory_threshold
+    threshold = config.memory.threshold
     wanted: dict[int, set[str]] = {}
     for m, memory in merged:
         if memory is not None:
@@ -411,27 +433,12 @@ def _fill(config: Config, merged: list[tuple[_Merged, TranslationMemory | None]]
     return filled
 
 
-def _remembered(done: dict[str, object] | None) -> list[CatalogUpdate] | None:
-    """The reports of a skipped week's catalogs, as its last update left them; None
-    when there is no record, or a damaged one (the week is then updated)."""
-    if done is None:
-        return None
-    try:
-        return [CatalogUpdate(str(r["path"]), str(r["lang"]), Week.parse(str(r["week"])),
-                              False, MergeStats(), Counts(**r["counts"]))
-                for r in done["catalogs"]]  # type: ignore[attr-defined]
-    except (TypeError, KeyError, ValueError, WeekError):
-        return None
-
-
-def _remember(config: Config, state: JobState, settings: object, langs: list[str],
+def _remember(config: Config, state: Records[WeekUpdated], settings: object, langs: list[str],
               weeks: list[Week], settled: list[tuple[_Merged, bool]], changed: set[Path],
               memories: dict[str, TranslationMemory], intended: dict[Path, str]) -> None:
     """Record what this update made, as it is on disk now, for the next one to skip; a
     week whose catalog was saved again after it was written is not recorded (the save
     may have come from an editor that had the older catalog open: merge it again)."""
-    from dataclasses import asdict
-
     from transflow.catalogs.memory import remember_written, save_misses
 
     # The memory's version as the next run will find it: with what this one wrote.
@@ -441,7 +448,7 @@ def _remember(config: Config, state: JobState, settings: object, langs: list[str
             path: m.catalog for m, ok in settled
             if ok and m.job.lang == lang and (path := config.po_path(lang, m.job.domain))
             in changed}))
-        save_misses(config, lang, memory, config.memory_threshold)
+        save_misses(config, lang, memory, config.memory.threshold)
     by_week: dict[Week, list[tuple[_Merged, bool]]] = {}
     for m, ok in settled:
         if isinstance(m.job.domain, Week):
@@ -459,9 +466,7 @@ def _remember(config: Config, state: JobState, settings: object, langs: list[str
                    if (path := config.po_path(m.job.lang, week))):
             state.forget(key)
             continue
-        state.record(key, week_print,
-                     fillable=fillable, catalogs=[
-                         {"path": config.rel(config.po_path(m.job.lang, week)),
-                          "lang": m.job.lang, "week": str(week),
-                          "counts": asdict(count(m.catalog))} for m, _ in done])
+        state.record(key, week_print, WeekUpdated(tuple(fillable), tuple(
+            UpdatedCatalog(config.rel(config.po_path(m.job.lang, week)), m.job.lang, week,
+                           count(m.catalog)) for m, _ in done)))
     state.save()

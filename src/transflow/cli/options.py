@@ -42,6 +42,22 @@ class WeekParam(click.ParamType):  # type: ignore[type-arg]
         self.selection = selection
 
 
+class FormatParam(click.ParamType):  # type: ignore[type-arg]
+    """An output format's name, checked against the registered formats only when the
+    option is given (the registry loads them: ``--help`` stays instant)."""
+
+    name = "format"
+
+    def convert(self, value: Any, param: click.Parameter | None,
+                ctx: click.Context | None) -> Any:
+        from transflow.publish.formats import names
+
+        if value not in names():
+            self.fail(f"{value!r} is not an output format (known: {', '.join(names())})",
+                      param, ctx)
+        return value
+
+
 def workspace_option(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--workspace", "-w",

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from transflow.cli.options import (
+    FormatParam,
     ProgressBar,
     finish,
     lang_option,
@@ -21,8 +22,9 @@ from transflow.workspace.weeks import WeekSelection
 @workspace_option
 @week_option
 @lang_option
-@click.option("--format", "formats", multiple=True, type=click.Choice(["html", "pdf"]),
-              help="Only this format (repeatable). Default: html and pdf.")
+@click.option("--format", "formats", multiple=True, type=FormatParam(), metavar="FORMAT",
+              help="Only this format (repeatable): html, pdf, or another installed one. "
+                   "Default: every one.")
 @click.option("--drafts", is_flag=True,
               help="Use fuzzy entries (drafts, suggestions) too; they are marked in the output.")
 @click.option("--min-translated", type=click.FloatRange(0, 100), default=None, metavar="PCT",
@@ -43,12 +45,11 @@ def build(workspace: Path | None, selection: WeekSelection | None, languages: tu
     preview in output/preview/<week>/<lang>/ instead. Exit status 1 when a bulletin
     was refused or failed, or when nothing was built and nothing is up to date.
     """
-    from transflow.publish.build import FORMATS
     from transflow.publish.build import build as run
 
     s = setup(workspace, selection, languages)
     with ProgressBar() as bar:
-        report = run(s.config, s.weeks, languages=s.languages, formats=formats or FORMATS,
+        report = run(s.config, s.weeks, languages=s.languages, formats=formats or None,
                      drafts=drafts, min_translated=min_translated, strict=strict,
                      progress=bar, jobs=jobs)
     for skipped in report.skipped:

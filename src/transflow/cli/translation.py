@@ -155,7 +155,8 @@ def check(workspace: Path | None, selection: WeekSelection | None,
 @week_option
 @lang_option
 @click.option("--provider", metavar="NAME",
-              help="google, deepl, libre, mymemory, microsoft or pseudo (offline); "
+              help="google, deepl, libre, mymemory, microsoft, pseudo (offline) or another "
+                   "registered provider; "
                    "default: [mt] in transflow.toml.")
 @click.option("--url", metavar="URL",
               help="Base URL of a self-hosted LibreTranslate server (default: [mt] url).")

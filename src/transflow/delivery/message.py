@@ -72,9 +72,9 @@ def build_message(config: Config, edition: Edition, email: str, name: str, key: 
                               "bulletins come from)", config.rel(config.config_path))
     b = edition.bulletin
     unsubscribe = token(email, key)
-    web = f"{config.base_url}{b.week}/{b.lang}/" if config.base_url else None
+    web = f"{config.site.base_url}{b.week}/{b.lang}/" if config.site.base_url else None
     context = {"b": b, "web": web, "unsubscribe_url": (
-        f"{config.base_url}unsubscribe?token={unsubscribe}" if config.base_url else None),
+        f"{config.site.base_url}unsubscribe?token={unsubscribe}" if config.site.base_url else None),
         "unsubscribe_mail": f"mailto:{parseaddr(sender)[1]}?subject=unsubscribe%20{unsubscribe}",
         "name": name}
     text = render_template(config.template_path, "email.txt", context, edition.labels, b.lang,
@@ -92,7 +92,9 @@ def build_message(config: Config, edition: Edition, email: str, name: str, key: 
     msg["Subject"] = f"[test] {subject}" if test else subject
     msg["Date"] = format_datetime(datetime.now(UTC))
     msg["Message-ID"] = message_id(edition, email, sender)
-    msg["List-Id"] = f"{config.titles[config.languages[0]]} <{config.slug}.{_domain(sender)}>"
+    publication = config.publication
+    msg["List-Id"] = (f"{publication.title[config.languages[0]]} "
+                      f"<{publication.slug}.{_domain(sender)}>")
     links = [f"<{context['unsubscribe_mail']}>"]
     if context["unsubscribe_url"]:
         links.append(f"<{context['unsubscribe_url']}>")

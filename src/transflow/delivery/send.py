@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from transflow.delivery.message import Edition, as_bytes, build_message, edition, message_id
-from transflow.delivery.smtp import Deferred, Lost, Mailer, Rejected
 from transflow.delivery.subscribers import (
     SubscriberError,
     connect,
@@ -36,6 +35,7 @@ from transflow.delivery.subscribers import (
     secret,
     subscribers,
 )
+from transflow.delivery.transports import Deferred, Lost, Rejected, open_transport
 from transflow.publish.editions import pdf_name
 from transflow.publish.manifest import published
 from transflow.workspace.config import Config
@@ -295,7 +295,7 @@ def _deliver(config: Config, db: sqlite3.Connection, week: Week,
              results: dict[str, LanguageResult], progress: Progress | None,
              should_stop: Callable[[], bool], resend_uncertain: Sequence[str],
              failures: list[str]) -> bool:
-    mailer = Mailer(config.delivery)
+    mailer = open_transport(config.delivery)
     sender = config.delivery.sender or ""
     run = run_name()
     _running.add(run)
@@ -385,7 +385,7 @@ def _test_copies(config: Config, db: sqlite3.Connection, week: Week,
 
     address = normalise(to)
     envelope, utf8 = envelope_address(address)
-    mailer = Mailer(config.delivery)
+    mailer = open_transport(config.delivery)
     sent = []
     try:
         for lang, e in editions.items():

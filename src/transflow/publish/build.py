@@ -13,38 +13,37 @@ subscribers get the bulletin, and a plain build reads nothing from the preview t
 
 from __future__ import annotations
 
-import hashlib
 import os
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from transflow.catalogs.ui import PREVIEW_MARK
 from transflow.publish.editions import bulletin_dir, pdf_name, published_percent
+from transflow.publish.formats import output_format
 from transflow.publish.manifest import MANIFEST, manifest_json, shared_state
 from transflow.publish.plan import (
-    FORMATS,
-    PDF_STAMP,
-    STATE,
+    BuildOptions,
     BuildPlan,
     BulletinJob,
+    Decided,
     Refused,
     Skipped,
     build_print,
+    build_records,
     plan_build,
     state_key,
 )
 from transflow.workspace.config import Config
 from transflow.workspace.files import Inside, Outcome, WriteFailed, workspace_lock, write_all
+from transflow.workspace.progress import Progress
+from transflow.workspace.records import Records, stamp
+from transflow.workspace.weeks import Week
 
 if TYPE_CHECKING:
     from multiprocessing.pool import Pool
-from transflow.workspace.progress import Progress
-from transflow.workspace.state import JobState
-from transflow.workspace.weeks import Week
 
-__all__ = ["FORMATS", "BuildReport", "Failed", "Output", "Refused", "Skipped", "build",
+__all__ = ["BuildOptions", "BuildReport", "Failed", "Output", "Refused", "Skipped", "build",
            "bulletin_dir", "pdf_name", "published_percent"]
 
 
@@ -129,52 +128,36 @@ class Rendered:
 
     job: BulletinJob
     files: tuple[tuple[str, str, bytes | None], ...]
-    """(format, path relative to the workspace, content); format ``stamp`` is the PDF's
-    freshness stamp, not an output."""
+    """(format, path relative to the workspace, content)."""
+    sources: tuple[tuple[str, str], ...] = ()
+    """(format, what its file was made from: see ``formats.Made``)."""
     notes: tuple[str, ...] = ()
+    manifest: bytes | None = None
+    """The manifest of a published bulletin."""
 
 
 def run_job(job: BulletinJob, root: Path, templates: tuple[Path, ...]) -> Rendered:
-    """Render one bulletin in memory; reads only the PDF's stamp to skip an unchanged PDF."""
+    """Render one bulletin in memory, in each of its formats; a format whose source is
+    as ``job.previous`` says keeps its file, unread."""
     from transflow.publish.render_html import render_html
 
-    ui = job.translations()
-    html = render_html(job.bulletin, templates, ui)
+    html = render_html(job.bulletin, templates, job.translations())
+    previous = dict(job.previous)
     files: list[tuple[str, str, bytes | None]] = []
+    sources: list[tuple[str, str]] = []
     notes: list[str] = []
-    if "html" in job.formats:
-        files.append(("html", f"{job.folder}/index.html", html.encode("utf-8")))
-    if "pdf" in job.formats:
-        path = f"{job.folder}/{job.pdf_name}"
-        mark = ui.gettext(PREVIEW_MARK) if job.preview else None
-        # The PDF is a function of the HTML and the running mark: re-render only when
-        # those changed.
-        digest = hashlib.sha256(f"{html}\0{mark or ''}".encode()).hexdigest().encode()
-        stamp = f"{job.folder}/{PDF_STAMP}"
-        try:
-            fresh = (root / path).is_file() and (root / stamp).read_bytes() == digest
-        except OSError:
-            fresh = False
-        if fresh:
-            files.append(("pdf", path, None))
-        else:
-            from transflow.publish.render_pdf import render_pdf
-
-            pdf, refused_urls = render_pdf(html, root, running_mark=mark)
-            notes += [f"{path}: refused to fetch {url} (only data: URLs and files inside the "
-                      "workspace are read); remove it from the template or stylesheet"
-                      for url in refused_urls]
-            files += [("pdf", path, pdf), ("stamp", stamp, digest)]
+    for name, file_name in job.files:
+        made = output_format(name).render(job, html, root, previous.get(name, ""))
+        files.append((name, f"{job.folder}/{file_name}", made.content))
+        sources.append((name, made.source))
+        notes += made.notes
+    manifest = None
     if job.inputs:
         # What the published bulletin was made from, for delivery to check.
-        made = {}
-        for fmt, rel, data in files:
-            if fmt in ("html", "pdf"):
-                content = data if data is not None else (root / rel).read_bytes()
-                made[rel.rsplit("/", 1)[1]] = content
-        files.append(("manifest", f"{job.folder}/{MANIFEST}",
-                      manifest_json(job.week, job.lang, job.inputs, made)))
-    return Rendered(job, tuple(files), tuple(notes))
+        manifest = manifest_json(job.week, job.lang, job.inputs, {
+            rel.rsplit("/", 1)[1]: data if data is not None else (root / rel).read_bytes()
+            for _, rel, data in files})
+    return Rendered(job, tuple(files), tuple(sources), tuple(notes), manifest)
 
 
 # --- writing --------------------------------------------------------------------------
@@ -196,7 +179,10 @@ def write_rendered(config: Config, rendered: Rendered) -> tuple[list[Output], Fa
     job = rendered.job
     inside = Inside(config.root)
     files: list[tuple[Path, bytes]] = []
-    for _, rel, data in rendered.files:
+    made = [(rel, data) for _, rel, data in rendered.files]
+    if rendered.manifest is not None:
+        made.append((f"{job.folder}/{MANIFEST}", rendered.manifest))
+    for rel, data in made:
         inside(config.root / rel)
         if data is not None:
             files.append((config.root / rel, data))
@@ -206,7 +192,7 @@ def write_rendered(config: Config, rendered: Rendered) -> tuple[list[Output], Fa
         return [], _failure(config, job, failed)
     return [Output(job.week, job.lang, fmt, rel,
                    outcomes.get(config.root / rel) is Outcome.WRITTEN)
-            for fmt, rel, _ in rendered.files if fmt not in ("stamp", "manifest")], None
+            for fmt, rel, _ in rendered.files], None
 
 
 def build(
@@ -214,7 +200,7 @@ def build(
     weeks: Sequence[Week],
     *,
     languages: Sequence[str] | None = None,
-    formats: Sequence[str] = FORMATS,
+    formats: Sequence[str] | None = None,
     drafts: bool = False,
     min_translated: float | None = None,
     progress: Progress | None = None,
@@ -223,35 +209,34 @@ def build(
 ) -> BuildReport:
     """Build the bulletins of ``weeks``; ``drafts`` builds previews into their own tree.
 
+    ``formats`` (default: every registered format) are the files made of each.
     ``strict`` (default: ``[build] strict``) refuses a language with check errors;
     without it such a language is built and a warning names the errors' count.
-    ``jobs`` (default: the number of CPUs, fewer when there are few bulletins to keep
-    them busy) renders that many bulletins at a time, in worker processes; the files
-    are written by this process, in the plan's order, so the output is the same
-    whatever the number. A bulletin none of whose inputs and
+    ``min_translated`` (default: the setting) is the threshold below which a language
+    is skipped. ``jobs`` (default: the number of CPUs, fewer when there are few
+    bulletins to keep them busy) renders that many bulletins at a time, in worker
+    processes; the files are written by this process, in the plan's order, so the
+    output is the same whatever the number. A bulletin none of whose inputs and
     outputs changed since it was last built with the same options is not even read.
     """
+    options = BuildOptions.of(config, languages=languages, formats=formats, drafts=drafts,
+                              min_translated=min_translated, strict=strict)
     with workspace_lock(config.root, outputs=True):
-        state = JobState(config.root, STATE)
-        langs = list(languages or config.languages)
+        records = build_records(config)
         # Bulletins never built are sure to be rendered: workers for them start now,
         # loading the renderers while this process plans.
-        never = sum(state_key(w, lang, drafts) not in state.jobs for w in weeks for lang in langs)
-        pool = _start_workers(jobs or _default_workers(never), never, "pdf" in formats)
+        never = sum(state_key(w, lang, drafts) not in records for w in weeks
+                    for lang in options.languages)
+        pool = _start_workers(jobs or _default_workers(never), never, options.formats)
         try:
-            plan = plan_build(
-                config, weeks, languages=langs, formats=formats,
-                drafts=drafts, strict=config.strict if strict is None else strict,
-                threshold=config.min_translated if min_translated is None else min_translated,
-                state=state,
-            )
-            return _run_plan(config, plan, drafts, progress, jobs or _workers(plan), state,
+            plan = plan_build(config, weeks, options, records)
+            return _run_plan(config, plan, drafts, progress, jobs or _workers(plan), records,
                              pool)
         finally:
             if pool is not None:
                 pool.terminate()  # done with, or stopped by an interrupt: nothing is left
                 pool.join()
-            state.save()
+            records.save()
 
 
 JOBS_PER_WORKER = 3
@@ -269,15 +254,15 @@ def _default_workers(bulletins: int) -> int:
     return max(1, min(os.cpu_count() or 1, bulletins // JOBS_PER_WORKER))
 
 
-def _start_workers(jobs: int, bulletins: int, pdf: bool = True) -> Pool | None:
+def _start_workers(jobs: int, bulletins: int, formats: tuple[str, ...]) -> Pool | None:
     """A pool of ``jobs`` workers, when at least two would have bulletins to render;
-    with ``pdf``, each loads WeasyPrint as it starts."""
+    each loads the renderers of ``formats`` that want it as it starts."""
     if jobs <= 1 or bulletins < 2:
         return None
     import multiprocessing
 
     return multiprocessing.Pool(min(jobs, bulletins), initializer=_start_worker,
-                                initargs=(pdf,))
+                                initargs=(formats,))
 
 
 def _rendered(config: Config, plan: BuildPlan, jobs: int,
@@ -293,7 +278,8 @@ def _rendered(config: Config, plan: BuildPlan, jobs: int,
     # failure) it stops them at once; they write nothing, so nothing is left half-done.
     own = pool is None
     if pool is None:
-        pool = _start_workers(jobs, len(plan.jobs), any("pdf" in j.formats for j in plan.jobs))
+        pool = _start_workers(jobs, len(plan.jobs), tuple(
+            {name: None for j in plan.jobs for name, _ in j.files}))
     assert pool is not None
     try:
         yield from pool.imap(_run_job, ((job, config.root, config.template_path)
@@ -304,14 +290,15 @@ def _rendered(config: Config, plan: BuildPlan, jobs: int,
             pool.join()
 
 
-def _start_worker(pdf: bool) -> None:
+def _start_worker(formats: tuple[str, ...]) -> None:
     import signal
 
-    from transflow.publish import render_html, render_pdf  # noqa: F401 (Jinja, for HTML)
+    from transflow.publish import render_html  # noqa: F401 (Jinja: every format needs it)
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if pdf:
-        render_pdf.load()
+    for name in formats:
+        if (found := output_format(name)).warm_up:
+            found.load()
 
 
 def _run_job(args: tuple[BulletinJob, Path, tuple[Path, ...]]) -> Rendered:
@@ -319,39 +306,52 @@ def _run_job(args: tuple[BulletinJob, Path, tuple[Path, ...]]) -> Rendered:
 
 
 def _run_plan(config: Config, plan: BuildPlan, drafts: bool, progress: Progress | None,
-              jobs: int = 1, state: JobState | None = None,
+              jobs: int = 1, records: Records[Decided] | None = None,
               pool: Pool | None = None) -> BuildReport:
     warnings = list(plan.warnings)
     outputs = [Output(c.week, c.lang, fmt, path, False)
                for c in plan.current for fmt, path in c.files]
     failed: list[Failed] = []
     total = len(plan.jobs)
-    finished: list[BulletinJob] = []
+    finished: list[Rendered] = []
     for done, rendered in enumerate(_rendered(config, plan, jobs, pool)):
         job = rendered.job
         if progress:
             progress(f"{job.week} {job.lang}", done, total)
         warnings += rendered.notes
         made, failure = write_rendered(config, rendered)
-        key = state_key(job.week, job.lang, drafts)
         if failure is not None:
             failed.append(failure)
-            if state is not None:
-                state.forget(key)
+            if records is not None:
+                records.forget(state_key(job.week, job.lang, drafts))
         elif not rendered.notes:
-            finished.append(job)
+            finished.append(rendered)
         outputs += made
-    if state is not None:
-        # As they are on disk now, with every language of the week written: the next
-        # build skips them while nothing moves.
-        shared = shared_state(config)
-        # With each, what was decided: built (with these options), skipped, refused.
-        decided: list[tuple[Week, str, str, object]] = [
-            *((job.week, job.lang, "options", plan.options) for job in finished),
-            *((s.week, s.lang, "skipped", s.percent) for s in plan.skipped),
-            *((r.week, r.lang, "refused", r.errors) for r in plan.refused)]
-        for week, lang, what, value in decided:
-            state.record(state_key(week, lang, drafts), build_print(
-                config, week, lang, plan.options, drafts, shared), **{what: value})
+    if records is not None:
+        _record(config, plan, drafts, finished, records)
     return BuildReport(tuple(outputs), plan.skipped, tuple(warnings), plan.refused,
                        tuple(failed), drafts)
+
+
+def _record(config: Config, plan: BuildPlan, drafts: bool, finished: list[Rendered],
+            records: Records[Decided]) -> None:
+    """What was decided, as the files are on disk now, with every language of the week
+    written: the next build skips these bulletins while nothing moves."""
+    shared = shared_state(config)
+
+    def keep(week: Week, lang: str, decided: Decided) -> None:
+        records.record(state_key(week, lang, drafts), build_print(
+            config, week, lang, plan.options, drafts, shared), decided)
+
+    for rendered in finished:
+        job = rendered.job
+        files = {name: config.root / rel for name, rel, _ in rendered.files}
+        keep(job.week, job.lang, Decided(options=plan.options, sources={
+            name: (source, *stamp(files[name])) for name, source in rendered.sources
+            if source}))
+    for week, lang, decided in (
+            *((s.week, s.lang, Decided(skipped=s.percent)) for s in plan.skipped),
+            *((r.week, r.lang, Decided(refused=r.errors)) for r in plan.refused)):
+        # What its files were made from stays known, for when it is built again.
+        before = records.get(state_key(week, lang, drafts))
+        keep(week, lang, replace(decided, sources=before.sources) if before else decided)

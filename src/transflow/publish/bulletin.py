@@ -214,7 +214,7 @@ def make_bulletin(
     return Bulletin(
         lang=lang,
         week=week,
-        title=config.titles[lang],
+        title=config.publication.title[lang],
         week_range=format_week_range(week, lang),
         sections=_sections(config, week, articles),
         coverage=_coverage(needed),

@@ -21,7 +21,7 @@ from transflow.workspace.weeks import Week
 
 def pdf_name(config: Config, week: Week, lang: str, preview: bool = False) -> str:
     suffix = "-preview" if preview else ""
-    return f"{config.slug}-{week}-{lang}{suffix}.pdf"
+    return f"{config.publication.slug}-{week}-{lang}{suffix}.pdf"
 
 
 def bulletin_dir(config: Config, week: Week, lang: str, preview: bool = False) -> Path:
@@ -49,10 +49,10 @@ def as_published(config: Config, bulletin: Bulletin, pdf: str | None,
                  logo: str | None = None) -> Bulletin:
     """``bulletin`` with what its publication shows around the texts: subtitle,
     organisation, issue number, logo, PDF name and the subscription form's target."""
-    return replace(bulletin, subtitle=config.subtitles.get(bulletin.lang),
-                   organisation=config.organisations.get(bulletin.lang),
+    return replace(bulletin, subtitle=config.publication.subtitle.get(bulletin.lang),
+                   organisation=config.publication.organisation.get(bulletin.lang),
                    issue_number=config.issue_number(bulletin.week), logo=logo,
-                   pdf_name=pdf, subscribe_url=config.subscribe_url)
+                   pdf_name=pdf, subscribe_url=config.site.subscribe_url)
 
 
 def templates_digest(config: Config) -> str:
@@ -67,13 +67,13 @@ _LOGO_TYPES = {".svg": "image/svg+xml", ".png": "image/png"}
 
 def logo_data(config: Config) -> str | None:
     """``[publication] logo`` as a data: URL: pages and PDFs carry it, fetch nothing."""
-    if config.logo is None:
+    if config.publication.logo is None:
         return None
-    path = config.root / config.logo
+    path = config.root / config.publication.logo
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ConfigError(f"[publication] logo {config.logo}: cannot read it "
+        raise ConfigError(f"[publication] logo {config.publication.logo}: cannot read it "
                           f"({exc.strerror or exc})", config.rel(config.config_path)) from None
     encoded = base64.b64encode(data).decode("ascii")
     return f"data:{_LOGO_TYPES[path.suffix.lower()]};base64,{encoded}"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from transflow.sources.commentary import source_files
 from transflow.workspace.config import UI_DOMAIN, Config
-from transflow.workspace.state import stamp
+from transflow.workspace.records import stamp
 from transflow.workspace.weeks import Week
 
 MANIFEST = ".manifest.json"
@@ -63,8 +63,8 @@ def _own_inputs(config: Config, week: Week, lang: str) -> list[Path]:
 def _shared_inputs(config: Config) -> list[Path]:
     files = [config.config_path, config.root / "glossary.csv"]
     files += config.template_files()
-    if config.logo:
-        files.append(config.root / config.logo)
+    if config.publication.logo:
+        files.append(config.root / config.publication.logo)
     return files
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from transflow.catalogs.model import Catalog, Translations
 from transflow.catalogs.ui import label_status
@@ -21,21 +21,17 @@ from transflow.publish.editions import (
     bulletin_dir,
     catalog_of,
     logo_data,
-    pdf_name,
     published_percent,
     templates_digest,
 )
+from transflow.publish.formats import formats as output_formats
 from transflow.publish.manifest import MANIFEST, Stat, inputs_digest, own_state, shared_state
 from transflow.sources.commentary import load_week
 from transflow.workspace.config import UI_DOMAIN, UI_SOURCE_LANGUAGE, Config
 from transflow.workspace.errors import BuildError
 from transflow.workspace.lang import language_label
-from transflow.workspace.state import JobState, fingerprint, stamp
+from transflow.workspace.records import Records, fingerprint, stamp
 from transflow.workspace.weeks import Week
-
-FORMATS = ("html", "pdf")
-PDF_STAMP = ".pdf-source.sha256"
-"""Beside a PDF: a digest of what it was rendered from, so an unchanged PDF is kept."""
 
 
 def _kept(previous: bool) -> str:
@@ -77,20 +73,76 @@ class Refused:
 
 
 @dataclass(frozen=True)
+class BuildOptions:
+    """What a build is asked to make, decided once from the command line and the
+    settings, and passed whole to every stage."""
+
+    languages: tuple[str, ...]
+    formats: tuple[str, ...]
+    """Registered output formats, in their order."""
+    drafts: bool = False
+    """Build previews (fuzzy entries shown, marked) into their own tree."""
+    threshold: float = 0.0
+    """The percentage of words a language needs translated to be built."""
+    strict: bool = False
+    """Refuse a language whose translations have check errors."""
+
+    @classmethod
+    def of(cls, config: Config, *, languages: Sequence[str] | None = None,
+           formats: Sequence[str] | None = None, drafts: bool = False,
+           min_translated: float | None = None, strict: bool | None = None,
+           ) -> BuildOptions:
+        """The options of a build, the settings filling what is not given."""
+        known = output_formats()
+        for name in formats or ():
+            if name not in known:
+                raise BuildError(f"no output format {name!r} (known: {', '.join(known)})")
+        return cls(tuple(languages or config.languages),
+                   tuple(f for f in known if formats is None or f in formats), drafts,
+                   config.publication.min_translated if min_translated is None else min_translated,
+                   config.build.strict if strict is None else strict)
+
+    @property
+    def digest(self) -> str:
+        """The options' part of every bulletin's fingerprint."""
+        return fingerprint(self.formats, self.strict, self.threshold)
+
+
+@dataclass(frozen=True)
+class Decided:
+    """build's record of a bulletin (``.transflow/build-state.json``): what was decided
+    when it was last built, and what its files were made from."""
+
+    options: str | None = None
+    """Built, with these options (``BuildOptions.digest``)."""
+    skipped: float | None = None
+    """Skipped: the percentage translated, below the threshold."""
+    refused: int | None = None
+    """Refused by strict mode: the count of check errors."""
+    sources: dict[str, tuple[str, int, int]] = field(default_factory=dict)
+    """Per format, the ``source`` of its file (see ``formats.Made``) and the file's
+    modification time and size then: while the file keeps them, that source is what it
+    was made from."""
+
+
+@dataclass(frozen=True)
 class BulletinJob:
     """One bulletin to render and write: everything the renderers need."""
 
     bulletin: Bulletin
     labels: Catalog | None
     """The language's ui catalog (None: the templates' English labels)."""
-    formats: tuple[str, ...]
+    files: tuple[tuple[str, str], ...]
+    """(format, file name) of each output."""
     folder: str
     """The output folder, relative to the workspace."""
-    pdf_name: str
     fingerprint: str
     """A digest of everything the job's output depends on."""
     inputs: str = ""
     """A digest of the files it is made from (for the manifest of a published bulletin)."""
+    previous: tuple[tuple[str, str], ...] = ()
+    """(format, source) of each output as it is now: a format whose source is the same
+    keeps its file."""
 
     @property
     def week(self) -> Week:
@@ -103,6 +155,9 @@ class BulletinJob:
     @property
     def preview(self) -> bool:
         return self.bulletin.preview
+
+    def file_of(self, format_name: str) -> str:
+        return dict(self.files)[format_name]
 
     def translations(self) -> Translations:
         return Translations(self.labels, self.preview)
@@ -131,22 +186,35 @@ class BuildPlan:
 
 
 STATE = "build"
-"""The name of the build's state file in .transflow/."""
+"""The name of the build's records in .transflow/."""
+
+
+def build_records(config: Config) -> Records[Decided]:
+    return Records(config.root, STATE, Decided)
 
 
 def state_key(week: Week, lang: str, preview: bool) -> str:
     return f"{week} {lang} {'preview' if preview else 'publication'}"
 
 
+def output_files(config: Config, week: Week, lang: str, preview: bool,
+                 chosen: Sequence[str] | None = None) -> tuple[tuple[str, str], ...]:
+    """(format, file name) of the bulletin's outputs: of ``chosen`` formats, or all."""
+    return tuple((name, f.file_name(config, week, lang, preview))
+                 for name, f in output_formats().items() if chosen is None or name in chosen)
+
+
 def recorded_current(config: Config, week: Week, lang: str) -> bool:
     """Whether the last build recorded the published bulletin of ``week`` in ``lang``
     and nothing it was made from, nor any of its files, has moved since: the same
     record the next build uses to skip it, so no file is read to answer."""
-    known = JobState(config.root, STATE).jobs.get(state_key(week, lang, False))
-    if known is None or not isinstance(options := known.get("options"), str):
+    records = build_records(config)
+    key = state_key(week, lang, False)
+    known = records.get(key)
+    if known is None or known.options is None:
         return False
-    return known.get("fingerprint") == build_print(config, week, lang, options, False,
-                                                   shared_state(config))
+    return records.current(key, build_print(config, week, lang, known.options, False,
+                                            shared_state(config))) is not None
 
 
 def build_print(config: Config, week: Week, lang: str, options: str, preview: bool,
@@ -155,18 +223,18 @@ def build_print(config: Config, week: Week, lang: str, options: str, preview: bo
     the settings, glossary and templates (``shared``), its own output files, whether
     the week's other languages have a bulletin (its language links), the options."""
     folder = bulletin_dir(config, week, lang, preview)
-    name = pdf_name(config, week, lang, preview)
     return fingerprint(
         options, shared, own_state(config, week, lang),
-        [stamp(folder / f) for f in ("index.html", name, MANIFEST, PDF_STAMP)],
+        [stamp(folder / name) for _, name in output_files(config, week, lang, preview)],
+        stamp(folder / MANIFEST),
         [_has_output(config, week, other, preview) for other in config.languages
          if other != lang])
 
 
 def _has_output(config: Config, week: Week, lang: str, preview: bool) -> bool:
     folder = bulletin_dir(config, week, lang, preview)
-    return (folder / "index.html").is_file() or (
-        folder / pdf_name(config, week, lang, preview)).is_file()
+    return any((folder / name).is_file()
+               for _, name in output_files(config, week, lang, preview))
 
 
 def _ui_warnings(config: Config, languages: Sequence[str], drafts: bool) -> list[str]:
@@ -184,113 +252,129 @@ def _ui_warnings(config: Config, languages: Sequence[str], drafts: bool) -> list
     return warnings
 
 
-def _decided_before(config: Config, state: JobState, weeks: Sequence[Week],
-                    languages: Sequence[str], options: str, preview: bool, threshold: float,
-                    chosen: tuple[str, ...],
-                    ) -> tuple[list[Week], list[Current], list[Skipped], list[Refused]]:
-    """The weeks that have a bulletin to plan; and the bulletins whose record in
-    ``state`` still matches, decided as last time: current, skipped (threshold) or
-    refused (strict)."""
+@dataclass(frozen=True)
+class _Decisions:
+    """The bulletins decided before any is resolved: from the records, or as planned."""
+
+    todo: tuple[Week, ...]
+    current: tuple[Current, ...] = ()
+    skipped: tuple[Skipped, ...] = ()
+    refused: tuple[Refused, ...] = ()
+
+    @property
+    def done(self) -> set[tuple[Week, str]]:
+        found: tuple[Current | Skipped | Refused, ...] = (*self.current, *self.skipped,
+                                                           *self.refused)
+        return {(x.week, x.lang) for x in found}
+
+
+def _decided_before(config: Config, records: Records[Decided], weeks: Sequence[Week],
+                    options: BuildOptions) -> _Decisions:
+    """The weeks that have a bulletin to plan; and the bulletins whose record still
+    matches, decided as last time: current, skipped (threshold) or refused (strict)."""
     current: list[Current] = []
     skipped: list[Skipped] = []
     refused: list[Refused] = []
     shared = shared_state(config)
+    preview = options.drafts
     todo: list[Week] = []
     for week in weeks:
         planned = False
-        for lang in languages:
-            known = state.current(state_key(week, lang, preview), build_print(
-                config, week, lang, options, preview, shared))
+        for lang in options.languages:
+            known = records.current(state_key(week, lang, preview), build_print(
+                config, week, lang, options.digest, preview, shared))
             if known is None:
                 planned = True
                 continue
             previous = _has_output(config, week, lang, preview)
-            if isinstance(percent := known.get("skipped"), int | float):
-                skipped.append(Skipped(week, lang, float(percent), threshold, previous))
-            elif isinstance(errors := known.get("refused"), int):
-                refused.append(Refused(week, lang, errors, previous))
+            if known.skipped is not None:
+                skipped.append(Skipped(week, lang, known.skipped, options.threshold,
+                                       previous))
+            elif known.refused is not None:
+                refused.append(Refused(week, lang, known.refused, previous))
             else:
                 folder = config.rel(bulletin_dir(config, week, lang, preview))
-                names = {"html": "index.html", "pdf": pdf_name(config, week, lang, preview)}
                 current.append(Current(week, lang, tuple(
-                    (f, f"{folder}/{names[f]}") for f in chosen)))
+                    (f, f"{folder}/{name}") for f, name in
+                    output_files(config, week, lang, preview, options.formats))))
         if planned:
             todo.append(week)
-    return todo, current, skipped, refused
+    return _Decisions(tuple(todo), tuple(current), tuple(skipped), tuple(refused))
 
 
-def plan_build(
-    config: Config,
-    weeks: Sequence[Week],
-    *,
-    languages: Sequence[str],
-    formats: Sequence[str],
-    drafts: bool,
-    threshold: float,
-    strict: bool,
-    state: JobState | None = None,
-) -> BuildPlan:
-    """Resolve every bulletin of ``weeks`` × ``languages``; decide what is built. With
-    ``state``, a bulletin whose fingerprint is as recorded there is not resolved at all:
-    it is ``current``."""
+def _check_errors(config: Config, weeks: Sequence[Week], options: BuildOptions,
+                  ) -> Counter[tuple[Week | None, str]]:
+    """The count of check errors per week and language; a label the templates cannot
+    format stops the build before any output (it would break every page)."""
     from transflow.quality.checks import check
 
-    preview = drafts
-    chosen = tuple(f for f in FORMATS if f in formats)
-    options = fingerprint(chosen, strict, threshold)
-    current: list[Current] = []
-    skipped: list[Skipped] = []
-    refused: list[Refused] = []
-    if state is not None:
-        weeks, current, skipped, refused = _decided_before(
-            config, state, weeks, languages, options, preview, threshold, chosen)
-    done = {(c.week, c.lang) for c in current} | {(x.week, x.lang) for x in skipped} | {
-        (x.week, x.lang) for x in refused}
-    labels = {lang: catalog_of(config, lang, UI_DOMAIN) if lang != UI_SOURCE_LANGUAGE else None
-              for lang in languages}
-    ui = {lang: Translations(catalog, drafts) for lang, catalog in labels.items()}
-    warnings = _ui_warnings(config, languages, drafts)
     # One pass over every catalog: sources and glossary are read once, not per language.
-    check_report = check(config, weeks, languages=languages, include_fuzzy=drafts)
-    # A label the templates cannot format would break the page: stop before any output.
-    if broken := [f for f in check_report.errors if f.week is None]:
+    report = check(config, weeks, languages=options.languages, include_fuzzy=options.drafts)
+    if broken := [f for f in report.errors if f.week is None]:
         first = broken[0]
         more = f" (and {len(broken) - 1} more: transflow check)" if len(broken) > 1 else ""
         raise BuildError(f"{first.message}{more}; nothing was built", first.path, first.line)
-    check_errors: Counter[tuple[Week | None, str]] = Counter(
-        (f.week, f.lang) for f in check_report.errors)
-    templates = templates_digest(config)
+    return Counter((f.week, f.lang) for f in report.errors)
 
-    logo = logo_data(config)
+
+def plan_build(config: Config, weeks: Sequence[Week], options: BuildOptions,
+               records: Records[Decided] | None = None) -> BuildPlan:
+    """Resolve every bulletin of ``weeks`` × ``options.languages``; decide what is
+    built. With ``records``, a bulletin whose fingerprint is as recorded there is not
+    resolved at all: it is ``current``."""
+    decided = (_decided_before(config, records, weeks, options) if records is not None
+               else _Decisions(tuple(weeks)))
+    labels = {lang: catalog_of(config, lang, UI_DOMAIN) if lang != UI_SOURCE_LANGUAGE else None
+              for lang in options.languages}
+    warnings = _ui_warnings(config, options.languages, options.drafts)
+    check_errors = _check_errors(config, decided.todo, options)
+    skipped, refused = list(decided.skipped), list(decided.refused)
     bulletins: list[Bulletin] = []
-    for week in weeks:
+    logo = logo_data(config)
+    preview = options.drafts
+    for week in decided.todo:
         commentaries = load_week(config, week)
-        for lang in languages:
-            if (week, lang) in done:
+        for lang in options.languages:
+            if (week, lang) in decided.done:
                 continue
-            catalog = Translations(catalog_of(config, lang, week), drafts)
-            bulletin = make_bulletin(config, week, lang, commentaries, catalog, ui[lang],
-                                     preview=preview)
+            bulletin = make_bulletin(
+                config, week, lang, commentaries,
+                Translations(catalog_of(config, lang, week), options.drafts),
+                Translations(labels[lang], options.drafts), preview=preview)
             percent = published_percent(bulletin)
-            if percent + 1e-9 < threshold:
-                skipped.append(Skipped(week, lang, percent, threshold,
+            if percent + 1e-9 < options.threshold:
+                skipped.append(Skipped(week, lang, percent, options.threshold,
                                        _has_output(config, week, lang, preview)))
                 continue
             if errors := check_errors[(week, lang)]:
-                if strict:
+                if options.strict:
                     refused.append(Refused(week, lang, errors,
                                            _has_output(config, week, lang, preview)))
                     continue
                 warnings.append(f"{week} {lang}: {errors} check errors in the translations; "
                                 f"see them with transflow check --week {week} --lang {lang}")
-            bulletins.append(as_published(
-                config, bulletin,
-                pdf_name(config, week, lang, preview) if "pdf" in chosen else None, logo))
+            pdf = dict(output_files(config, week, lang, preview, options.formats)).get("pdf")
+            bulletins.append(as_published(config, bulletin, pdf, logo))
+    jobs = _jobs(config, bulletins, labels, options, records)
+    order = {lang: i for i, lang in enumerate(options.languages)}
+
+    def place(x: Skipped | Refused) -> tuple[Week, int]:
+        return (x.week, order[x.lang])
+
+    return BuildPlan(jobs, tuple(sorted(skipped, key=place)), tuple(sorted(refused, key=place)),
+                     tuple(warnings), decided.current, options.digest)
+
+
+def _jobs(config: Config, bulletins: Sequence[Bulletin], labels: dict[str, Catalog | None],
+          options: BuildOptions, records: Records[Decided] | None) -> tuple[BulletinJob, ...]:
+    """A job for each bulletin to render, linked to the week's other languages (those
+    built now, and those built before)."""
+    templates = templates_digest(config)
+    preview = options.drafts
     built = {(b.week, b.lang) for b in bulletins}
     jobs = []
     for bulletin in bulletins:
         week, lang = bulletin.week, bulletin.lang
-        # The other languages of the week: those built now, and those built before.
         others = tuple(
             Alternate(other, language_label(other), f"../{other}/index.html")
             for other in config.languages if other != lang and (
@@ -298,18 +382,15 @@ def plan_build(
         bulletin = replace(bulletin, alternates=others)
         # repr, not pickle: a pickle of equal values can differ from run to run.
         job_print = hashlib.sha256(
-            repr((bulletin, labels[lang], chosen, templates)).encode()).hexdigest()
+            repr((bulletin, labels[lang], options.formats, templates)).encode()).hexdigest()
+        folder = bulletin_dir(config, week, lang, preview)
+        files = output_files(config, week, lang, preview, options.formats)
+        known = records.get(state_key(week, lang, preview)) if records is not None else None
+        previous = tuple(
+            (f, source) for f, name in files if known is not None
+            and (made := known.sources.get(f)) is not None
+            and (source := made[0]) and made[1:] == stamp(folder / name))
         jobs.append(BulletinJob(
-            bulletin, labels[lang], chosen,
-            config.rel(bulletin_dir(config, week, lang, preview)),
-            pdf_name(config, week, lang, preview), job_print,
-            "" if preview else inputs_digest(config, week, lang),
-        ))
-    order = {lang: i for i, lang in enumerate(languages)}
-
-    def place(x: Skipped | Refused) -> tuple[Week, int]:
-        return (x.week, order[x.lang])
-
-    return BuildPlan(tuple(jobs), tuple(sorted(skipped, key=place)),
-                     tuple(sorted(refused, key=place)), tuple(warnings), tuple(current),
-                     options)
+            bulletin, labels[lang], files, config.rel(folder), job_print,
+            "" if preview else inputs_digest(config, week, lang), previous))
+    return tuple(jobs)

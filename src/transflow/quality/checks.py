@@ -30,7 +30,7 @@ from transflow.sources.markdown import inline_structure, split
 from transflow.workspace.config import UI_DOMAIN, UI_SOURCE_LANGUAGE, Config
 from transflow.workspace.files import LockHeld, workspace_lock
 from transflow.workspace.progress import Progress
-from transflow.workspace.state import JobState, fingerprint, stamp
+from transflow.workspace.records import Records, fingerprint, stamp
 from transflow.workspace.text import controls
 from transflow.workspace.weeks import Week
 
@@ -278,7 +278,7 @@ def check(
     findings: list[Finding] = []
     checked = 0
     if weeks:
-        state = JobState(config.root, "check")
+        state = Records(config.root, "check", Checked)
         parts = (["sources"] if sources else []) + langs
         settings = (stamp(config.config_path), stamp(config.root / GLOSSARY_NAME),
                     include_fuzzy)
@@ -287,17 +287,17 @@ def check(
             for done, week in enumerate(weeks):
                 if progress:
                     progress(str(week), done, len(weeks))
-                for found, looked_at in _week_findings(config, state, week, parts,
-                                                       include_fuzzy, settings, glossary):
-                    findings += found
-                    checked += looked_at
+                for part in _week_findings(config, state, week, parts, include_fuzzy,
+                                           settings, glossary):
+                    findings += part.findings
+                    checked += part.checked
         finally:  # what was checked before a failure or Ctrl-C is kept
             _save(config, state)
     labels = check_labels(config, langs)
     return CheckReport(tuple(findings + labels), checked)
 
 
-def _save(config: Config, state: JobState) -> None:
+def _save(config: Config, state: Records[Checked]) -> None:
     """The record, written under the workspace lock; while another run holds it, not
     written (check reads only: it never waits, and the record is only a shortcut)."""
     if not state.changed:
@@ -309,12 +309,17 @@ def _save(config: Config, state: JobState) -> None:
         pass
 
 
-Checked = tuple[list[Finding], int]
-"""The findings of a week's sources or of one language's catalog, and how many entries
-(or segments) were looked at."""
+@dataclass(frozen=True)
+class Checked:
+    """The findings of a week's sources or of one language's catalog, and how many
+    entries (or segments) were looked at: check's record of them
+    (``.transflow/check-state.json``)."""
+
+    findings: tuple[Finding, ...]
+    checked: int
 
 
-def _week_findings(config: Config, state: JobState, week: Week, parts: Sequence[str],
+def _week_findings(config: Config, state: Records[Checked], week: Week, parts: Sequence[str],
                    include_fuzzy: bool, settings: object,
                    glossary: Callable[[], Sequence[Term]]) -> list[Checked]:
     """Each part's findings (``sources`` or a language), remembered or found now;
@@ -325,30 +330,13 @@ def _week_findings(config: Config, state: JobState, week: Week, parts: Sequence[
             f"{week} {part}" + (" with fuzzy" if include_fuzzy else "") for part in parts}
     prints = {part: fingerprint(settings, files, part, None if part == "sources"
                                 else stamp(config.po_path(part, week))) for part in parts}
-    known = {part: _remembered(state.current(keys[part], prints[part]), week)
-             for part in parts}
+    known = {part: state.current(keys[part], prints[part]) for part in parts}
     if missing := [part for part in parts if known[part] is None]:
         fresh = _check_week(config, week, missing, include_fuzzy, glossary())
         for part in missing:
-            state.record(keys[part], prints[part], checked=fresh[part][1], findings=[
-                [f.path, f.line, f.lang, f.context, f.check, f.severity, f.message]
-                for f in fresh[part][0]])
+            state.record(keys[part], prints[part], fresh[part])
             known[part] = fresh[part]
-    return [known[part] or ([], 0) for part in parts]
-
-
-def _remembered(job: dict[str, object] | None, week: Week) -> Checked | None:
-    """A part's remembered findings; None for none, or for a damaged record."""
-    if job is None:
-        return None
-    try:
-        found = [Finding(path, line, lang, week, context, name, severity, message)
-                 for path, line, lang, context, name, severity, message
-                 in job["findings"]]  # type: ignore[attr-defined]
-        checked = job["checked"]
-    except (TypeError, KeyError, ValueError):
-        return None
-    return (found, checked) if isinstance(checked, int) else None
+    return [known[part] or Checked((), 0) for part in parts]
 
 
 def _check_week(config: Config, week: Week, parts: Sequence[str], include_fuzzy: bool,
@@ -367,7 +355,7 @@ def _check_week(config: Config, week: Week, parts: Sequence[str], include_fuzzy:
                                                                 glossary):
                         findings.append(Finding(c.rel, segment.line, c.lang, week, c.slug,
                                                 name, severity, message))
-            done[part] = (findings, checked)
+            done[part] = Checked(tuple(findings), checked)
             continue
         path = config.po_path(part, week)
         shown = config.rel(path)
@@ -376,10 +364,10 @@ def _check_week(config: Config, week: Week, parts: Sequence[str], include_fuzzy:
                 if e.msgid_plural or not e.has_translation or (e.fuzzy and not include_fuzzy):
                     continue
                 checked += 1
-                src_lang = source_lang.get(e.msgctxt or "", config.source_language)
+                src_lang = source_lang.get(e.msgctxt or "", config.publication.source_language)
                 for name, severity, message in check_translation(e.msgid, e.msgstr, src_lang,
                                                                  part, glossary):
                     findings.append(Finding(shown, e.line, part, week, e.msgctxt,
                                             name, severity, message))
-        done[part] = (findings, checked)
+        done[part] = Checked(tuple(findings), checked)
     return done

@@ -49,15 +49,15 @@ def atom(config: Config, lang: str, bulletins: Sequence[Listing]) -> bytes:
     """The Atom feed of ``lang``: the latest weeks, newest first."""
     from feedgen.feed import FeedGenerator
 
-    assert config.base_url
-    base = config.base_url
+    assert config.site.base_url
+    base = config.site.base_url
     feed = FeedGenerator()
     feed.id(f"{base}{lang}/")
-    feed.title(config.titles[lang])
+    feed.title(config.publication.title[lang])
     feed.language(lang)
     feed.link(href=f"{base}{lang}/", rel="alternate")
     feed.link(href=f"{base}{lang}/feed.xml", rel="self")
-    feed.author(name=config.organisations.get(lang) or config.titles[lang])
+    feed.author(name=config.publication.organisation.get(lang) or config.publication.title[lang])
     # feedgen's own generator element names its version: a library upgrade alone would
     # change every feed and so rewrite it.
     feed.generator(generator="transflow")
@@ -80,15 +80,15 @@ def atom(config: Config, lang: str, bulletins: Sequence[Listing]) -> bytes:
 
 def sitemap(config: Config, pages: Sequence[tuple[str, dict[str, str]]]) -> str:
     """``sitemap.xml``: each page (relative path) with its language versions."""
-    assert config.base_url
+    assert config.site.base_url
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
              'xmlns:xhtml="http://www.w3.org/1999/xhtml">']
     for path, alternates in pages:
-        lines.append(f"  <url><loc>{escape(config.base_url + path)}</loc>")
+        lines.append(f"  <url><loc>{escape(config.site.base_url + path)}</loc>")
         for lang, href in sorted(alternates.items()):
             lines.append(f"    <xhtml:link rel=\"alternate\" hreflang={quoteattr(lang)} "
-                         f"href={quoteattr(config.base_url + href)}/>")
+                         f"href={quoteattr(config.site.base_url + href)}/>")
         lines.append("  </url>")
     lines.append("</urlset>")
     return "\n".join(lines) + "\n"

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import pickle
 from dataclasses import dataclass, field
 
 from transflow.catalogs.model import Translations
@@ -31,10 +30,10 @@ from transflow.publish.render_html import render_template
 from transflow.site.listing import Listed, Listing
 from transflow.sources.commentary import Commentary, list_weeks, load_week, source_files
 from transflow.workspace.config import UI_DOMAIN, Config
-from transflow.workspace.files import Inside, atomic_write, workspace_lock, write_if_changed
+from transflow.workspace.files import Inside, workspace_lock, write_if_changed
 from transflow.workspace.lang import language_label
 from transflow.workspace.progress import Progress
-from transflow.workspace.state import code_version, stamp
+from transflow.workspace.records import Records, fingerprint, stamp
 from transflow.workspace.weeks import Week
 
 TREND_COLOURS = {"better": "#1d6b2a", "unchanged": "#8a8a8a", "worse": "#a31b1b"}
@@ -113,49 +112,52 @@ def _current_digest(config: Config, week: Week, lang: str, cache: _Cache | None,
     if cache is None:
         state = published(config, week, lang, name, "index.html")
         return state.digest if state.current else None
-    key = (str(week), lang)
-    files = state_of(config, week, lang, name, shared, own)
-    known = cache.current.get(key)
-    if known is not None and known[0] == files:
-        return known[1]
+    key = f"{week} {lang}"
+    files = fingerprint(state_of(config, week, lang, name, shared, own))
+    known = cache.current.current(key, files)
+    if known is not None:
+        return known.digest
     state = published(config, week, lang, name, "index.html")
     if not state.current:
-        cache.current.pop(key, None)
+        cache.current.forget(key)
         return None
-    cache.current[key] = (files, state.digest)
+    cache.current.record(key, files, CurrentBulletin(state.digest))
     return state.digest
 
 
-_CACHE = ".transflow/site-cache-2.pickle"
-"""Each week's listing by the digest of its inputs, and each page's fingerprint: a
-one-week change re-reads one week and re-renders what shows what changed."""
 _INDEXED = "site_commentary.html"
 """The template of the pages that search indexes (its ``data-pagefind-body``)."""
 
 
-@dataclass
+@dataclass(frozen=True)
+class CurrentBulletin:
+    """The site's record of a published bulletin found current: its inputs' digest,
+    valid while none of its files has moved since."""
+
+    digest: str
+
+
+@dataclass(frozen=True)
+class PageWritten:
+    """The site's record of a page: the size it was written with (a file a full disk
+    left short or empty is never taken for the page)."""
+
+    size: int
+
+
 class _Cache:
-    listings: dict[tuple[str, str], Listing] = field(default_factory=dict)
-    pages: dict[str, str] = field(default_factory=dict)
-    current: dict[tuple[str, str], tuple[tuple[Stat, ...], str]] = field(
-        default_factory=dict)
-    """A current bulletin's files as they were, and its inputs' digest."""
-    code: str = field(default_factory=code_version)
-    """The transflow that made it: another one may render the same inputs otherwise."""
+    """What the site remembers (``.transflow/site-*-state.json``): each week's listing
+    by the digest of its inputs, each page's fingerprint, each current bulletin; a
+    one-week change re-reads one week and re-renders what shows what changed."""
 
+    def __init__(self, config: Config) -> None:
+        self.listings = Records(config.root, "site-listings", Listing)
+        self.pages = Records(config.root, "site-pages", PageWritten)
+        self.current = Records(config.root, "site-current", CurrentBulletin)
 
-def _load_cache(config: Config) -> _Cache:
-    try:
-        cache = pickle.loads((config.root / _CACHE).read_bytes())
-        if isinstance(cache, _Cache) and cache.code == code_version():
-            return cache
-    except Exception:  # a damaged or older cache is rebuilt, never trusted
-        pass
-    return _Cache()
-
-
-def _save_cache(config: Config, cache: _Cache) -> None:
-    atomic_write(config.root / _CACHE, pickle.dumps(cache))
+    def save(self) -> None:
+        for records in (self.listings, self.pages, self.current):
+            records.save()
 
 
 def _digest(article: Article) -> str:
@@ -187,8 +189,9 @@ class _Resolver:
         return self.bulletins[(week, lang)]
 
     def listing(self, week: Week, lang: str, inputs: str) -> Listing:
-        known = self.cache.listings.get((str(week), lang)) if self.cache else None
-        if known is not None and known.inputs == inputs:
+        key = f"{week} {lang}"
+        known = self.cache.listings.current(key, inputs) if self.cache else None
+        if known is not None:
             return known
         b = self.bulletin(week, lang)
         found = Listing(lang, week, b.title, b.week_range, b.pdf_name, tuple(
@@ -196,7 +199,7 @@ class _Resolver:
                    _digest(a))
             for a in b.articles), inputs)
         if self.cache is not None:
-            self.cache.listings[(str(week), lang)] = found
+            self.cache.listings.record(key, inputs, found)
         return found
 
 
@@ -236,13 +239,13 @@ def plan_site(config: Config, listings_out: dict[str, list[Listing]] | None = No
     homes = [Link(lang, language_label(lang), f"{lang}/index.html")
              for lang in config.languages if published[lang]]
     pages.append(Page("index.html", "site_front.html", None, {
-        "homes": homes, "titles": config.titles, "config": config}))
+        "homes": homes, "titles": config.publication.title, "config": config}))
     # What a web server shows for an address that does not exist, in every language:
     # its links start at the site's root, since it answers at any depth.
     pages.append(Page(NOT_FOUND_PAGE, "site_404.html", None, {
         "notices": [Link(home.lang, resolver.labels(home.lang).gettext(NOT_FOUND),
-                         f"{config.base_url or '/'}{home.href}") for home in homes],
-        "titles": config.titles, "root": config.base_url or "/"}))
+                         f"{config.site.base_url or '/'}{home.href}") for home in homes],
+        "titles": config.publication.title, "root": config.site.base_url or "/"}))
     for lang in config.languages:
         weeks = published[lang]
         if weeks:
@@ -320,9 +323,9 @@ def render_page(config: Config, page: Page, ui: Translations | None = None,
     if ui is None:
         ui = resolver.labels(lang) if page.lang else Translations(None)
     context = {**page.context, "root": page.context.get("root", _up(page.path)), "lang": lang,
-               "title": config.titles[lang], "subscribe_url": config.subscribe_url,
+               "title": config.publication.title[lang], "subscribe_url": config.site.subscribe_url,
                "trend_colours": TREND_COLOURS, "trends": config.trends, "here": page.path,
-               "base_url": config.base_url}
+               "base_url": config.site.base_url}
     if page.full is not None:
         b = resolver.bulletin(page.full, lang)
         context["b"] = b
@@ -345,14 +348,14 @@ def _build_site(config: Config, progress: Progress | None) -> SiteReport:
     from transflow.site.search import IndexIncomplete
 
     listings: dict[str, list[Listing]] = {}
-    cache = _load_cache(config)
+    cache = _Cache(config)
     resolver = _Resolver(config, cache)
     pages = plan_site(config, listings, cache, resolver)
     templates = templates_digest(config)
     written: list[str] = []
     warnings: list[str] = []
     extra: list[tuple[str, str | bytes]] = []
-    if config.base_url:
+    if config.site.base_url:
         extra += [(f"{lang}/feed.xml", atom(config, lang, found))
                   for lang, found in listings.items()]
         extra.append(("sitemap.xml", sitemap(config, [
@@ -380,7 +383,8 @@ def _build_site(config: Config, progress: Progress | None) -> SiteReport:
                 # size is part of the record: a file a full disk left short or empty
                 # is never taken for the page.
                 print_ = _fingerprint(what, templates, config)
-                if cache.pages.get(path) == f"{print_}:{stamp(config.output_dir / path)[1]}":
+                known = cache.pages.current(path, print_)
+                if known is not None and known.size == stamp(config.output_dir / path)[1]:
                     unchanged += 1
                     continue
                 data: str | bytes = render_page(config, what, resolver=resolver)
@@ -396,11 +400,12 @@ def _build_site(config: Config, progress: Progress | None) -> SiteReport:
                 unchanged += 1
             if print_ is not None:
                 size = len(data.encode("utf-8") if isinstance(data, str) else data)
-                cache.pages[path] = f"{print_}:{size}"
+                cache.pages.record(path, print_, PageWritten(size))
         except OSError as exc:
             failures.append(f"output/{path}: not written ({exc.strerror or exc})")
-            cache.pages.pop(path, None)
-    _save_cache(config, cache)
+            cache.pages.forget(path)
+    cache.pages.keep_only({page.path for page in pages})
+    cache.save()
     if failures:
         # The pages are the index's input: the previous index stays as it is.
         return SiteReport(tuple(written), unchanged, tuple(warnings), rendered,
@@ -427,5 +432,5 @@ def _fingerprint(page: Page, templates: str, config: Config) -> str:
                                                          key=lambda kv: kv[0])
     # repr, not pickle: see _digest.
     return hashlib.sha256(repr((page.template, page.path, templates, shown,
-                                config.subscribe_url, config.base_url)).encode()).hexdigest()
+                                config.site)).encode()).hexdigest()
 

@@ -256,7 +256,7 @@ def _checked(meta: dict[str, Any], field_lines: dict[str, int], config: Config, 
     for key in REQUIRED:
         if not meta.get(key):
             raise SourceError(f"required field '{key}' is missing or empty", rel, 1)
-    values = {"lang": config.source_language, **meta}
+    values = {"lang": config.publication.source_language, **meta}
     for key, check in _FIELDS.items():
         if key not in values or (values[key] is None and key in _MAY_BE_EMPTY):
             continue
@@ -289,7 +289,7 @@ def parse_commentary(config: Config, week: Week, path: Path, text: str) -> Comme
             "file name must be a slug of lowercase ASCII letters, digits and hyphens", rel
         )
     front, body, body_line = _split_front_matter(text, rel)
-    _check_sizes(body, body_line, config.max_segment, rel)
+    _check_sizes(body, body_line, config.sources.max_segment, rel)
     meta, field_lines = _front_matter(front, rel)
     values = _checked(meta, field_lines, config, week, rel)
     return Commentary(

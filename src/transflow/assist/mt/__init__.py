@@ -1,20 +1,20 @@
-"""Machine translation: providers (through deep-translator, in ``providers``),
-language-pair routing (``routes``), a careful client (``client``), a persistent cache
-(``cache``) and an offline pseudo provider (``pseudo``)."""
+"""Machine translation: providers (a registry, in ``providers``), language-pair
+routing (``routes``), a careful client (``client``) and a persistent cache (``cache``)."""
 
 from transflow.assist.mt.cache import Cache
 from transflow.assist.mt.client import Client, ProviderFailed, TextFailed
 from transflow.assist.mt.providers import (
-    KEY_VARIABLES,
     MAX_REASON,
-    describe_error,
+    Provider,
     language_table,
+    provider,
+    providers,
     redact,
+    register,
     secrets,
 )
-from transflow.assist.mt.pseudo import pseudo_translate
-from transflow.assist.mt.routes import PROVIDERS, MTError, Route, Step, resolve_route, supports
+from transflow.assist.mt.routes import MTError, Route, Step, resolve_route, supports
 
-__all__ = ["KEY_VARIABLES", "MAX_REASON", "PROVIDERS", "Cache", "Client", "MTError",
-           "ProviderFailed", "Route", "Step", "TextFailed", "describe_error", "language_table",
-           "pseudo_translate", "redact", "resolve_route", "secrets", "supports"]
+__all__ = ["MAX_REASON", "Cache", "Client", "MTError", "Provider", "ProviderFailed", "Route",
+           "Step", "TextFailed", "language_table", "provider", "providers", "redact",
+           "register", "resolve_route", "secrets", "supports"]

@@ -6,21 +6,10 @@ from __future__ import annotations
 
 import random
 import time
-from typing import Any
 
-from transflow.assist.mt.providers import (
-    KEY_VARIABLES,
-    NeedsKey,
-    describe_error,
-    error_kind,
-    make_engine,
-    redact,
-    refused_key,
-    request_timeout,
-)
-from transflow.assist.mt.pseudo import pseudo_translate
-from transflow.assist.mt.routes import Step
-from transflow.workspace.config import MTConfig
+from transflow.assist.mt.providers import Engine, NeedsKey, Provider, provider, redact
+from transflow.assist.mt.routes import MTError, Step
+from transflow.workspace.config import MTSettings
 
 
 def longest_draft(source: str) -> int:
@@ -40,32 +29,34 @@ class TextFailed(Exception):
 class Client:
     """Sends texts for one step: timeouts, retries with backoff, a bounded rate."""
 
-    def __init__(self, step: Step, mt: MTConfig, url: str | None) -> None:
+    def __init__(self, step: Step, mt: MTSettings, url: str | None) -> None:
+        found = provider(step.provider)
+        if found is None:
+            raise MTError(f"unknown provider '{step.provider}'")
+        self.provider: Provider = found
         self.step = step
         self.mt = mt
         self.url = url
         self.requests = 0
         self.characters = 0
-        self._engine: Any = None
+        self._engine: Engine | None = None
         self._last = 0.0
         self._fatal: str | None = None
 
-    def _make_engine(self) -> Any:
-        if self.step.provider == "pseudo":
-            return None
+    def _make_engine(self) -> Engine:
         try:
-            return make_engine(self.step.provider, self.step.source, self.step.target,
-                               self.url, self.mt.timeout)
+            return self.provider.engine(self.step.source, self.step.target, self.url,
+                                        self.mt.timeout)
         except NeedsKey as exc:
             raise ProviderFailed(str(exc)) from None
         except Exception as exc:
             raise ProviderFailed(self._describe(exc)) from None
 
     def _describe(self, exc: BaseException) -> str:
-        if refused_key(exc):
-            variable = KEY_VARIABLES.get(self.step.provider, "the API key variable")
+        if self.provider.refused_key(exc):
+            variable = self.provider.key_variable or "the API key variable"
             return f"{self.step.provider} refused the request (HTTP 401/403): check {variable}"
-        return redact(f"{self.step.provider}: {describe_error(exc)}")
+        return redact(f"{self.step.provider}: {self.provider.describe(exc)}")
 
     def _pace(self) -> None:
         rate = self.mt.rate.get(self.step.provider)
@@ -78,15 +69,13 @@ class Client:
     def translate(self, text: str) -> str:
         if self._fatal:
             raise ProviderFailed(self._fatal)
-        if self.step.provider == "pseudo":
-            self.characters += len(text)
-            return pseudo_translate(text)
         if self._engine is None:
             try:
                 self._engine = self._make_engine()
             except ProviderFailed as exc:
                 self._fatal = str(exc)
                 raise
+        engine = self._engine
         attempts = self.mt.retries + 1
         for attempt in range(attempts):
             self._pace()
@@ -94,8 +83,7 @@ class Client:
             self.characters += len(text)
             try:
                 try:
-                    with request_timeout(self.mt.timeout):
-                        result = self._engine.translate(text)
+                    result = engine.translate(text)
                 finally:
                     # Paced from the end of the previous request, not its start: the
                     # server then sees at most `rate` requests a second, however long
@@ -110,7 +98,7 @@ class Client:
             except TextFailed:
                 raise
             except Exception as exc:
-                kind = error_kind(exc)
+                kind = self.provider.error_kind(exc)
                 if kind == "fatal":
                     self._fatal = self._describe(exc)
                     raise ProviderFailed(self._fatal) from None

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from transflow.assist.mt.providers import language_table
-from transflow.workspace.config import MTConfig
+from transflow.assist.mt.providers import language_table, providers
+from transflow.workspace.config import MTSettings
 from transflow.workspace.errors import TransflowError
-
-PROVIDERS = ("google", "deepl", "libre", "mymemory", "microsoft", "pseudo")
 
 
 class MTError(TransflowError):
@@ -42,7 +40,7 @@ class Route:
         return ", ".join(str(s) for s in self.steps)
 
 
-def resolve_route(mt: MTConfig, source: str, target: str, override: str | None = None,
+def resolve_route(mt: MTSettings, source: str, target: str, override: str | None = None,
                   pivot_allowed: bool = True) -> Route:
     """The provider(s) for a pair, checked before any request is sent."""
     pair = f"{source}-{target}"
@@ -52,8 +50,9 @@ def resolve_route(mt: MTConfig, source: str, target: str, override: str | None =
             f"no machine-translation provider for {source}→{target}; set provider in [mt] "
             "of transflow.toml or pass --provider"
         )
-    if provider not in PROVIDERS:
-        raise MTError(f"unknown provider '{provider}'; use one of {', '.join(PROVIDERS)}")
+    known = providers()
+    if provider not in known:
+        raise MTError(f"unknown provider '{provider}'; use one of {', '.join(known)}")
     if supports(provider, source, target):
         return Route((Step(provider, source, target),))
     pivot = mt.pivots.get(pair) if pivot_allowed else None
@@ -61,7 +60,8 @@ def resolve_route(mt: MTConfig, source: str, target: str, override: str | None =
         first = resolve_route(mt, source, pivot, override, pivot_allowed=False)
         second = resolve_route(mt, pivot, target, override, pivot_allowed=False)
         return Route(first.steps + second.steps)
-    able = [p for p in PROVIDERS if p != "pseudo" and supports(p, source, target)]
+    able = [name for name, p in known.items() if not p.offline
+            and supports(name, source, target)]
     hint = (f"use {' or '.join(able)} (in transflow.toml: [mt.routes] \"{pair}\" = "
             f"\"{able[0]}\")" if able else "no provider offers it directly")
     raise MTError(

@@ -52,7 +52,7 @@ def page_labels(config: Config) -> PageLabels:
             labels.categories[ui.gettext(label).casefold()] = key
         for key, label in config.trends.items():
             labels.trends[ui.gettext(label).casefold()] = key
-        labels.titles.add(config.titles[lang].casefold())
+        labels.titles.add(config.publication.title[lang].casefold())
         by = re.escape(ui.gettext("By %(author)s")).replace(re.escape("%(author)s"),
                                                              r"(?P<author>.*)")
         labels.author.append(re.compile(rf"^{by}$", re.IGNORECASE))

@@ -1,5 +1,6 @@
-"""The adapter to deep-translator and the requests library under it: language
-tables, translator objects, request timeouts, and what an error means.
+"""The providers reached through deep-translator (Google, DeepL, LibreTranslate,
+MyMemory, Microsoft) and the requests library under it: language tables, translator
+objects, request timeouts, and what an error means.
 
 deep-translator and requests are imported here and nowhere else, and only when a
 draft is actually requested or a language pair checked.
@@ -13,11 +14,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-KEY_VARIABLES = {
-    "deepl": "DEEPL_API_KEY",
-    "libre": "LIBRE_API_KEY",
-    "microsoft": "MICROSOFT_API_KEY",
-}
+from transflow.assist.mt.providers import MAX_REASON, ErrorKind, NeedsKey, register
+
 # Microsoft's list is fetched from its API when a translator is made; transflow must
 # refuse an unsupported pair before any request, so it keeps the answer for its own
 # languages here.
@@ -25,27 +23,10 @@ _MICROSOFT_LANGUAGES = {"en": "en", "ru": "ru"}
 MYMEMORY_URL = "https://api.mymemory.translated.net/get"
 
 
-class NeedsKey(Exception):
-    """The provider needs an API key the environment does not hold."""
-
-
-def secrets() -> list[str]:
-    return [v for name in KEY_VARIABLES.values() if (v := os.environ.get(name))]
-
-
-def redact(message: str) -> str:
-    """The message with every API key replaced by ***."""
-    for secret in secrets():
-        message = message.replace(secret, "***")
-    return message
-
-
 _REQUEST_URL = re.compile(r"(?:\s*(?:with|for) url:\s*)?\b[a-z][a-z0-9+.-]*://\S+|"
                           r"\s*(?:with|for) url:\s*\S+", re.IGNORECASE)
 _ERRNO = re.compile(r"\[Errno -?\d+\] ([^'\")(]+)")
 _HOST = re.compile(r"host='([^']+)', port=(\d+)")
-MAX_REASON = 120
-"""Characters of a provider's error shown in a report line."""
 
 
 def describe_error(exc: BaseException) -> str:
@@ -70,10 +51,8 @@ def describe_error(exc: BaseException) -> str:
     return f"{name}: {text}" if text else name
 
 
-def language_table(provider: str) -> dict[str, str] | None:
+def language_table(provider: str) -> dict[str, str]:
     """Our language code → the provider's code, for the languages it supports."""
-    if provider == "pseudo":
-        return None
     if provider == "microsoft":
         return dict(_MICROSOFT_LANGUAGES)
     from deep_translator import constants
@@ -135,12 +114,11 @@ def request_timeout(seconds: float) -> Iterator[None]:
 
 
 def make_engine(provider: str, source: str, target: str, url: str | None,
-                timeout: float) -> Any:
+                timeout: float, key_variable: str | None) -> Any:
     """deep-translator's translator for a supported pair of our language codes."""
     table = language_table(provider)
-    assert table is not None
     source, target = table[source], table[target]
-    key = os.environ.get(KEY_VARIABLES.get(provider, ""), "")
+    key = os.environ.get(key_variable or "", "")
     import deep_translator as dt
 
     if provider == "google":
@@ -158,8 +136,7 @@ def make_engine(provider: str, source: str, target: str, url: str | None,
         return dt.LibreTranslator(source=source, target=target, api_key=key or "none",
                                   custom_url=url)
     if not key:
-        raise NeedsKey(f"{provider} needs an API key: set {KEY_VARIABLES[provider]} in the "
-                       "environment")
+        raise NeedsKey(f"{provider} needs an API key: set {key_variable} in the environment")
     if provider == "deepl":
         return dt.DeeplTranslator(source=source, target=target, api_key=key,
                                   use_free_api=key.endswith(":fx"))
@@ -176,7 +153,7 @@ def refused_key(exc: BaseException) -> bool:
         "ERR_KEY_INVALID", "ERR_KEY_BLOCKED", "ERR_DAILY_REQ_LIMIT_EXCEEDED")
 
 
-def error_kind(exc: BaseException) -> str:
+def error_kind(exc: BaseException) -> ErrorKind:
     """What to do after ``exc``: retry, fatal (stop using the provider), retry-then-fatal
     (the network), or text (only this text failed)."""
     import requests
@@ -197,3 +174,49 @@ def error_kind(exc: BaseException) -> str:
                        "ERR_SERVICE_NOT_AVAIBLE", "API server error"):
             return "retry"
     return "text"
+
+
+class _Timed:
+    """A deep-translator translator whose every request has a timeout and a bounded
+    answer."""
+
+    def __init__(self, engine: Any, timeout: float) -> None:
+        self.engine = engine
+        self.timeout = timeout
+
+    def translate(self, text: str) -> str:
+        with request_timeout(self.timeout):
+            result = self.engine.translate(text)
+        return result if isinstance(result, str) else ""
+
+
+class DeepTranslator:
+    """One of deep-translator's providers."""
+
+    offline = False
+
+    def __init__(self, name: str, key_variable: str | None = None) -> None:
+        self.name = name
+        self.key_variable = key_variable
+
+    def languages(self) -> dict[str, str]:
+        return language_table(self.name)
+
+    def engine(self, source: str, target: str, url: str | None, timeout: float) -> _Timed:
+        return _Timed(make_engine(self.name, source, target, url, timeout,
+                                  self.key_variable), timeout)
+
+    def error_kind(self, exc: BaseException) -> ErrorKind:
+        return error_kind(exc)
+
+    def refused_key(self, exc: BaseException) -> bool:
+        return refused_key(exc)
+
+    def describe(self, exc: BaseException) -> str:
+        return describe_error(exc)
+
+
+for _member in (DeepTranslator("google"), DeepTranslator("deepl", "DEEPL_API_KEY"),
+                DeepTranslator("libre", "LIBRE_API_KEY"), DeepTranslator("mymemory"),
+                DeepTranslator("microsoft", "MICROSOFT_API_KEY")):
+    register(_member)

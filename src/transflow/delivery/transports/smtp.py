@@ -11,32 +11,20 @@ import ssl
 import time
 from collections.abc import Callable
 
-from transflow.workspace.config import DeliveryConfig
-from transflow.workspace.errors import TransflowError
+from transflow.delivery.transports import Deferred, Lost, Rejected, Unavailable, register
+from transflow.workspace.config import DeliverySettings
 
 PASSWORD_VARIABLE = "TRANSFLOW_SMTP_PASSWORD"
 
 
-class SMTPUnavailable(TransflowError):
+class SMTPUnavailable(Unavailable):
     """The server cannot be reached or refuses the session."""
-
-
-class Deferred(Exception):
-    """A 4xx answer: try again later."""
-
-
-class Rejected(Exception):
-    """A 5xx answer for this recipient: it will not be delivered."""
-
-
-class Lost(Exception):
-    """The connection broke after DATA began: the message may or may not be delivered."""
 
 
 class Mailer:
     """Sends messages over one connection, at most ``rate`` a second."""
 
-    def __init__(self, settings: DeliveryConfig) -> None:
+    def __init__(self, settings: DeliverySettings) -> None:
         self.settings = settings
         self._smtp: smtplib.SMTP | None = None
         self._last = 0.0
@@ -128,3 +116,16 @@ class Mailer:
             if code == 421:
                 self._drop()
             raise (Deferred if 400 <= code < 500 else Rejected)(f"{code} {text}")
+
+
+class SMTP:
+    """Mail handed to an SMTP server: ``[delivery] host``, ``port``, ``security``,
+    ``username`` (the password in ``TRANSFLOW_SMTP_PASSWORD``)."""
+
+    name = "smtp"
+
+    def connect(self, settings: DeliverySettings) -> Mailer:
+        return Mailer(settings)
+
+
+register(SMTP())

@@ -1,0 +1,94 @@
+"""The formats a bulletin is built in, as a registry: each is a module of this package
+that registers an ``OutputFormat`` (``html``, ``pdf``); a new format (EPUB, say) is one
+more module here, and the build, its records, the manifest and the command line take
+it from the registry. The modules are imported when the registry is first asked, so
+``transflow --help`` loads none of them."""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from transflow.publish.plan import BulletinJob
+    from transflow.workspace.config import Config
+    from transflow.workspace.weeks import Week
+
+
+@dataclass(frozen=True)
+class Made:
+    """What a format made of one bulletin."""
+
+    content: bytes | None
+    """The file; None when the file already holds it (its ``source`` is unchanged)."""
+    source: str = ""
+    """A digest of what it was made from, recorded with the build: when it is the same
+    next time, and the file has not moved, the file is not made again."""
+    notes: tuple[str, ...] = ()
+    """What the editor should know (a resource the renderer refused to fetch)."""
+
+
+class OutputFormat(Protocol):
+    """One format of a bulletin: where its file goes and how it is made."""
+
+    name: str
+    """As ``--format`` names it."""
+    rank: int
+    """Its place in listings and in the default order of building (html: 10, pdf: 20)."""
+    warm_up: bool
+    """Whether a worker process should load the renderer before its first bulletin."""
+
+    def file_name(self, config: Config, week: Week, lang: str, preview: bool) -> str:
+        """The file's name in the bulletin's folder."""
+        ...
+
+    def render(self, job: BulletinJob, html: str, root: Path, previous: str) -> Made:
+        """The file, made from the bulletin's ``html`` page; ``previous`` is the
+        ``source`` of the file as it is now (empty when unknown)."""
+        ...
+
+    def load(self) -> None:
+        """Import what ``render`` needs (for a worker process, as it starts)."""
+        ...
+
+
+_registry: dict[str, OutputFormat] = {}
+
+
+def register(output: OutputFormat) -> OutputFormat:
+    """Add a format (a module of this package calls it as it is imported)."""
+    if output.name in _registry and _registry[output.name] is not output:
+        raise ValueError(f"two output formats are named {output.name!r}")
+    _registry[output.name] = output
+    return output
+
+
+def unregister(name: str) -> None:
+    _registry.pop(name, None)
+
+
+@cache
+def _load_members() -> None:
+    for module in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{module.name}")
+
+
+def formats() -> dict[str, OutputFormat]:
+    """Every registered format by name, in their order."""
+    _load_members()
+    return {f.name: f for f in sorted(_registry.values(), key=lambda f: (f.rank, f.name))}
+
+
+def names() -> tuple[str, ...]:
+    return tuple(formats())
+
+
+def output_format(name: str) -> OutputFormat:
+    try:
+        return formats()[name]
+    except KeyError:
+        raise ValueError(f"no output format {name!r} (known: {', '.join(names())})") from None
