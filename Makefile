@@ -9,8 +9,8 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: demo test lint preview system-deps venv clean
 
-# Needed: gettext (msgfmt, msgcat; it brings libunistring, whose line breaker transflow
-# calls to wrap PO files as msgcat does), Pango for WeasyPrint, the PT Serif and PT Sans
+# Needed: gettext (msgfmt, msgcat: the tests check every catalog with them; its
+# libunistring is the reference the tests hold transflow's own line breaking to), Pango for WeasyPrint, the PT Serif and PT Sans
 # fonts the bulletin is set in (fonts-paratype: Cyrillic with ў and і, and all four
 # styles: regular, italic, bold, bold italic), DejaVu for the symbols PT lacks (▲ ● ▼),
 # poppler-utils (pdftoppm) for `make preview`, Chromium and its driver for the tests that

@@ -25,8 +25,19 @@ def mini(tmp_path: Path) -> Path:
     return root
 
 
+@pytest.fixture(scope="session")
+def updated_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample publication after ``transflow update``, made once per test run (per
+    worker) and copied for each test that asks for ``updated``."""
+    root = copy_sample(tmp_path_factory.mktemp("updated-once") / "sample")
+    assert run(root, "update").exit_code == 0
+    return root
+
+
 @pytest.fixture
-def updated(sample: Path) -> Path:
-    """The sample publication after ``transflow update``."""
-    assert run(sample, "update").exit_code == 0
-    return sample
+def updated(tmp_path: Path, updated_once: Path) -> Path:
+    """A copy of the sample publication after ``transflow update``, with its files'
+    times kept: to transflow, as if ``update`` had just run here."""
+    import shutil
+
+    return Path(shutil.copytree(updated_once, tmp_path / "sample", symlinks=True))

@@ -150,25 +150,8 @@ def init_workspace(root: Path, *, title: str | None = None,
                    languages: Sequence[str] = ("be", "ru", "en"),
                    source_language: str | None = None, templates: bool = False) -> Started:
     """A new workspace in ``root`` (made if missing); refused where one exists."""
-    languages = [lang.strip().lower() for lang in languages if lang.strip()]
-    if not languages:
-        raise ConfigError("--languages names no language; give them like be,ru,en")
-    for lang in languages:
-        if not is_known_locale(lang):
-            raise ConfigError(f"unknown language '{lang}'; use codes such as be, ru, en, uk")
-    source = (source_language or languages[-1]).lower()
-    if source not in languages:
-        raise ConfigError(f"--source-language {source} is not one of {', '.join(languages)}")
-    if (root / CONFIG_NAME).exists():
-        raise ConfigError(f"{root} already holds a workspace ({CONFIG_NAME}); nothing was "
-                          "changed", str(root / CONFIG_NAME))
-    if root.exists() and not root.is_dir():
-        raise ConfigError("not a folder; choose another place for the workspace", str(root))
-    taken = [name for name in ("sources", "locales", "glossary.csv", "templates")
-             if (root / name).exists()]
-    if taken:
-        raise ConfigError(f"{root} already has {', '.join(taken)}: it looks like a "
-                          "workspace; nothing was changed", str(root))
+    languages, source = _chosen_languages(languages, source_language)
+    _check_free(root)
     title = (title or "Weekly bulletin").strip()
     slug = slug_for(title, set())
     text = _CONFIG.format(
@@ -204,6 +187,35 @@ def init_workspace(root: Path, *, title: str | None = None,
     if templates:
         written += copy_templates(config)
     return Started(root, tuple(written))
+
+
+def _chosen_languages(languages: Sequence[str], source_language: str | None,
+                      ) -> tuple[list[str], str]:
+    """The languages asked for, checked; and the source language (default: the last)."""
+    chosen = [lang.strip().lower() for lang in languages if lang.strip()]
+    if not chosen:
+        raise ConfigError("--languages names no language; give them like be,ru,en")
+    for lang in chosen:
+        if not is_known_locale(lang):
+            raise ConfigError(f"unknown language '{lang}'; use codes such as be, ru, en, uk")
+    source = (source_language or chosen[-1]).lower()
+    if source not in chosen:
+        raise ConfigError(f"--source-language {source} is not one of {', '.join(chosen)}")
+    return chosen, source
+
+
+def _check_free(root: Path) -> None:
+    """Refuse a place that holds a workspace, or looks like one, or is not a folder."""
+    if (root / CONFIG_NAME).exists():
+        raise ConfigError(f"{root} already holds a workspace ({CONFIG_NAME}); nothing was "
+                          "changed", str(root / CONFIG_NAME))
+    if root.exists() and not root.is_dir():
+        raise ConfigError("not a folder; choose another place for the workspace", str(root))
+    taken = [name for name in ("sources", "locales", "glossary.csv", "templates")
+             if (root / name).exists()]
+    if taken:
+        raise ConfigError(f"{root} already has {', '.join(taken)}: it looks like a "
+                          "workspace; nothing was changed", str(root))
 
 
 def copy_templates(config: Config) -> list[str]:

@@ -340,75 +340,108 @@ def update(
         state = Records(config.root, "update", WeekUpdated)
         settings = (stamp(config.config_path), config.memory.threshold, langs,
                     [(name, stamp(config.root / name)) for name in config.memory.files])
-        memories: dict[str, TranslationMemory] = {}
-
-        def memory_of(lang: str) -> TranslationMemory:
-            if lang not in memories:
-                memories[lang] = load_memory(config, lang)
-            return memories[lang]
-
-        digests: dict[str, str] = {}
-
-        def version_of(lang: str) -> str:  # once per language, not per week
-            if lang not in digests:
-                digests[lang] = fingerprint(memory_of(lang).versions)
-            return digests[lang]
-
-        skipped: list[CatalogUpdate] = []
-        todo: list[Week] = []
-        for week in weeks:
-            known = state.get(f"week {week}")
-            fillable = [x for x in known.fillable if x in langs] if known else []
-            versions = {lang: version_of(lang) for lang in fillable}
-            done = state.current(f"week {week}", _week_print(config, week, langs, settings,
-                                                            fillable, versions))
-            if done is None:
-                todo.append(week)
-            else:
-                skipped += [CatalogUpdate(c.path, c.lang, c.week, False, MergeStats(),
-                                          c.counts) for c in done.catalogs]
+        memories = _Memories(config)
+        skipped, todo = _decided_before(config, state, weeks, langs, settings, memories)
         plan = plan_update(config, todo, langs)
         merged: list[tuple[_Merged, TranslationMemory | None]] = []
         for n, job in enumerate(plan.catalogs):
             if progress:
                 progress(f"{job.domain} {job.lang}", n, len(plan.catalogs))
-            memory = memory_of(job.lang) if job.memory else None
+            memory = memories.of(job.lang) if job.memory else None
             merged.append((run_catalog_job(config, job, None), memory))
         merged = _fill(config, merged, jobs or -1)
-
-        # Everything is read and merged: now write what changed, all or nothing, each
-        # catalog only if it is still what was read (else merged again from the save).
-        templates = []
-        changed: set[Path] = set()
-        try:
-            with Transaction() as transaction:
-                for template in plan.templates:
-                    path = config.pot_path(template.domain)
-                    templates.append(config.rel(path))
-                    if _replace(transaction, path, pofile.dumps(
-                            template_catalog(config, template)), ANYTHING) is Outcome.WRITTEN:
-                        changed.add(path)
-                settled, written, intended = _write_catalogs(config, transaction, merged)
-                changed |= written
-        except WriteFailed as failed:
-            raise CatalogError(f"cannot write it ({failed.error.strerror or failed.error}); "
-                               "nothing was updated", config.rel(failed.path)) from None
-        updates = [_report(config, m, config.po_path(m.job.lang, m.job.domain) in changed, ok)
-                   for m, ok in settled]
-        _remember(config, state, settings, langs, todo, settled, changed, memories, intended)
+        written = _write(config, plan, merged)
+        updates = [_report(config, m, config.po_path(m.job.lang, m.job.domain)
+                           in written.changed, ok) for m, ok in written.settled]
+        _remember(config, state, settings, langs, todo, written, memories.loaded)
 
     def order(c: CatalogUpdate) -> tuple[object, ...]:  # ui first, then week by week
         week = c.domain if isinstance(c.domain, Week) else None
         return (week is not None, week or Week(1, 1), langs.index(c.lang)
                 if c.lang in langs else len(langs))
 
+    return UpdateReport(written.templates, tuple(sorted(skipped + updates, key=order)),
+                        written.notes)
+
+
+class _Memories:
+    """Each language's translation memory, loaded when first asked, and its version."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.loaded: dict[str, TranslationMemory] = {}
+        self._versions: dict[str, str] = {}
+
+    def of(self, lang: str) -> TranslationMemory:
+        if lang not in self.loaded:
+            self.loaded[lang] = load_memory(self.config, lang)
+        return self.loaded[lang]
+
+    def version(self, lang: str) -> str:  # once per language, not per week
+        if lang not in self._versions:
+            self._versions[lang] = fingerprint(self.of(lang).versions)
+        return self._versions[lang]
+
+
+def _decided_before(config: Config, state: Records[WeekUpdated], weeks: Sequence[Week],
+                    langs: list[str], settings: object, memories: _Memories,
+                    ) -> tuple[list[CatalogUpdate], list[Week]]:
+    """The reports of the weeks whose record still matches (as their last update left
+    them), and the weeks to update."""
+    skipped: list[CatalogUpdate] = []
+    todo: list[Week] = []
+    for week in weeks:
+        known = state.get(f"week {week}")
+        fillable = [x for x in known.fillable if x in langs] if known else []
+        versions = {lang: memories.version(lang) for lang in fillable}
+        done = state.current(f"week {week}", _week_print(config, week, langs, settings,
+                                                        fillable, versions))
+        if done is None:
+            todo.append(week)
+        else:
+            skipped += [CatalogUpdate(c.path, c.lang, c.week, False, MergeStats(), c.counts)
+                        for c in done.catalogs]
+    return skipped, todo
+
+
+@dataclass(frozen=True)
+class _Written:
+    """What an update's writing did."""
+
+    templates: tuple[str, ...]
+    settled: list[tuple[_Merged, bool]]
+    """Each catalog as written, and whether it was (False: left as a translator saved)."""
+    changed: set[Path]
+    intended: dict[Path, str]
+    """The digest each catalog written was meant to have."""
+    notes: tuple[str, ...]
+
+
+def _write(config: Config, plan: UpdatePlan,
+           merged: list[tuple[_Merged, TranslationMemory | None]]) -> _Written:
+    """Everything is read and merged: write what changed, all or nothing, each catalog
+    only if it is still what was read (else merged again from the save)."""
+    templates = []
+    changed: set[Path] = set()
+    try:
+        with Transaction() as transaction:
+            for template in plan.templates:
+                path = config.pot_path(template.domain)
+                templates.append(config.rel(path))
+                if _replace(transaction, path, pofile.dumps(
+                        template_catalog(config, template)), ANYTHING) is Outcome.WRITTEN:
+                    changed.add(path)
+            settled, written, intended = _write_catalogs(config, transaction, merged)
+            changed |= written
+    except WriteFailed as failed:
+        raise CatalogError(f"cannot write it ({failed.error.strerror or failed.error}); "
+                           "nothing was updated", config.rel(failed.path)) from None
     notes = [*transaction.notes, *(
         f"{config.rel(kept)}: two saves of "
         f"{config.rel(kept.parent / kept.name.split('.kept-')[0])} crossed while update "
         "ran; the earlier one is kept there: compare and merge it by hand"
         for kept in transaction.conflicts)]
-    return UpdateReport(tuple(templates), tuple(sorted(skipped + updates, key=order)),
-                        tuple(notes))
+    return _Written(tuple(templates), settled, changed, intended, tuple(notes))
 
 
 def _fill(config: Config, merged: list[tuple[_Merged, TranslationMemory | None]],
@@ -434,8 +467,8 @@ def _fill(config: Config, merged: list[tuple[_Merged, TranslationMemory | None]]
 
 
 def _remember(config: Config, state: Records[WeekUpdated], settings: object, langs: list[str],
-              weeks: list[Week], settled: list[tuple[_Merged, bool]], changed: set[Path],
-              memories: dict[str, TranslationMemory], intended: dict[Path, str]) -> None:
+              weeks: list[Week], written: _Written,
+              memories: dict[str, TranslationMemory]) -> None:
     """Record what this update made, as it is on disk now, for the next one to skip; a
     week whose catalog was saved again after it was written is not recorded (the save
     may have come from an editor that had the older catalog open: merge it again)."""
@@ -445,12 +478,12 @@ def _remember(config: Config, state: Records[WeekUpdated], settings: object, lan
     after: dict[str, str] = {}
     for lang, memory in memories.items():
         after[lang] = fingerprint(remember_written(config, memory, lang, {
-            path: m.catalog for m, ok in settled
+            path: m.catalog for m, ok in written.settled
             if ok and m.job.lang == lang and (path := config.po_path(lang, m.job.domain))
-            in changed}))
+            in written.changed}))
         save_misses(config, lang, memory, config.memory.threshold)
     by_week: dict[Week, list[tuple[_Merged, bool]]] = {}
-    for m, ok in settled:
+    for m, ok in written.settled:
         if isinstance(m.job.domain, Week):
             by_week.setdefault(m.job.domain, []).append((m, ok))
     for week in weeks:
@@ -462,7 +495,7 @@ def _remember(config: Config, state: Records[WeekUpdated], settings: object, lan
         fillable = sorted({m.job.lang for m, _ in done if any(e.may_fill for e in m.catalog)})
         versions = {lang: after[lang] for lang in fillable}
         week_print = _week_print(config, week, langs, settings, fillable, versions)
-        if not all(file_digest(path) == intended.get(path) for m, _ in done
+        if not all(file_digest(path) == written.intended.get(path) for m, _ in done
                    if (path := config.po_path(m.job.lang, week))):
             state.forget(key)
             continue

@@ -62,6 +62,13 @@ class Page:
     """The week whose whole bulletin the page shows: its ``b`` (and its ``a``, by slug)
     are replaced by the full bulletin and commentary when the page is rendered."""
 
+    @property
+    def switcher(self) -> list[Link]:
+        """The page's links to itself in the other languages."""
+        found = self.context.get("switcher", [])
+        return [link for link in found if isinstance(link, Link)] if isinstance(
+            found, list) else []
+
 
 @dataclass(frozen=True)
 class SiteReport:
@@ -256,24 +263,33 @@ def plan_site(config: Config, listings_out: dict[str, list[Listing]] | None = No
     return pages
 
 
+class _Switcher:
+    """The links from a page of one language to the same page in the others: to the
+    page itself where that language has the week, else to its home."""
+
+    def __init__(self, config: Config, lang: str, published: dict[str, list[Week]]) -> None:
+        self.others = {other: set(published[other]) for other in config.languages
+                       if other != lang}
+        self.names = {other: language_label(other) for other in self.others}
+
+    def links(self, path_for: str, week: Week | None, here: str) -> list[Link]:
+        """``path_for``: the page's path with ``{lang}`` for its language."""
+        up = _up(here)
+        return [Link(other, self.names[other], up + (
+            path_for.replace("{lang}", other) if week is None or week in built
+            else f"{other}/index.html")) for other, built in self.others.items()]
+
+
 def _language_pages(config: Config, lang: str, listings: list[Listing],
                     published: dict[str, list[Week]]) -> list[Page]:
     """The pages of one language: its search page, its home, its categories, and a page
     per commentary. Each page's key is what it shows, so a change to one commentary
     re-renders its page and the lists that show its title or trend, nothing else."""
-    others = {other: set(published[other]) for other in config.languages if other != lang}
-    names = {other: language_label(other) for other in others}
-
-    def switcher(path_for: object, week: Week | None, here: str) -> list[Link]:
-        up = _up(here)
-        return [Link(other, names[other], up + (
-            path_for(other) if week is None or week in built  # type: ignore[operator]
-            else f"{other}/index.html")) for other, built in others.items()]
-
+    switcher = _Switcher(config, lang, published)
     pages: list[Page] = []
     search = f"{lang}/search/index.html"
     pages.append(Page(search, "site_search.html", lang, {
-        "switcher": switcher(lambda o: f"{o}/search/index.html", None, search)}))
+        "switcher": switcher.links("{lang}/search/index.html", None, search)}))
     years: dict[int, list[Listing]] = {}
     for listing in listings:
         years.setdefault(listing.week.year, []).append(listing)
@@ -281,13 +297,21 @@ def _language_pages(config: Config, lang: str, listings: list[Listing],
     latest = listings[0]
     pages.append(Page(home, "site_language.html", lang, {
         "b": latest, "years": sorted(years.items(), reverse=True),
-        "switcher": switcher(lambda o: f"{o}/index.html", None, home),
+        "switcher": switcher.links("{lang}/index.html", None, home),
     }, key=(latest.inputs, tuple((str(x.week), x.week_range, x.pdf_name) for x in listings),
-            tuple(sorted(str(w) for o in others.values() for w in o))), full=latest.week))
+            tuple(sorted(str(w) for o in switcher.others.values() for w in o))),
+        full=latest.week))
     by_category: dict[str, list[tuple[Listing, Listed]]] = {}
     for listing in listings:
         for a in listing.articles:
             by_category.setdefault(a.category, []).append((listing, a))
+    return (pages + _category_pages(lang, by_category, switcher)
+            + _commentary_pages(lang, listings, by_category, switcher))
+
+
+def _category_pages(lang: str, by_category: dict[str, list[tuple[Listing, Listed]]],
+                    switcher: _Switcher) -> list[Page]:
+    pages = []
     for key, items in by_category.items():
         path = f"{lang}/categories/{key}/index.html"
         marks = tuple((str(x.week), a.trend or "", a.trend_label or "")
@@ -295,17 +319,24 @@ def _language_pages(config: Config, lang: str, listings: list[Listing],
         pages.append(Page(path, "site_category.html", lang, {
             "category": key, "label": items[0][1].category_label, "items": items,
             "strip": Strip(marks),
-            "switcher": switcher(lambda o, k=key: f"{o}/categories/{k}/index.html", None, path),
+            "switcher": switcher.links("{lang}/categories/" + key + "/index.html", None, path),
         }, key=(key, items[0][1].category_label,
                 tuple((str(x.week), x.week_range, a.shown) for x, a in items),
-                tuple(others))))
+                tuple(switcher.others))))
+    return pages
+
+
+def _commentary_pages(lang: str, listings: list[Listing],
+                      by_category: dict[str, list[tuple[Listing, Listed]]],
+                      switcher: _Switcher) -> list[Page]:
+    pages = []
     for listing in listings:
         for a in listing.articles:
             path = f"{listing.week}/{lang}/{a.slug}/index.html"
             related = list(itertools.islice(
                 ((ox, oa) for ox, oa in by_category[a.category] if oa is not a), 5))
-            links = switcher(lambda o, w=listing.week, s=a.slug: f"{w}/{o}/{s}/index.html",
-                             listing.week, path)
+            links = switcher.links(f"{listing.week}/{{lang}}/{a.slug}/index.html",
+                                   listing.week, path)
             pages.append(Page(path, "site_commentary.html", lang, {
                 "b": listing, "a": a, "related": related, "switcher": links,
             }, key=(a.digest, listing.week_range, listing.pdf_name,
@@ -344,35 +375,76 @@ def build_site(config: Config, progress: Progress | None = None) -> SiteReport:
 
 
 def _build_site(config: Config, progress: Progress | None) -> SiteReport:
-    from transflow.site.feeds import atom, sitemap
-    from transflow.site.search import IndexIncomplete
-
     listings: dict[str, list[Listing]] = {}
     cache = _Cache(config)
     resolver = _Resolver(config, cache)
     pages = plan_site(config, listings, cache, resolver)
+    extra, warnings = _feeds(config, pages, listings)
+    inside = Inside(config.root)
+    inside.folder(config.output_dir / "pagefind")  # Pagefind writes there on its own
+    files: list[tuple[str, Page | str | bytes]] = [(page.path, page) for page in pages]
+    files += extra
+    done = _write_site(config, files, cache, resolver, inside, progress)
+    cache.pages.keep_only({page.path for page in pages})
+    cache.save()
+    failures = list(done.failures)
+    # Pagefind reads the whole site each time: run it only when what it indexes changed.
+    # After a failure, the pages are not what the index should show: the previous stays.
+    if not failures and (done.searched_changed
+                         or not (config.output_dir / "pagefind").is_dir()):
+        from transflow.site.search import IndexIncomplete, index
+
+        indexed = sum(1 for page in pages if page.template == _INDEXED)
+        try:
+            if (problem := index(config, indexed)) is not None:
+                warnings.append(problem)
+        except IndexIncomplete as exc:
+            failures.append(str(exc))
+        except OSError as exc:
+            failures.append(f"output/pagefind: not written ({exc.strerror or exc}); the "
+                            "previous index stays")
+    return SiteReport(done.written, done.unchanged, tuple(warnings), done.rendered,
+                      tuple(failures))
+
+
+def _feeds(config: Config, pages: list[Page], listings: dict[str, list[Listing]],
+           ) -> tuple[list[tuple[str, str | bytes]], list[str]]:
+    """The feeds and the sitemap (they need ``[site] base_url``), and what to warn of."""
+    from transflow.site.feeds import atom, sitemap
+
+    if not config.site.base_url:
+        return [], ["no feeds and no sitemap: set base_url in [site] of transflow.toml "
+                    "(they need absolute addresses)"]
+    extra: list[tuple[str, str | bytes]] = [
+        (f"{lang}/feed.xml", atom(config, lang, found)) for lang, found in listings.items()]
+    extra.append(("sitemap.xml", sitemap(config, [
+        (p.path.removesuffix("index.html"), {
+            link.lang: link.href.replace("../", "").removesuffix("index.html")
+            for link in p.switcher})
+        for p in pages if p.path != NOT_FOUND_PAGE])))
+    return extra, []
+
+
+@dataclass(frozen=True)
+class _SiteWritten:
+    written: tuple[str, ...]
+    unchanged: int
+    rendered: int
+    failures: tuple[str, ...]
+    searched_changed: bool
+    """A page that search indexes was written."""
+
+
+def _write_site(config: Config, files: list[tuple[str, Page | str | bytes]], cache: _Cache,
+                resolver: _Resolver, inside: Inside,
+                progress: Progress | None) -> _SiteWritten:
+    """Each page whose record says it may have changed rendered and written if it did;
+    the feeds and sitemap written if they changed."""
     templates = templates_digest(config)
     written: list[str] = []
-    warnings: list[str] = []
-    extra: list[tuple[str, str | bytes]] = []
-    if config.site.base_url:
-        extra += [(f"{lang}/feed.xml", atom(config, lang, found))
-                  for lang, found in listings.items()]
-        extra.append(("sitemap.xml", sitemap(config, [
-            (p.path.removesuffix("index.html"), {
-                link.lang: link.href.replace("../", "").removesuffix("index.html")
-                for link in p.context.get("switcher", [])})  # type: ignore[attr-defined]
-            for p in pages if p.path != NOT_FOUND_PAGE])))
-    else:
-        warnings.append("no feeds and no sitemap: set base_url in [site] of transflow.toml "
-                        "(they need absolute addresses)")
-    unchanged = rendered = 0
     failures: list[str] = []
-    # Pagefind reads the whole site each time: run it only when what it indexes changed.
-    searched_changed = not (config.output_dir / "pagefind").is_dir()
-    files = [(page.path, page) for page in pages] + [(path, data) for path, data in extra]
-    inside = Inside(config.root)
-    inside(config.output_dir / "pagefind" / "x")  # Pagefind writes there on its own
+    unchanged = rendered = 0
+    searched_changed = False
     for done, (path, what) in enumerate(files):
         if progress:
             progress(path, done, len(files))
@@ -404,26 +476,8 @@ def _build_site(config: Config, progress: Progress | None) -> SiteReport:
         except OSError as exc:
             failures.append(f"output/{path}: not written ({exc.strerror or exc})")
             cache.pages.forget(path)
-    cache.pages.keep_only({page.path for page in pages})
-    cache.save()
-    if failures:
-        # The pages are the index's input: the previous index stays as it is.
-        return SiteReport(tuple(written), unchanged, tuple(warnings), rendered,
-                          tuple(failures))
-    if searched_changed:
-        from transflow.site.search import index
-
-        indexed = sum(1 for page in pages if page.template == _INDEXED)
-        try:
-            if (problem := index(config, indexed)) is not None:
-                warnings.append(problem)
-        except IndexIncomplete as exc:
-            failures.append(str(exc))
-        except OSError as exc:
-            failures.append(f"output/pagefind: not written ({exc.strerror or exc}); the "
-                            "previous index stays")
-    return SiteReport(tuple(written), unchanged, tuple(warnings), rendered,
-                      tuple(failures))
+    return _SiteWritten(tuple(written), unchanged, rendered, tuple(failures),
+                        searched_changed)
 
 
 def _fingerprint(page: Page, templates: str, config: Config) -> str:

@@ -188,7 +188,11 @@ class Inside:
         self._checked: set[Path] = set()
 
     def __call__(self, path: Path) -> None:
-        folder = path.parent
+        """Check that ``path`` (a file to write) stays inside."""
+        self.folder(path.parent)
+
+    def folder(self, folder: Path) -> None:
+        """Check that ``folder`` (which another program writes in) stays inside."""
         if folder in self._checked:
             return
         probe = folder
