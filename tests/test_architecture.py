@@ -42,6 +42,8 @@ LIBRARIES = {
     "email_validator": "delivery/subscribers.py",
     "dkim": "delivery/message.py",
     "feedgen": "site/feeds.py",
+    "waitress": "site/serve.py",
+    "flufl": "delivery/bounces.py",
 }
 
 

@@ -28,21 +28,19 @@ W09 = "2024-W09"
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str]]:
-    from transflow.site.serve import server
+    from transflow.site.serve import Server, static_app
     from transflow.workspace.config import load_config
 
     root = copy_sample(tmp_path_factory.mktemp("browser") / "sample")
     assert run(root, "update").exit_code == 0
     assert run(root, "build").exit_code == 0
-    httpd = server(load_config(root), 0)
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.02},
-                              daemon=True)
+    server = Server(static_app(load_config(root)), port=0)
+    thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
-        yield root, f"http://127.0.0.1:{httpd.server_address[1]}/"
+        yield root, server.url
     finally:
-        httpd.shutdown()
-        httpd.server_close()
+        server.stop()
 
 
 @pytest.fixture(scope="module")

@@ -75,7 +75,9 @@ def test_each_subscriber_gets_each_language_once(published: Path, smtp: SMTPServ
         assert attachment.get_filename() == f"situation-in-belarus-{W09}-{lang}.pdf"
         assert attachment.get_content() == pdf_of(published, lang)  # byte for byte
         assert msg["Message-ID"].startswith(f"<{W09}.{lang}.") and msg["Date"]
-        assert msg["List-Id"] == "Сітуацыя ў Беларусі <situation-in-belarus.example.org>"
+        title = {"be": "Сітуацыя ў Беларусі", "ru": "Ситуация в Беларуси",
+                 "en": "Situation in Belarus"}[lang]
+        assert msg["List-Id"] == f"{title} <situation-in-belarus.{lang}.example.org>"
         assert msg["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         assert "mailto:bulletin@example.org?subject=unsubscribe" in msg["List-Unsubscribe"]
         assert "https://bulletin.example.org/unsubscribe?token=" in msg["List-Unsubscribe"]

@@ -21,7 +21,8 @@ import pytest
 from tests.helpers import REPO, po, run
 from tests.smtp_server import SMTPServer
 from tests.test_delivery import SECRET, W09, configure, published, smtp  # noqa: F401
-from transflow.delivery.subscribers import _MIGRATIONS, token
+from transflow.delivery.subscribers import _MIGRATIONS
+from transflow.delivery.tokens import legacy as token
 
 SEND = ["send", "--week", W09]
 

@@ -1,6 +1,7 @@
 """What serves the site gives regular files inside ``output/`` and nothing else: no file
 through a symbolic link out of it, no dotfile, no folder listing, no traceback for any
-request. These cases are kept for whatever serves the site (``transflow serve`` today).
+request. These cases are kept for whatever serves the site (``transflow serve``, waitress,
+today).
 
 Every file here is written for these tests."""
 
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.helpers import run
-from transflow.site.serve import server
+from transflow.site.serve import Server, static_app
 from transflow.workspace.config import load_config
 
 W09 = "2024-W09"
@@ -29,14 +30,14 @@ def site(updated: Path) -> Iterator[tuple[Path, int]]:
     os.symlink(updated, output / "ws-link")
     (output / "empty-folder").mkdir()
     (output / ".secret").write_text("not for readers", encoding="utf-8")
-    httpd = server(load_config(updated), 0)
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05})
+    server = Server(static_app(load_config(updated)), port=0)
+    thread = threading.Thread(target=server.run)
     thread.start()
     try:
-        yield output, httpd.server_address[1]
+        yield output, server.port
     finally:
-        httpd.shutdown()
-        httpd.server_close()
+        server.stop()
+        thread.join(timeout=10)
 
 
 def get(port: int, target: str, method: str = "GET") -> tuple[int, bytes, dict[str, str]]:

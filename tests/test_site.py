@@ -151,21 +151,18 @@ def test_serve_serves_the_site_on_loopback(site: Path) -> None:
     import threading
     import urllib.request
 
-    from transflow.site.serve import server
+    from transflow.site.serve import Server, static_app
     from transflow.workspace.config import load_config
 
-    httpd = server(load_config(site), 0)
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.02},
-                              daemon=True)
+    server = Server(static_app(load_config(site)), port=0)
+    thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
-        host, port = httpd.server_address[:2]
-        assert host == "127.0.0.1"
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/en/index.html") as reply:
+        assert server.host == "127.0.0.1"
+        with urllib.request.urlopen(f"{server.url}en/index.html") as reply:
             assert "Situation in Belarus" in reply.read().decode("utf-8")
     finally:
-        httpd.shutdown()
-        httpd.server_close()
+        server.stop()
 
 
 def test_a_translators_edit_reaches_the_site_on_the_next_build(tmp_path: Path) -> None:

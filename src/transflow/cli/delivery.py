@@ -119,6 +119,31 @@ def unsubscribe(token_or_email: str, workspace: Path | None) -> None:
     click.echo(f"{s.email}: unsubscribed")
 
 
+@subscribers.command("process-mailbox")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@workspace_option
+def process_mailbox(folder: Path, workspace: Path | None) -> None:
+    """Act on the list's mailbox: unsubscribe requests and bounces.
+
+    FOLDER is a Maildir. What was acted on moves to its processed folder; a message
+    for a person, or one that cannot be read, stays and is named.
+    """
+    from transflow.delivery.bounces import process_mailbox as run
+
+    report = run(_config(workspace), folder)
+    for address in report.unsubscribed:
+        click.echo(f"{address}: unsubscribed (by mail)")
+    for address in report.bouncing:
+        click.echo(f"{address}: bouncing (nothing is sent to it until it confirms again)")
+    for line in report.ignored:
+        click.echo(f"ignored: {line}")
+    for line in report.left:
+        click.echo(f"left: {line}")
+    click.echo(f"{report.counted} bounce(s) counted, {len(report.unsubscribed)} "
+               f"unsubscribed, {len(report.left)} left in place")
+    finish(report)
+
+
 @click.command()
 @workspace_option
 @week_option

@@ -82,22 +82,40 @@ def build(workspace: Path | None, selection: WeekSelection | None, languages: tu
 
 @click.command()
 @workspace_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="The address to listen on (the publication's server: the address its "
+                   "reverse proxy forwards to).")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True,
-              help="The port on 127.0.0.1 (0: any free port).")
-def serve(workspace: Path | None, port: int) -> None:
-    """Serve the website in output/ on 127.0.0.1 to look at it.
+              help="The port (0: any free port).")
+def serve(workspace: Path | None, host: str, port: int) -> None:
+    """Serve output/, and the subscription service when it is enabled.
 
-    Stop it with Ctrl-C.
+    The service ([subscriptions] enabled) answers subscribe, confirm, unsubscribe and
+    preferences.
+
+    On 127.0.0.1 to look at the site; with --host and --port, as the publication's
+    server behind a reverse proxy. Stop it with Ctrl-C.
     """
-    from transflow.site.serve import server
+    from transflow.site.serve import Server, static_app
     from transflow.workspace.config import load_config
 
-    httpd = server(load_config(workspace), port)
-    bound = httpd.server_address[1]
-    click.echo(f"serving output/ at http://127.0.0.1:{bound}/ (Ctrl-C stops)", err=True)
+    config = load_config(workspace)
+    service = outbox = None
+    if config.subscriptions.enabled:
+        from transflow.delivery.web import Outbox, make_app
+
+        outbox = Outbox(config)
+        service = make_app(config, outbox)
+    server = Server(static_app(config, service), host, port,
+                    config.subscriptions.trusted_proxy)
+    what = "output/ and the subscription service" if service else "output/"
+    click.echo(f"serving {what} at {server.url} (Ctrl-C stops)", err=True)
+    if outbox is not None:
+        outbox.start()
     try:
-        httpd.serve_forever(poll_interval=0.2)
+        server.run()
     except KeyboardInterrupt:
         pass
     finally:
-        httpd.server_close()
+        if outbox is not None:
+            outbox.stop()

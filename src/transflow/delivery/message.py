@@ -6,7 +6,6 @@ with DKIM when the workspace says so. Built with the standard library's ``email`
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,7 +16,8 @@ from pathlib import Path
 
 from transflow.catalogs.model import Translations
 from transflow.catalogs.ui import labels as ui_labels
-from transflow.delivery.subscribers import SubscriberError, token
+from transflow.delivery import tokens
+from transflow.delivery.subscribers import SubscriberError
 from transflow.publish.bulletin import Bulletin, make_bulletin
 from transflow.publish.editions import catalog_of
 from transflow.publish.render_html import render_template
@@ -54,14 +54,38 @@ def _domain(sender: str) -> str:
     return parseaddr(sender)[1].rpartition("@")[2] or "localhost"
 
 
-def message_id(edition: Edition, email: str, sender: str) -> str:
+def message_id(edition: Edition, email: str, sender: str, key: bytes) -> str:
     """The same for the same (week, language, subscriber): a resent message is
-    recognisably the one sent before."""
-    who = hashlib.sha256(email.encode()).hexdigest()[:16]
+    recognisably the one sent before. Keyed with the secret: nobody else can make one,
+    so a bounce naming it refers to a message transflow really sent."""
+    who = tokens.message_hash(str(edition.week), edition.lang, email, key)
     return f"<{edition.week}.{edition.lang}.{who}@{_domain(sender)}>"
 
 
-def build_message(config: Config, edition: Edition, email: str, name: str, key: bytes,
+@dataclass(frozen=True)
+class Recipient:
+    email: str
+    name: str = ""
+    id: str = ""
+    """The subscriber's id (empty for a test copy: its links name nobody)."""
+
+
+def message_links(config: Config, recipient: Recipient, key: bytes) -> dict[str, str | None]:
+    """The links of a subscriber's messages: to unsubscribe (by the web, one click, or
+    by mail) and to their preferences."""
+    who = recipient.id or "0" * 16
+    unsubscribe = tokens.make("unsubscribe", who, key)
+    base = config.site.base_url
+    sender = parseaddr(config.delivery.sender or "")[1]
+    return {
+        "unsubscribe_url": f"{base}unsubscribe?token={unsubscribe}" if base else None,
+        "preferences_url": (f"{base}preferences?token={tokens.make('preferences', who, key)}"
+                            if base else None),
+        "unsubscribe_mail": f"mailto:{sender}?subject=unsubscribe%20{unsubscribe}",
+    }
+
+
+def build_message(config: Config, edition: Edition, recipient: Recipient, key: bytes,
                   *, test: bool = False, to: str | None = None) -> EmailMessage:
     """The message for one subscriber (``test``: a test copy, marked as such); ``to``
     is the address to write in the header when it is spelled otherwise than the one
@@ -71,35 +95,30 @@ def build_message(config: Config, edition: Edition, email: str, name: str, key: 
         raise SubscriberError("set from in [delivery] of transflow.toml (the address "
                               "bulletins come from)", config.rel(config.config_path))
     b = edition.bulletin
-    unsubscribe = token(email, key)
+    email, name = recipient.email, recipient.name
     web = f"{config.site.base_url}{b.week}/{b.lang}/" if config.site.base_url else None
-    context = {"b": b, "web": web, "unsubscribe_url": (
-        f"{config.site.base_url}unsubscribe?token={unsubscribe}" if config.site.base_url else None),
-        "unsubscribe_mail": f"mailto:{parseaddr(sender)[1]}?subject=unsubscribe%20{unsubscribe}",
-        "name": name}
+    context = {"b": b, "web": web, "name": name, **message_links(config, recipient, key)}
     text = render_template(config.template_path, "email.txt", context, edition.labels, b.lang,
                            html=False)
     html = render_template(config.template_path, "email.html", context, edition.labels,
                            b.lang)
-    recipient = to or email
-    msg = EmailMessage(policy=SMTP if recipient.isascii() else SMTPUTF8)
+    address = to or email
+    msg = EmailMessage(policy=SMTP if address.isascii() else SMTPUTF8)
     msg["From"] = sender
-    if recipient.isascii():
-        msg["To"] = formataddr((name, recipient)) if name else recipient
+    if address.isascii():
+        msg["To"] = formataddr((name, address)) if name else address
     else:  # an address only SMTPUTF8 carries: written as UTF-8 (see ``as_bytes``)
-        msg["To"] = f'"{quote(name)}" <{recipient}>' if name else recipient
+        msg["To"] = f'"{quote(name)}" <{address}>' if name else address
     subject = f"{b.title}: {b.week_range}"
     msg["Subject"] = f"[test] {subject}" if test else subject
     msg["Date"] = format_datetime(datetime.now(UTC))
-    msg["Message-ID"] = message_id(edition, email, sender)
-    publication = config.publication
-    msg["List-Id"] = (f"{publication.title[config.languages[0]]} "
-                      f"<{publication.slug}.{_domain(sender)}>")
-    links = [f"<{context['unsubscribe_mail']}>"]
+    msg["Message-ID"] = message_id(edition, email, sender, key)
+    msg["List-Id"] = list_id(config, b.lang)
+    targets = [f"<{context['unsubscribe_mail']}>"]
     if context["unsubscribe_url"]:
-        links.append(f"<{context['unsubscribe_url']}>")
+        targets.append(f"<{context['unsubscribe_url']}>")
         msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    msg["List-Unsubscribe"] = ", ".join(links)
+    msg["List-Unsubscribe"] = ", ".join(targets)
     msg.set_content(text)
     msg.add_alternative(html, subtype="html")
     msg.add_attachment(edition.pdf, maintype="application", subtype="pdf",
@@ -109,11 +128,25 @@ def build_message(config: Config, edition: Edition, email: str, name: str, key: 
     return msg
 
 
+def list_id(config: Config, lang: str) -> str:
+    """The list's name in the message's own language, and its id (RFC 2919)."""
+    sender = config.delivery.sender or ""
+    publication = config.publication
+    return f"{publication.title[lang]} <{publication.slug}.{lang}.{_domain(sender)}>"
+
+
+# Headers written on one line (up to RFC 5322's 998 characters): folded at 78, the
+# email package turns a long List-Unsubscribe into RFC 2047 encoded words, in which a
+# mail client finds no <URL> (RFC 2369 wants them raw).
+_UNFOLDED = SMTP.clone(max_line_length=998)
+_UNFOLDED_UTF8 = SMTPUTF8.clone(max_line_length=998)
+
+
 def as_bytes(config: Config, msg: EmailMessage) -> bytes:
     """The message as sent: CRLF line ends, DKIM-signed when configured; headers in
     UTF-8 only for an address that needs it (sent with SMTPUTF8)."""
     utf8 = not str(msg["To"]).isascii()
-    data = msg.as_bytes(policy=SMTPUTF8 if utf8 else SMTP)
+    data = msg.as_bytes(policy=_UNFOLDED_UTF8 if utf8 else _UNFOLDED)
     d = config.delivery
     if d.dkim_domain and d.dkim_selector:
         key_path = os.environ.get(DKIM_KEY_VARIABLE)

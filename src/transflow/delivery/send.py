@@ -25,16 +25,24 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from transflow.delivery.message import Edition, as_bytes, build_message, edition, message_id
+from transflow.delivery.bounces import record_bounce, status_in
+from transflow.delivery.message import (
+    Edition,
+    Recipient,
+    as_bytes,
+    build_message,
+    edition,
+    message_id,
+)
 from transflow.delivery.subscribers import (
     SubscriberError,
     connect,
     envelope_address,
     key_of,
     now,
-    secret,
     subscribers,
 )
+from transflow.delivery.tokens import secret
 from transflow.delivery.transports import Deferred, Lost, Rejected, open_transport
 from transflow.publish.editions import pdf_name
 from transflow.publish.manifest import published
@@ -113,6 +121,8 @@ class Delivery:
     name: str
     state: str | None
     """The row of the delivery log, if any."""
+    id: str = ""
+    """The subscriber's id, which the message's links name."""
 
 
 def _editions(config: Config, week: Week, languages: Sequence[str],
@@ -147,7 +157,7 @@ def _plan(db: sqlite3.Connection, config: Config, week: Week,
         if state in ("claimed", "sending") and run and not _dead(run, updated):
             state = "elsewhere"  # another run is sending it right now
         rows[lang, email] = state
-    return [Delivery(lang, s.email, s.name, rows.get((lang, key_of(s.email))))
+    return [Delivery(lang, s.email, s.name, rows.get((lang, key_of(s.email))), s.id)
             for s in subscribers(config, status="active") for lang in s.languages
             if lang in languages]
 
@@ -205,17 +215,20 @@ def _claim(db: sqlite3.Connection, week: Week, lang: str, key: str, mid: str, ru
     """Take the row for this run, in one transaction; False when another run has it or
     it needs no sending (sent, failed, uncertain). ``resend_uncertain``: the runs, gone,
     whose "sending" rows may be taken again (empty: none)."""
+    # Only while the subscriber is active, in the same statement: an unsubscribe
+    # committed before it (and answered) is never followed by a claim.
     with db:
         cursor = db.execute(
             "INSERT INTO deliveries (week, lang, email, state, message_id, attempts, detail, "
-            "updated, run) VALUES (?, ?, ?, 'claimed', ?, 0, '', ?, ?) "
+            "updated, run) SELECT ?, ?, ?, 'claimed', ?, 0, '', ?, ? WHERE EXISTS "
+            "(SELECT 1 FROM subscribers WHERE key = ? AND status = 'active') "
             "ON CONFLICT (week, lang, email) DO UPDATE SET state = 'claimed', "
             "run = excluded.run, updated = excluded.updated "
             "WHERE deliveries.state IN ('pending', 'deferred') "
             "OR (deliveries.state = 'sending' AND ? AND (deliveries.run = '' "
             "    OR deliveries.run IN (SELECT value FROM json_each(?)))) "
             "OR (deliveries.state = 'claimed' AND deliveries.run = excluded.run)",
-            (str(week), lang, key, mid, now(), run, bool(resend_uncertain),
+            (str(week), lang, key, mid, now(), run, key, bool(resend_uncertain),
              json.dumps(list(resend_uncertain))))
         return cursor.rowcount == 1
 
@@ -310,7 +323,7 @@ def _deliver(config: Config, db: sqlite3.Connection, week: Week,
                 if progress:
                     progress(f"{item.lang} {item.email}", done, len(todo))
                 e = editions[item.lang]
-                mid = message_id(e, key_of(item.email), sender)
+                mid = message_id(e, key_of(item.email), sender, key)
                 r = results[item.lang]
                 if not _claim(db, week, item.lang, key_of(item.email), mid, run,
                               resend_uncertain):
@@ -319,8 +332,8 @@ def _deliver(config: Config, db: sqlite3.Connection, week: Week,
                     continue
                 to, utf8 = envelope_address(item.email)
                 try:
-                    data = as_bytes(config, build_message(config, e, item.email, item.name,
-                                                          key, to=to))
+                    data = as_bytes(config, build_message(
+                        config, e, Recipient(item.email, item.name, item.id), key, to=to))
                 except (ValueError, TypeError, UnicodeError) as exc:
                     # One subscriber's message that cannot be made never stops the others.
                     _log(db, week, item.lang, item.email, "failed", mid,
@@ -344,6 +357,8 @@ def _deliver(config: Config, db: sqlite3.Connection, week: Week,
                     continue
                 except Rejected as exc:
                     _log(db, week, item.lang, item.email, "failed", mid, str(exc))
+                    # The server refused the address: counted as a bounce would be.
+                    record_bounce(db, key_of(item.email), status_in(str(exc)), "send")
                     failures.append(f"{item.email} ({item.lang}): refused: {exc}")
                     r.failed += 1
                     done += 1
@@ -370,7 +385,8 @@ def _dry_run(config: Config, week: Week, editions: dict[str, Edition], todo: lis
     sample = ""
     if todo:
         first = todo[0]
-        msg = build_message(config, editions[first.lang], first.email, first.name, key)
+        msg = build_message(config, editions[first.lang],
+                            Recipient(first.email, first.name, first.id), key)
         text = msg.get_body(preferencelist=("plain",))
         headers = "".join(f"{k}: {v}\n" for k, v in msg.items())
         sample = headers + "\n" + (text.get_content() if text is not None else "")
@@ -389,7 +405,7 @@ def _test_copies(config: Config, db: sqlite3.Connection, week: Week,
     sent = []
     try:
         for lang, e in editions.items():
-            msg = build_message(config, e, address, "", key, test=True, to=envelope)
+            msg = build_message(config, e, Recipient(address), key, test=True, to=envelope)
             mailer.send(config.delivery.sender or "", envelope, as_bytes(config, msg),
                         smtputf8=utf8)
             with db:

@@ -10,23 +10,25 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import hmac
 import io
-import os
+import itertools
 import re
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from transflow.delivery import tokens
 from transflow.workspace.config import Config
 from transflow.workspace.errors import TransflowError
 
-SCHEMA_VERSION = 2
-STATUSES = ("active", "unsubscribed", "bounced")
-SECRET_VARIABLE = "TRANSFLOW_SECRET"
+SCHEMA_VERSION = 3
+STATUSES = ("pending", "active", "unsubscribed", "bouncing")
+"""pending: asked through the service, not confirmed (receives nothing); bouncing: its
+mail keeps failing (receives nothing until it confirms again)."""
 _MIGRATIONS = {
     1: """
         CREATE TABLE subscribers (
@@ -107,6 +109,49 @@ _MIGRATIONS = {
         DROP TABLE deliveries;
         ALTER TABLE log RENAME TO deliveries;
     """,
+    # Subscribers are named in links by a random id (never by address), found through
+    # an index; the tokens of messages sent before (the address signed) are found
+    # through legacy_tokens. The service's messages (confirmations, welcomes) wait in
+    # the outbox until its sender takes them; ``consent`` is the proof of a
+    # confirmation (when, from which page, for which languages).
+    3: """
+        ALTER TABLE subscribers ADD COLUMN id TEXT;
+        ALTER TABLE subscribers ADD COLUMN consent TEXT NOT NULL DEFAULT '';
+        UPDATE subscribers SET id = lower(hex(randomblob(8)));
+        UPDATE subscribers SET status = 'bouncing' WHERE status = 'bounced';
+        CREATE UNIQUE INDEX subscribers_id ON subscribers (id);
+        CREATE TABLE legacy_tokens (
+            token TEXT PRIMARY KEY,
+            key TEXT NOT NULL
+        );
+        CREATE TABLE legacy_indexed (
+            email TEXT NOT NULL,
+            secret TEXT NOT NULL,
+            PRIMARY KEY (email, secret)
+        );
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            key TEXT NOT NULL,
+            lang TEXT NOT NULL,
+            created TEXT NOT NULL,
+            sent TEXT,
+            detail TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX outbox_waiting ON outbox (sent, id);
+        CREATE TABLE bounces (
+            key TEXT NOT NULL,
+            at TEXT NOT NULL,
+            status TEXT NOT NULL,
+            soft INTEGER NOT NULL,
+            source TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX bounces_key ON bounces (key, at);
+        CREATE TABLE mail_seen (
+            digest TEXT PRIMARY KEY,
+            seen TEXT NOT NULL
+        );
+    """,
 }
 
 
@@ -121,6 +166,8 @@ class Subscriber:
     name: str = ""
     status: str = "active"
     created: str = ""
+    id: str = ""
+    """Random: what the links of this subscriber's messages name."""
 
     def as_dict(self) -> dict[str, object]:
         return {"email": self.email, "languages": list(self.languages), "name": self.name,
@@ -144,29 +191,64 @@ def connect(config: Config) -> Iterator[sqlite3.Connection]:
         raise SubscriberError("is a folder, not the subscriber database; move it away",
                               config.rel(path))
     try:
-        db = sqlite3.connect(path, timeout=30)
+        db = sqlite3.connect(path, timeout=30, check_same_thread=False)
     except sqlite3.Error as exc:
         raise SubscriberError(f"the subscriber database cannot be opened ({exc})",
                               config.rel(path)) from None
     try:
         # WAL: a commit survives a crash or a kill of transflow (what the delivery log
         # must survive) without a disk flush per message.
-        db.execute("PRAGMA journal_mode = WAL")
+        _write_ahead(db)
         db.execute("PRAGMA synchronous = NORMAL")
-        version = db.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise SubscriberError(f"the database is of a newer transflow (schema {version}); "
-                                  "upgrade transflow", config.rel(path))
-        for target in range(version + 1, SCHEMA_VERSION + 1):
-            with db:
-                db.executescript(_MIGRATIONS[target])
-                db.execute(f"PRAGMA user_version = {target}")
+        if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+            _migrate(db, config.rel(path))
         yield db
     except sqlite3.DatabaseError as exc:
         raise SubscriberError(f"the subscriber database cannot be used ({exc})",
                               config.rel(path)) from None
     finally:
         db.close()
+
+
+def _write_ahead(db: sqlite3.Connection) -> None:
+    """WAL, set once, when the file is new. Changing the journal mode needs the
+    database to itself and SQLite does not wait for that (no busy handler): while the
+    service and ``send`` open a new database at once, it is tried again."""
+    for attempt in itertools.count():
+        try:
+            if db.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                db.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt >= 200:
+                raise
+            time.sleep(0.05)
+
+
+def _migrate(db: sqlite3.Connection, shown: str) -> None:
+    """Bring the database to the current schema, in one transaction that holds the
+    write lock: two processes (the service and ``send``) opening an older database at
+    once migrate it once."""
+    previous = db.isolation_level
+    db.isolation_level = None  # the transaction is spelled out: DDL inside it
+    try:
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise SubscriberError(f"the database is of a newer transflow (schema "
+                                      f"{version}); upgrade transflow", shown)
+            for target in range(version + 1, SCHEMA_VERSION + 1):
+                for statement in _MIGRATIONS[target].split(";"):
+                    if statement.strip():
+                        db.execute(statement)
+                db.execute(f"PRAGMA user_version = {target}")
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+    finally:
+        db.isolation_level = previous
 
 
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
@@ -231,8 +313,13 @@ def _languages(config: Config, values: Iterable[str], where: str | None = None,
     return tuple(langs)
 
 
-def _row(row: Sequence[str]) -> Subscriber:
-    return Subscriber(row[0], tuple(dict.fromkeys(row[2].split())), row[1], row[3], row[4])
+COLUMNS = "email, name, languages, status, created, id"
+"""What ``row`` reads, in its order."""
+
+
+def row(found: Sequence[str]) -> Subscriber:
+    return Subscriber(found[0], tuple(dict.fromkeys(found[2].split())), found[1], found[3],
+                      found[4], found[5] or "")
 
 
 def add(config: Config, email: str, languages: Sequence[str], name: str = "",
@@ -249,8 +336,8 @@ def add(config: Config, email: str, languages: Sequence[str], name: str = "",
 def _upsert(db: sqlite3.Connection, subscribers: Iterable[Subscriber]) -> None:
     for s in subscribers:
         db.execute(
-            "INSERT INTO subscribers (key, email, name, languages, status, created) "
-            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET "
+            "INSERT INTO subscribers (key, email, name, languages, status, created, id) "
+            "VALUES (?, ?, ?, ?, ?, ?, lower(hex(randomblob(8)))) ON CONFLICT (key) DO UPDATE SET "
             "name = excluded.name, languages = excluded.languages, status = excluded.status",
             (key_of(s.email), s.email, s.name, " ".join(s.languages), s.status,
              s.created or now()))
@@ -260,9 +347,9 @@ def _upsert(db: sqlite3.Connection, subscribers: Iterable[Subscriber]) -> None:
 
 def get(config: Config, email: str) -> Subscriber | None:
     with connect(config) as db:
-        row = db.execute("SELECT email, name, languages, status, created FROM subscribers "
-                         "WHERE key = ?", (key_of(normalise(email)),)).fetchone()
-    return _row(row) if row else None
+        found = db.execute(f"SELECT {COLUMNS} FROM subscribers WHERE key = ?",
+                           (key_of(normalise(email)),)).fetchone()
+    return row(found) if found else None
 
 
 def remove(config: Config, email: str) -> bool:
@@ -279,48 +366,65 @@ def remove(config: Config, email: str) -> bool:
 def subscribers(config: Config, lang: str | None = None,
                 status: str | None = None) -> tuple[Subscriber, ...]:
     with connect(config) as db:
-        rows = db.execute("SELECT email, name, languages, status, created FROM subscribers "
-                          "ORDER BY email").fetchall()
-    found = [_row(r) for r in rows]
+        rows = db.execute(f"SELECT {COLUMNS} FROM subscribers ORDER BY email").fetchall()
+    found = [row(r) for r in rows]
     return tuple(s for s in found if (lang is None or lang in s.languages)
                  and (status is None or s.status == status))
 
 
-def secret() -> bytes:
-    value = os.environ.get(SECRET_VARIABLE)
-    if not value:
-        raise SubscriberError(f"set {SECRET_VARIABLE} in the environment: unsubscribe links "
-                              "are signed with it (keep it secret, keep it the same)")
-    return value.encode("utf-8")
+def by_token(db: sqlite3.Connection, token: str, purpose: str) -> Subscriber | None:
+    """The subscriber a link's token names, when it is valid for ``purpose``; an
+    unsubscribe token of a message sent before tokens had purposes too."""
+    keys = tokens.secrets_accepted()
+    if (found := tokens.read(token, purpose, keys)) is not None:
+        hit = db.execute(f"SELECT {COLUMNS} FROM subscribers WHERE id = ?", (found,)).fetchone()
+        return row(hit) if hit else None
+    if purpose != "unsubscribe" or not tokens.LEGACY.fullmatch(token):
+        return None
+    index_legacy_tokens(db, keys)
+    hit = db.execute(f"SELECT {COLUMNS} FROM subscribers JOIN legacy_tokens USING (key) "
+                     "WHERE token = ?", (token,)).fetchone()
+    return row(hit) if hit else None
 
 
-def token(email: str, key: bytes) -> str:
-    """The subscriber's unsubscribe token: the address signed with the secret."""
-    return hmac.new(key, email.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+def index_legacy_tokens(db: sqlite3.Connection, keys: Sequence[bytes]) -> None:
+    """Index the old unsubscribe token of every spelling of every address under each
+    secret, once: a request then finds its subscriber without an HMAC per subscriber."""
+    for key in keys:
+        which = hashlib.sha256(key).hexdigest()[:16]
+        missing = db.execute("SELECT email, key FROM spellings WHERE email NOT IN "
+                             "(SELECT email FROM legacy_indexed WHERE secret = ?)",
+                             (which,)).fetchall()
+        if missing:
+            with db:
+                db.executemany("INSERT OR IGNORE INTO legacy_tokens (token, key) VALUES (?, ?)",
+                               [(tokens.legacy(email, key), owner) for email, owner in missing])
+                db.executemany("INSERT OR IGNORE INTO legacy_indexed (email, secret) "
+                               "VALUES (?, ?)", [(email, which) for email, _ in missing])
+
+
+def set_status(db: sqlite3.Connection, subscriber: Subscriber, status: str) -> Subscriber:
+    with db:
+        db.execute("UPDATE subscribers SET status = ? WHERE key = ?",
+                   (status, key_of(subscriber.email)))
+    return replace(subscriber, status=status)
 
 
 def unsubscribe(config: Config, token_or_email: str) -> Subscriber:
     """Mark a subscriber unsubscribed (by address in any spelling, or by the token of a
-    link made for any spelling of it)."""
+    link sent to them)."""
     value = token_or_email.strip()
-    if "@" in value:
-        found = get(config, value)
-    else:
-        found = None
-        signature = secret()
-        wanted = value.lower().encode("utf-8")  # bytes: any text compares, none raises
-        with connect(config) as db:
-            spellings = db.execute("SELECT email, key FROM spellings").fetchall()
-        owner = next((key for email, key in spellings if hmac.compare_digest(
-            token(email, signature).encode("ascii"), wanted)), None)
-        if owner is not None:
-            found = get(config, owner)
-    if found is None:
-        raise SubscriberError(f"no subscriber with this {'address' if '@' in value else 'token'}")
-    with connect(config) as db, db:
-        db.execute("UPDATE subscribers SET status = 'unsubscribed' WHERE key = ?",
-                   (key_of(found.email),))
-    return Subscriber(found.email, found.languages, found.name, "unsubscribed", found.created)
+    with connect(config) as db:
+        if "@" in value:
+            hit = db.execute(f"SELECT {COLUMNS} FROM subscribers WHERE key = ?",
+                             (key_of(normalise(value)),)).fetchone()
+            found = row(hit) if hit else None
+        else:
+            found = by_token(db, value, "unsubscribe")
+        if found is None:
+            raise SubscriberError(
+                f"no subscriber with this {'address' if '@' in value else 'token'}")
+        return set_status(db, found, "unsubscribed")
 
 
 # --- import and export --------------------------------------------------------------
@@ -334,7 +438,8 @@ _COLUMNS = {
 }
 _STATUS_WORDS = {"active": "active", "enabled": "active", "subscribed": "active",
                  "unsubscribed": "unsubscribed", "blocklisted": "unsubscribed",
-                 "cleaned": "bounced", "bounced": "bounced", "": "active"}
+                 "cleaned": "bouncing", "bounced": "bouncing", "bouncing": "bouncing",
+                 "pending": "pending", "unconfirmed": "pending", "": "active"}
 
 
 def _column(header: Sequence[str], field: str) -> int | None:

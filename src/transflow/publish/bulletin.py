@@ -92,6 +92,8 @@ class Bulletin:
     alternates: tuple[Alternate, ...] = ()
     subscribe_url: str | None = None
     """Where the page's subscription form sends the address (none: no form)."""
+    subscribe_languages: tuple[tuple[str, str], ...] = ()
+    """(code, name) of the languages the form offers (none: only the page's)."""
 
     @property
     def articles(self) -> tuple[Article, ...]:

@@ -49,10 +49,23 @@ def as_published(config: Config, bulletin: Bulletin, pdf: str | None,
                  logo: str | None = None) -> Bulletin:
     """``bulletin`` with what its publication shows around the texts: subtitle,
     organisation, issue number, logo, PDF name and the subscription form's target."""
+    action, languages = subscription_form(config)
     return replace(bulletin, subtitle=config.publication.subtitle.get(bulletin.lang),
                    organisation=config.publication.organisation.get(bulletin.lang),
                    issue_number=config.issue_number(bulletin.week), logo=logo,
-                   pdf_name=pdf, subscribe_url=config.site.subscribe_url)
+                   pdf_name=pdf, subscribe_url=action, subscribe_languages=languages)
+
+
+def subscription_form(config: Config) -> tuple[str | None, tuple[tuple[str, str], ...]]:
+    """Where the pages' subscription form posts, and the languages it offers: transflow's
+    own service (``[subscriptions] enabled`` with ``[site] base_url``), else another
+    team's form (``[site] subscribe_url``, the page's language only), else no form."""
+    if config.subscriptions.enabled and config.site.base_url:
+        from transflow.workspace.lang import language_label
+
+        return (f"{config.site.base_url}subscribe",
+                tuple((lang, language_label(lang)) for lang in config.languages))
+    return config.site.subscribe_url, ()
 
 
 def templates_digest(config: Config) -> str:

@@ -17,7 +17,13 @@ from transflow.catalogs.model import Translations
 from transflow.catalogs.ui import NOT_FOUND
 from transflow.catalogs.ui import labels as ui_labels
 from transflow.publish.bulletin import Article, Bulletin, make_bulletin
-from transflow.publish.editions import as_published, catalog_of, pdf_name, templates_digest
+from transflow.publish.editions import (
+    as_published,
+    catalog_of,
+    pdf_name,
+    subscription_form,
+    templates_digest,
+)
 from transflow.publish.manifest import (
     Stat,
     own_state,
@@ -353,16 +359,17 @@ def render_page(config: Config, page: Page, ui: Translations | None = None,
     resolver = resolver or _Resolver(config, None)
     if ui is None:
         ui = resolver.labels(lang) if page.lang else Translations(None)
+    form = subscription_form(config)
     context = {**page.context, "root": page.context.get("root", _up(page.path)), "lang": lang,
-               "title": config.publication.title[lang], "subscribe_url": config.site.subscribe_url,
+               "title": config.publication.title[lang], "subscribe_url": form[0],
+               "subscribe_languages": form[1],
                "trend_colours": TREND_COLOURS, "trends": config.trends, "here": page.path,
                "base_url": config.site.base_url}
     if page.full is not None:
         b = resolver.bulletin(page.full, lang)
         context["b"] = b
-        if "a" in context:
-            slug = context["a"].slug  # type: ignore[attr-defined]
-            context["a"] = next(a for a in b.articles if a.slug == slug)
+        if isinstance(listed := context.get("a"), Listed):
+            context["a"] = next(a for a in b.articles if a.slug == listed.slug)
     return render_template(config.template_path, page.template, context, ui, lang,
                            stylesheet=True)
 
@@ -486,5 +493,5 @@ def _fingerprint(page: Page, templates: str, config: Config) -> str:
                                                          key=lambda kv: kv[0])
     # repr, not pickle: see _digest.
     return hashlib.sha256(repr((page.template, page.path, templates, shown,
-                                config.site)).encode()).hexdigest()
+                                config.site, config.subscriptions)).encode()).hexdigest()
 

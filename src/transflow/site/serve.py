@@ -1,5 +1,8 @@
-"""``transflow serve``: the site in ``output/`` over http on 127.0.0.1, to look at it
-(and to search it: the search index is fetched, which ``file://`` does not allow).
+"""``transflow serve``: the site in ``output/`` over http, with the subscription
+service beside it when it is enabled: on 127.0.0.1 to look at it on a workstation (and
+to search it: the search index is fetched, which ``file://`` does not allow), or as the
+publication's server behind a reverse proxy (``--host``, ``--port``). The server is
+waitress, imported here and nowhere else.
 
 It serves regular files inside ``output/`` and nothing else: the path is resolved
 (symbolic links included) and must stay inside; no file or folder whose name starts
@@ -11,10 +14,10 @@ traceback. ``output/404.html``, when the site has one, is the not-found page.
 from __future__ import annotations
 
 import mimetypes
-import shutil
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from typing import Any, Protocol, cast
+from urllib.parse import quote, unquote, urlsplit
 
 from transflow.workspace.config import Config
 from transflow.workspace.errors import TransflowError
@@ -51,67 +54,104 @@ def resolve(root: Path, target: str) -> Path | str | None:
     return found
 
 
-class _Handler(BaseHTTPRequestHandler):
-    root: Path
-
-    def do_GET(self) -> None:
-        self._answer(body=True)
-
-    def do_HEAD(self) -> None:
-        self._answer(body=False)
-
-    def _answer(self, body: bool) -> None:
-        try:
-            found = resolve(self.root, self.path)
-            if isinstance(found, str):
-                self.send_response(301)
-                self.send_header("Location", found)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-            elif found is None:
-                self._not_found(body)
-            else:
-                self._file(found, body)
-        except (ConnectionError, TimeoutError):
-            pass  # the reader went away
-
-    def _file(self, path: Path, body: bool, status: int = 200) -> None:
-        kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        if kind.startswith("text/") or kind in ("application/javascript", "application/json"):
-            kind += "; charset=utf-8"
-        with path.open("rb") as f:
-            size = path.stat().st_size
-            self.send_response(status)
-            self.send_header("Content-Type", kind)
-            self.send_header("Content-Length", str(size))
-            self.end_headers()
-            if body:
-                shutil.copyfileobj(f, self.wfile)
-
-    def _not_found(self, body: bool) -> None:
-        page = self.root / "404.html"
-        if page.is_file() and not page.is_symlink():
-            self._file(page, body, 404)
-            return
-        self.send_response(404)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(NOT_FOUND)))
-        self.end_headers()
-        if body:
-            self.wfile.write(NOT_FOUND)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass  # the CLI says where the site is; each request is noise
+StartResponse = Callable[[str, list[tuple[str, str]]], Any]
+WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 
-def server(config: Config, port: int = 8000) -> ThreadingHTTPServer:
-    """An http server of ``output/`` on 127.0.0.1 (``port`` 0: any free port)."""
-    if not (config.output_dir / "index.html").is_file():
+class Dynamic(Protocol):
+    """Paths answered by an application rather than by a file (the subscription
+    service): ``handles(path)`` says which."""
+
+    def handles(self, path: str) -> bool: ...
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse,
+                 ) -> Iterable[bytes]: ...
+
+
+def static_app(config: Config, dynamic: Dynamic | None = None) -> WSGIApp:
+    """A WSGI application serving ``output/`` by the rules above; the paths ``dynamic``
+    handles go to it."""
+    root = config.output_dir.resolve()
+    if not (root / "index.html").is_file():
         raise TransflowError("there is no site yet; run transflow build first",
                              config.rel(config.output_dir))
-    handler = type("Handler", (_Handler,), {"root": config.output_dir.resolve()})
-    try:
-        return ThreadingHTTPServer(("127.0.0.1", port), handler)
-    except OSError as exc:
-        raise TransflowError(f"cannot listen on 127.0.0.1:{port} ({exc.strerror or exc}); "
-                             "pass another --port") from None
+
+    def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "/")
+        if dynamic is not None and dynamic.handles(path):
+            return dynamic(environ, start_response)
+        method = environ.get("REQUEST_METHOD", "GET")
+        if method not in ("GET", "HEAD"):
+            start_response("405 Method Not Allowed", [("Allow", "GET, HEAD"),
+                                                      ("Content-Length", "0")])
+            return [b""]
+        # The target as the reader sent it, still percent-encoded: resolve() decodes it
+        # once, strictly (PATH_INFO is decoded already).
+        found = resolve(root, environ.get("REQUEST_URI") or quote(path))
+        if isinstance(found, str):
+            start_response("301 Moved Permanently", [("Location", found),
+                                                     ("Content-Length", "0")])
+            return [b""]
+        status = "200 OK"
+        if found is None:
+            status = "404 Not Found"
+            page = root / "404.html"
+            if not (page.is_file() and not page.is_symlink()):
+                start_response(status, [("Content-Type", "text/html; charset=utf-8"),
+                                        ("Content-Length", str(len(NOT_FOUND)))])
+                return [NOT_FOUND if method == "GET" else b""]
+            found = page
+        kind = mimetypes.guess_type(found.name)[0] or "application/octet-stream"
+        if kind.startswith("text/") or kind in ("application/javascript", "application/json"):
+            kind += "; charset=utf-8"
+        data = found.read_bytes()
+        start_response(status, [("Content-Type", kind), ("Content-Length", str(len(data))),
+                                ("X-Content-Type-Options", "nosniff")])
+        return [data if method == "GET" else b""]
+
+    return app
+
+
+class Server:
+    """A production WSGI server (waitress) for ``app`` on ``host``:``port`` (0: any free
+    port); ``trusted_proxy``: the reverse proxy whose X-Forwarded-For is believed."""
+
+    def __init__(self, app: WSGIApp, host: str = "127.0.0.1", port: int = 8000,
+                 trusted_proxy: str | None = None, threads: int = 8) -> None:
+        import logging
+
+        from waitress.server import create_server
+
+        # A reader who goes away mid-answer is not an error worth a line.
+        logging.getLogger("waitress").setLevel(logging.ERROR)
+        try:
+            # Any: the stubs type its private loop (stopped by ``stop``) as unknown.
+            if trusted_proxy:
+                server = create_server(
+                    app, host=host, port=port, threads=threads, ident="transflow",
+                    trusted_proxy=trusted_proxy, trusted_proxy_headers={"x-forwarded-for"},
+                    clear_untrusted_proxy_headers=True)
+            else:
+                server = create_server(app, host=host, port=port, threads=threads,
+                                       ident="transflow", clear_untrusted_proxy_headers=True)
+        except OSError as exc:
+            raise TransflowError(f"cannot listen on {host}:{port} ({exc.strerror or exc}); "
+                                 "pass another --port") from None
+        self._server: Any = cast(Any, server)
+        self.host = host
+        self.port = int(self._server.effective_port)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}/"
+
+    def run(self) -> None:
+        """Serve until Ctrl-C (or ``stop``)."""
+        self._server.run()
+
+    def stop(self) -> None:
+        server = self._server
+        while server._map:  # every channel closed, the listening socket too
+            for channel in list(server._map.values()):
+                channel.handle_close()
+        server.task_dispatcher.shutdown()

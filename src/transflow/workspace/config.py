@@ -322,6 +322,17 @@ class SiteSettings:
 
 
 @dataclass(frozen=True)
+class SubscriptionsSettings:
+    """``[subscriptions]``: transflow's own subscription service (``transflow serve``)."""
+
+    enabled: bool = False
+    """The site's forms post to the service, at ``[site] base_url``."""
+    trusted_proxy: str | None = None
+    """The address of the reverse proxy in front of the service: only its
+    X-Forwarded-For is believed (for the per-client limit on subscribing)."""
+
+
+@dataclass(frozen=True)
 class Config:
     """A workspace: its folder and its settings, one field per table of transflow.toml."""
 
@@ -337,6 +348,7 @@ class Config:
     mt: MTSettings = field(default_factory=MTSettings)
     delivery: DeliverySettings = field(default_factory=DeliverySettings)
     site: SiteSettings = field(default_factory=SiteSettings)
+    subscriptions: SubscriptionsSettings = field(default_factory=SubscriptionsSettings)
 
     @property
     def languages(self) -> tuple[str, ...]:

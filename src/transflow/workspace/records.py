@@ -80,7 +80,7 @@ def encode(value: object) -> object:
             return list(value)
         return [encode(x) for x in value]
     if isinstance(value, frozenset):
-        return sorted(encode(x) for x in value)  # type: ignore[type-var]
+        return sorted((encode(x) for x in value), key=json.dumps)
     if isinstance(value, dict):
         return {str(k): encode(v) for k, v in value.items()}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
@@ -160,17 +160,51 @@ def _mapping(item: Decoder) -> Decoder:
     return decode
 
 
-def _dataclass(kind: type) -> Decoder:
-    hints = typing.get_type_hints(kind)
-    fields = [(f.name, decoder(hints[f.name])) for f in dataclasses.fields(kind) if f.init]
+_INLINE = {str: "type(v) is str", int: "type(v) is int", bool: "type(v) is bool",
+           float: "type(v) is float or type(v) is int"}
 
-    def decode(value: Any) -> Any:
-        if type(value) is not dict:
-            _fail(kind.__name__, value)
-        try:
-            return kind(**{name: field(value[name]) for name, field in fields})
-        except KeyError as exc:
-            raise Damaged(f"{kind.__name__} lacks {exc}") from None
+
+def _inline_check(kind: Any) -> str | None:
+    """A Python test of ``v`` for a plain type (or a plain type or None), or None."""
+    if kind in _INLINE:
+        return _INLINE[kind]
+    args = typing.get_args(kind)
+    if typing.get_origin(kind) in (types.UnionType, typing.Union) and len(args) == 2 and \
+            type(None) in args:
+        other = next(a for a in args if a is not type(None))
+        if other in _INLINE:
+            return f"v is None or {_INLINE[other]}"
+    return None
+
+
+def _dataclass(kind: type) -> Decoder:
+    """A decoder written for ``kind``: its plain fields checked inline, the others by
+    their own decoders (records are read by the thousand: a call per field would cost
+    more than the JSON parsing)."""
+    hints = typing.get_type_hints(kind)
+    scope: dict[str, Any] = {"kind": kind, "fail": _fail, "Damaged": Damaged}
+    lines = ["def decode(value):",
+             "    if type(value) is not dict:",
+             f"        fail({kind.__name__!r}, value)",
+             "    try:",
+             "        found = {}"]
+    for f in dataclasses.fields(kind):
+        if not f.init:
+            continue
+        check = _inline_check(hints[f.name])
+        lines.append(f"        v = value[{f.name!r}]")
+        if check is not None:
+            convert = "float(v)" if hints[f.name] is float else "v"
+            lines += [f"        if not ({check}):", f"            fail({f.name!r}, v)",
+                      f"        found[{f.name!r}] = {convert}"]
+        else:
+            scope[f"decode_{f.name}"] = decoder(hints[f.name])
+            lines.append(f"        found[{f.name!r}] = decode_{f.name}(v)")
+    lines += ["    except KeyError as exc:",
+              f"        raise Damaged({kind.__name__!r} + ' lacks ' + str(exc)) from None",
+              "    return kind(**found)"]
+    exec("\n".join(lines), scope)
+    decode: Decoder = scope["decode"]
     return decode
 
 

@@ -59,16 +59,23 @@ class OutputFormat(Protocol):
 _registry: dict[str, OutputFormat] = {}
 
 
+_ordered: dict[str, OutputFormat] | None = None
+
+
 def register(output: OutputFormat) -> OutputFormat:
     """Add a format (a module of this package calls it as it is imported)."""
+    global _ordered
     if output.name in _registry and _registry[output.name] is not output:
         raise ValueError(f"two output formats are named {output.name!r}")
     _registry[output.name] = output
+    _ordered = None
     return output
 
 
 def unregister(name: str) -> None:
+    global _ordered
     _registry.pop(name, None)
+    _ordered = None
 
 
 @cache
@@ -78,9 +85,13 @@ def _load_members() -> None:
 
 
 def formats() -> dict[str, OutputFormat]:
-    """Every registered format by name, in their order."""
+    """Every registered format by name, in their order (asked for every bulletin)."""
+    global _ordered
     _load_members()
-    return {f.name: f for f in sorted(_registry.values(), key=lambda f: (f.rank, f.name))}
+    if _ordered is None:
+        _ordered = {f.name: f for f in sorted(_registry.values(),
+                                              key=lambda f: (f.rank, f.name))}
+    return _ordered
 
 
 def names() -> tuple[str, ...]:
