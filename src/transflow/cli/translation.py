@@ -108,7 +108,11 @@ def status(workspace: Path | None, selection: WeekSelection | None,
                    f"{'':>11} {'':>14} {u.percent:>4.0f}%{english}")
     if selection is not None:
         from transflow.delivery.send import STATES, delivery_counts
+        from transflow.delivery.subscribers import status_counts
 
+        if readers := status_counts(s.config):
+            click.echo(f"{'readers':<9} {'':<4} " + ", ".join(
+                f"{n} {state}" for state, n in readers.items()))
         for sent_week in s.weeks:
             for lang, counts in sorted(delivery_counts(s.config, sent_week).items()):
                 states = ", ".join(f"{counts[state]} {state}" for state in STATES

@@ -170,6 +170,10 @@ def _text_of(message: email.message.Message) -> str:
     """Every text part, the delivery status and the returned headers, as one text."""
     parts = []
     for part in message.walk():
+        if part.get_content_type() in ("message/delivery-status", "message/rfc822"):
+            # Their fields (Status, the returned Message-ID) are headers of sub-parts.
+            parts.append(part.as_string())
+            continue
         if part.is_multipart():
             continue
         payload = part.get_payload(decode=True)

@@ -372,6 +372,15 @@ def subscribers(config: Config, lang: str | None = None,
                  and (status is None or s.status == status))
 
 
+def status_counts(config: Config) -> dict[str, int]:
+    """How many subscribers are in each state (none, without a database)."""
+    if not database_path(config).exists():
+        return {}
+    with connect(config) as db:
+        found = dict(db.execute("SELECT status, count(*) FROM subscribers GROUP BY status"))
+    return {state: found.get(state, 0) for state in STATUSES}
+
+
 def by_token(db: sqlite3.Connection, token: str, purpose: str) -> Subscriber | None:
     """The subscriber a link's token names, when it is valid for ``purpose``; an
     unsubscribe token of a message sent before tokens had purposes too."""
