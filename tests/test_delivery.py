@@ -330,3 +330,26 @@ def test_ctrl_c_finishes_the_message_and_leaves_the_log_consistent(
     assert again.returncode == 0
     got = Counter(r.recipients[0] for r in smtp.handler.received)
     assert set(got) == set(people) and set(got.values()) == {1}
+
+
+def test_a_correction_reaches_each_earlier_reader_once(published: Path,
+                                                       smtp: SMTPServer) -> None:
+    assert run(published, "send", "--week", W09, "--lang", "en").exit_code == 0
+    first = {r.recipients[0]: r.message for r in smtp.handler.received}
+    assert set(first) == {"boris@example.org", "carol@example.org"}
+    # A reader who came after the first sending gets no correction of it.
+    assert run(published, "subscribers", "add", "late@example.org", "--lang", "en").exit_code == 0
+    note = "The date of the border talks was wrong: Tuesday, not Monday."
+    for _ in range(2):  # the same correction twice: once each
+        result = run(published, "send", "--week", W09, "--lang", "en", "--correction", note)
+        assert result.exit_code == 0, result.output
+    corrections = [r for r in smtp.handler.received if r.message["Subject"].startswith(
+        "Correction: ")]
+    assert sorted(r.recipients[0] for r in corrections) == ["boris@example.org",
+                                                           "carol@example.org"]
+    for r in corrections:
+        message = r.message
+        assert message["Message-ID"] != first[r.recipients[0]]["Message-ID"]
+        text = message.get_body(("plain",)).get_content()
+        assert text.startswith(f"This bulletin was corrected after it was sent: {note}")
+    assert not smtp.handler.to("late@example.org")

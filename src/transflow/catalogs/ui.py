@@ -15,6 +15,8 @@ DRAFT_NOTE = "machine-translated draft"
 """The label after a machine-translated draft in a preview (used from Python)."""
 PREVIEW_MARK = "Preview: contains unreviewed translations"
 NOT_FOUND = "There is no such page here."
+CORRECTION = "Correction"
+"""Before the subject of a bulletin sent again, corrected (send --correction)."""
 """The site's not-found page says it in every language (used from Python)."""
 """The label every preview page carries (the template's banner, the PDF's running mark)."""
 
@@ -69,6 +71,8 @@ def _extract(config: Config) -> list[TemplateEntry]:
                                  "note after a machine-translated draft (build --drafts)"))
     entries.append(TemplateEntry(None, NOT_FOUND, None, (),
                                  "the website's page for an address that does not exist"))
+    entries.append(TemplateEntry(None, CORRECTION, None, (),
+                                 "before the subject of a corrected bulletin, sent again"))
     return unique(entries)
 
 

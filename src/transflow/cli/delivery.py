@@ -154,8 +154,12 @@ def process_mailbox(folder: Path, workspace: Path | None) -> None:
               help="Send one test copy per language to ADDRESS (not logged as a delivery).")
 @click.option("--resend-uncertain", is_flag=True,
               help="Send again the messages a cut run left uncertain.")
+@click.option("--correction", metavar="NOTE",
+              help="Send the rebuilt bulletin again, marked as a correction with NOTE (what "
+                   "changed), to those who received it; once each.")
 def send(workspace: Path | None, selection: WeekSelection | None, languages: tuple[str, ...],
-         dry_run: bool, to: str | None, resend_uncertain: bool) -> None:
+         dry_run: bool, to: str | None, resend_uncertain: bool,
+         correction: str | None) -> None:
     """Send the week's published PDF bulletins to the subscribers.
 
     Each active subscriber gets one message per language, once. Exit status 1 when a
@@ -176,7 +180,7 @@ def send(workspace: Path | None, selection: WeekSelection | None, languages: tup
         with ProgressBar() as bar:
             report = run(s.config, week, languages=s.languages, dry_run=dry_run, to=to,
                          resend_uncertain=resend_uncertain, progress=bar,
-                         should_stop=lambda: stop["now"])
+                         should_stop=lambda: stop["now"], correction=correction)
     finally:
         signal.signal(signal.SIGINT, previous)
     if report.dry_run:

@@ -46,7 +46,7 @@ from transflow.workspace.config import Config
 
 SOFT_LIMIT = (3, 30)
 """Soft failures within days that make an address ``bouncing``."""
-_OUR_ID = re.compile(r"<(\d{4}-W\d{2})\.([a-z]{2,3})\.([0-9a-f]{24})@[^>\s]+>")
+_OUR_ID = re.compile(r"<(\d{4}-W\d{2}(?:-c[0-9a-f]{8})?)\.([a-z]{2,3})\.([0-9a-f]{24})@[^>\s]+>")
 _STATUS = re.compile(r"\b([245])\.(\d{1,3})\.(\d{1,3})\b")
 _UNSUBSCRIBE = re.compile(r"^\s*unsubscribe\s+(\S+)\s*$", re.IGNORECASE)
 

@@ -6,6 +6,7 @@ with DKIM when the workspace says so. Built with the standard library's ``email`
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,6 +16,7 @@ from email.utils import format_datetime, formataddr, parseaddr, quote
 from pathlib import Path
 
 from transflow.catalogs.model import Translations
+from transflow.catalogs.ui import CORRECTION
 from transflow.catalogs.ui import labels as ui_labels
 from transflow.delivery import tokens
 from transflow.delivery.subscribers import SubscriberError
@@ -40,6 +42,20 @@ class Edition:
     pdf: bytes
     pdf_name: str
     labels: Translations
+    correction: str = ""
+    """What changed, when this is a correction of a bulletin already sent."""
+
+    @property
+    def issue(self) -> str:
+        """The delivery log's name for it: the week, or the week and its correction
+        (``2024-W09-c1a2b3c4``), which is logged apart and goes once too."""
+        return issue_of(self.week, self.correction)
+
+
+def issue_of(week: Week, correction: str = "") -> str:
+    if not correction:
+        return str(week)
+    return f"{week}-c{hashlib.sha256(correction.encode()).hexdigest()[:8]}"
 
 
 def edition(config: Config, week: Week, lang: str, pdf: Path) -> Edition:
@@ -58,8 +74,8 @@ def message_id(edition: Edition, email: str, sender: str, key: bytes) -> str:
     """The same for the same (week, language, subscriber): a resent message is
     recognisably the one sent before. Keyed with the secret: nobody else can make one,
     so a bounce naming it refers to a message transflow really sent."""
-    who = tokens.message_hash(str(edition.week), edition.lang, email, key)
-    return f"<{edition.week}.{edition.lang}.{who}@{_domain(sender)}>"
+    who = tokens.message_hash(edition.issue, edition.lang, email, key)
+    return f"<{edition.issue}.{edition.lang}.{who}@{_domain(sender)}>"
 
 
 @dataclass(frozen=True)
@@ -97,7 +113,8 @@ def build_message(config: Config, edition: Edition, recipient: Recipient, key: b
     b = edition.bulletin
     email, name = recipient.email, recipient.name
     web = f"{config.site.base_url}{b.week}/{b.lang}/" if config.site.base_url else None
-    context = {"b": b, "web": web, "name": name, **message_links(config, recipient, key)}
+    context = {"b": b, "web": web, "name": name, "correction": edition.correction,
+               **message_links(config, recipient, key)}
     text = render_template(config.template_path, "email.txt", context, edition.labels, b.lang,
                            html=False)
     html = render_template(config.template_path, "email.html", context, edition.labels,
@@ -110,6 +127,8 @@ def build_message(config: Config, edition: Edition, recipient: Recipient, key: b
     else:  # an address only SMTPUTF8 carries: written as UTF-8 (see ``as_bytes``)
         msg["To"] = f'"{quote(name)}" <{address}>' if name else address
     subject = f"{b.title}: {b.week_range}"
+    if edition.correction:
+        subject = f"{edition.labels.gettext(CORRECTION)}: {subject}"
     msg["Subject"] = f"[test] {subject}" if test else subject
     msg["Date"] = format_datetime(datetime.now(UTC))
     msg["Message-ID"] = message_id(edition, email, sender, key)

@@ -22,7 +22,7 @@ import sqlite3
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from transflow.delivery.bounces import record_bounce, status_in
@@ -32,6 +32,7 @@ from transflow.delivery.message import (
     as_bytes,
     build_message,
     edition,
+    issue_of,
     message_id,
 )
 from transflow.delivery.subscribers import (
@@ -148,18 +149,23 @@ def _editions(config: Config, week: Week, languages: Sequence[str],
     return editions, missing
 
 
-def _plan(db: sqlite3.Connection, config: Config, week: Week,
-          languages: Sequence[str]) -> list[Delivery]:
+def _plan(db: sqlite3.Connection, config: Config, issue: str,
+          languages: Sequence[str], received: str | None = None) -> list[Delivery]:
+    """Every message of ``issue`` to an active subscriber, with its row of the log;
+    ``received``: only to those the log says received that issue (a correction goes to
+    the readers of what it corrects)."""
     rows = {}
     for lang, email, state, run, updated in db.execute(
             "SELECT lang, email, state, run, updated FROM deliveries WHERE week = ?",
-            (str(week),)):
+            (issue,)):
         if state in ("claimed", "sending") and run and not _dead(run, updated):
             state = "elsewhere"  # another run is sending it right now
         rows[lang, email] = state
+    readers = None if received is None else set(db.execute(
+        "SELECT lang, email FROM deliveries WHERE week = ? AND state = 'sent'", (received,)))
     return [Delivery(lang, s.email, s.name, rows.get((lang, key_of(s.email))), s.id)
             for s in subscribers(config, status="active") for lang in s.languages
-            if lang in languages]
+            if lang in languages and (readers is None or (lang, key_of(s.email)) in readers)]
 
 
 def run_name() -> str:
@@ -197,7 +203,7 @@ def _dead(run: str, updated: str) -> bool:
     return age > CLAIM_LEASE
 
 
-def _release_abandoned(db: sqlite3.Connection, week: Week) -> int:
+def _release_abandoned(db: sqlite3.Connection, week: str) -> int:
     """Claims of runs that died before they reached the server go back to pending."""
     released = 0
     for run, updated in db.execute("SELECT DISTINCT run, updated FROM deliveries WHERE "
@@ -210,7 +216,7 @@ def _release_abandoned(db: sqlite3.Connection, week: Week) -> int:
     return released
 
 
-def _claim(db: sqlite3.Connection, week: Week, lang: str, key: str, mid: str, run: str,
+def _claim(db: sqlite3.Connection, week: str, lang: str, key: str, mid: str, run: str,
            resend_uncertain: Sequence[str]) -> bool:
     """Take the row for this run, in one transaction; False when another run has it or
     it needs no sending (sent, failed, uncertain). ``resend_uncertain``: the runs, gone,
@@ -233,7 +239,7 @@ def _claim(db: sqlite3.Connection, week: Week, lang: str, key: str, mid: str, ru
         return cursor.rowcount == 1
 
 
-def _uncertain_runs(db: sqlite3.Connection, week: Week) -> list[str]:
+def _uncertain_runs(db: sqlite3.Connection, week: str) -> list[str]:
     """The runs that left messages "sending" and are gone: theirs may be sent again."""
     return [run for run, updated in db.execute(
         "SELECT DISTINCT run, max(updated) FROM deliveries WHERE week = ? AND state = "
@@ -242,7 +248,7 @@ def _uncertain_runs(db: sqlite3.Connection, week: Week) -> list[str]:
 
 # --- the run --------------------------------------------------------------------------------
 
-def _log(db: sqlite3.Connection, week: Week, lang: str, email: str, state: str,
+def _log(db: sqlite3.Connection, week: str, lang: str, email: str, state: str,
          mid: str, detail: str = "") -> None:
     with db:
         db.execute(
@@ -263,22 +269,31 @@ def send(
     resend_uncertain: bool = False,
     progress: Progress | None = None,
     should_stop: Callable[[], bool] = lambda: False,
+    correction: str | None = None,
 ) -> SendReport:
     """Send the bulletins of ``week``; ``should_stop`` is asked between messages (Ctrl-C
-    finishes the message under way, then stops with the log consistent)."""
+    finishes the message under way, then stops with the log consistent).
+    ``correction``: what changed in a bulletin already sent; the rebuilt bulletin goes,
+    marked as a correction with that note, to those who received the first sending,
+    once each (logged apart)."""
     langs = list(languages or config.languages)
     key = secret()
     sender = config.delivery.sender
     if not sender:
         raise SubscriberError("set from in [delivery] of transflow.toml (the address "
                               "bulletins come from)", config.rel(config.config_path))
+    note = " ".join((correction or "").split())
+    if correction is not None and not note:
+        raise SubscriberError("--correction needs a note: what changed in the bulletin")
     editions, missing = _editions(config, week, langs)
+    editions = {lang: replace(e, correction=note) for lang, e in editions.items()}
+    issue = issue_of(week, note)
     results = {lang: LanguageResult(lang, not_published=missing.get(lang, ""))
                for lang in langs}
     with connect(config) as db:
         if to is not None:
             return _test_copies(config, db, week, editions, to, key)
-        plan = _plan(db, config, week, list(editions))
+        plan = _plan(db, config, issue, list(editions), str(week) if note else None)
         todo = []
         for item in plan:
             r = results[item.lang]
@@ -294,16 +309,16 @@ def send(
                 todo.append(item)
         if dry_run:
             return _dry_run(config, week, editions, todo, key)
-        _release_abandoned(db, week)
+        _release_abandoned(db, issue)
         failures: list[str] = []
-        again = (_uncertain_runs(db, week) or [""]) if resend_uncertain else []
-        stopped = _deliver(config, db, week, editions, todo, key, results, progress,
+        again = (_uncertain_runs(db, issue) or [""]) if resend_uncertain else []
+        stopped = _deliver(config, db, issue, editions, todo, key, results, progress,
                            should_stop, again, failures)
     return SendReport(week, tuple(results.values()), stopped=stopped,
                       failures=tuple(failures))
 
 
-def _deliver(config: Config, db: sqlite3.Connection, week: Week,
+def _deliver(config: Config, db: sqlite3.Connection, week: str,
              editions: dict[str, Edition], todo: list[Delivery], key: bytes,
              results: dict[str, LanguageResult], progress: Progress | None,
              should_stop: Callable[[], bool], resend_uncertain: Sequence[str],
