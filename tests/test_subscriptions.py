@@ -265,3 +265,65 @@ def test_one_client_cannot_subscribe_without_end(service: Service) -> None:
     assert [subscribe(n, "192.0.2.7") for n in range(most + 1)] == [200] * most + [429]
     # Others behind the same proxy are other clients.
     assert subscribe(99, "198.51.100.4") == 200
+
+
+@pytest.mark.slow
+def test_requests_while_send_delivers(service: Service) -> None:
+    """200 subscribe and unsubscribe requests at once while ``send`` delivers 500
+    messages: no request fails, nobody is claimed after their unsubscribe's 200,
+    nothing is lost."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from transflow.delivery.send import send
+    from transflow.delivery.subscribers import connect, import_csv, subscribers
+    from transflow.workspace.weeks import Week
+
+    config = load_config(service.root)
+    rows = "\n".join(f"reader{n:03}@example.org,en" for n in range(500))
+    import_csv(config, "email,languages\n" + rows + "\n", "readers.csv")
+    ids = {s.email: s.id for s in subscribers(config)}
+    leaving = [f"reader{n:03}@example.org" for n in range(0, 500, 5)]  # 100 of them
+    key = SECRET.encode()
+    claimed_at_answer: dict[str, bool] = {}
+    report: list[object] = []
+    week = Week.parse(W09)
+    sender = threading.Thread(target=lambda: report.append(send(config, week,
+                                                                languages=["en"])))
+
+    def unsubscribe(address: str) -> int:
+        token = tokens.make("unsubscribe", ids[address], key)
+        status = service.post(f"/unsubscribe?token={token}",
+                              {"List-Unsubscribe": "One-Click"})[0]
+        with connect(config) as db:  # what send had claimed when the 200 came
+            claimed_at_answer[address] = db.execute(
+                "SELECT count(*) FROM deliveries WHERE week = ? AND email = ?",
+                (W09, address)).fetchone()[0] > 0
+        return status
+
+    def subscribe(n: int) -> int:
+        return service.request("POST", "/subscribe", urlencode(
+            {"email": f"newcomer{n:03}@example.org", "lang": "ru"}).encode(), {
+            "Content-Type": "application/x-www-form-urlencoded",
+            "X-Forwarded-For": f"192.0.2.{n % 250}"})[0]
+
+    sender.start()
+    with ThreadPoolExecutor(16) as pool:
+        answers = list(pool.map(unsubscribe, leaving)) + list(pool.map(subscribe, range(100)))
+    sender.join(timeout=300)
+    assert answers == [200] * 200
+    (result,) = report[0].results  # type: ignore[attr-defined]
+    # Unsubscribed after send planned them, before it claimed them: the case at stake.
+    assert result.sent == 400 and result.elsewhere == 0
+    with connect(config) as db:
+        claimed = {email for (email,) in db.execute(
+            "SELECT email FROM deliveries WHERE week = ?", (W09,))}
+        states = dict(db.execute("SELECT key, status FROM subscribers"))
+    for address in leaving:
+        assert states[address] == "unsubscribed"
+        if not claimed_at_answer[address]:
+            assert address not in claimed, f"{address} was claimed after its 200"
+    assert all(states[f"newcomer{n:03}@example.org"] == "pending" for n in range(100))
+    staying = {f"reader{n:03}@example.org" for n in range(500)} - set(leaving)
+    assert staying <= claimed  # every reader who stayed got the bulletin
+    received = {r.recipients[0] for r in service.smtp.handler.received}
+    assert staying <= received

@@ -72,6 +72,8 @@ class LanguageResult:
     uncertain: int = 0
     elsewhere: int = 0
     """Claimed by another run going on at the same time (it sends them)."""
+    left: int = 0
+    """Unsubscribed (or bouncing) while this run went on: not sent."""
     not_published: str = ""
     """Why nothing was sent in this language (no bulletin this week), or empty."""
 
@@ -81,8 +83,9 @@ class LanguageResult:
             return f"{self.lang}: nothing sent: {self.not_published}"
         line = (f"{self.lang}: {self.sent} sent, {self.already} already sent, "
                 f"{self.deferred} deferred, {self.failed} failed, {self.uncertain} uncertain")
-        return line + (f", {self.elsewhere} sent by another run at the same time"
-                       if self.elsewhere else "")
+        if self.elsewhere:
+            line += f", {self.elsewhere} sent by another run at the same time"
+        return line + (f", {self.left} unsubscribed meanwhile" if self.left else "")
 
 
 @dataclass(frozen=True)
@@ -239,6 +242,12 @@ def _claim(db: sqlite3.Connection, week: str, lang: str, key: str, mid: str, run
         return cursor.rowcount == 1
 
 
+def _still_active(db: sqlite3.Connection, email: str) -> bool:
+    found = db.execute("SELECT status FROM subscribers WHERE key = ?",
+                       (key_of(email),)).fetchone()
+    return found is not None and found[0] == "active"
+
+
 def _uncertain_runs(db: sqlite3.Connection, week: str) -> list[str]:
     """The runs that left messages "sending" and are gone: theirs may be sent again."""
     return [run for run, updated in db.execute(
@@ -342,7 +351,10 @@ def _deliver(config: Config, db: sqlite3.Connection, week: str,
                 r = results[item.lang]
                 if not _claim(db, week, item.lang, key_of(item.email), mid, run,
                               resend_uncertain):
-                    r.elsewhere += 1
+                    if _still_active(db, item.email):
+                        r.elsewhere += 1
+                    else:
+                        r.left += 1
                     done += 1
                     continue
                 to, utf8 = envelope_address(item.email)
