@@ -15,12 +15,14 @@ from dataclasses import dataclass
 from email import message_from_bytes
 from email.policy import default
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import pytest
 
 from tests.helpers import run
 from tests.smtp_server import SMTPServer, free_port
+from tests.test_browser import browser  # noqa: F401
 from transflow.delivery import tokens
 from transflow.delivery.web import Outbox, make_app
 from transflow.site.serve import Server, static_app
@@ -327,3 +329,54 @@ def test_requests_while_send_delivers(service: Service) -> None:
     assert staying <= claimed  # every reader who stayed got the bulletin
     received = {r.recipients[0] for r in service.smtp.handler.received}
     assert staying <= received
+
+
+def test_a_reader_subscribes_in_a_real_browser(service: Service, browser: object) -> None:  # noqa: F811
+    """On the Belarusian home page, in Chromium: the site's form, the confirmation in
+    Belarusian, its link opened and the button pressed, the list and the welcome."""
+    from selenium.webdriver.common.by import By
+
+    driver: Any = browser
+    base = f"http://127.0.0.1:{service.port}/"
+    driver.get(base + "be/index.html")
+    form = driver.find_element(By.CSS_SELECTOR, "aside.subscribe form")
+    form.find_element(By.NAME, "email").send_keys("uladzimir@example.org")
+    boxes = {b.get_attribute("value"): b for b in form.find_elements(By.NAME, "lang")}
+    assert boxes["be"].is_selected() and not boxes["ru"].is_selected()
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    assert "Праверце пошту" in driver.find_element(By.TAG_NAME, "h1").text
+    confirmation = service.mail_to("uladzimir@example.org")[0]
+    assert message_from_bytes(confirmation, policy=default)["Content-Language"] == "be"
+    driver.get(f"http://127.0.0.1:{service.port}" + link_in(confirmation, "confirm"))
+    assert service.subscriber("uladzimir@example.org")["status"] == "pending"  # type: ignore[index]
+    driver.find_element(By.CSS_SELECTOR, "main form button").click()
+    assert "Вы падпісаныя" in driver.find_element(By.TAG_NAME, "h1").text
+    listed = service.subscriber("uladzimir@example.org")
+    assert listed is not None and listed["status"] == "active" and listed["languages"] == ["be"]
+    welcome = message_from_bytes(service.mail_to("uladzimir@example.org", 2)[1], policy=default)
+    assert [p.get_filename() for p in welcome.iter_attachments()] == [
+        f"situation-in-belarus-{W09}-be.pdf"]
+
+
+def test_every_page_of_the_service_parses_strictly(service: Service) -> None:
+    import html5lib
+
+    from transflow.delivery.subscribers import get
+
+    assert run(service.root, "subscribers", "add", "olga@example.org", "--lang",
+               "ru").exit_code == 0
+    who = get(load_config(service.root), "olga@example.org")
+    assert who is not None
+    key = SECRET.encode()
+    pages = [("GET", "/subscribe?lang=en"), ("GET", "/privacy?lang=be"),
+             ("GET", f"/unsubscribe?token={tokens.make('unsubscribe', who.id, key)}"),
+             ("GET", f"/preferences?token={tokens.make('preferences', who.id, key)}"),
+             ("GET", f"/confirm?token={tokens.make('confirm', who.id, key)}"),
+             ("GET", "/confirm?token=nonsense")]
+    for method, target in pages:
+        status, page, _ = service.request(method, target)
+        assert status in (200, 400), target
+        html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(page)
+        text = page.decode()
+        assert '<html lang="' in text and "<h1>" in text
+        assert "<script" not in text
