@@ -182,9 +182,9 @@ def database_path(config: Config) -> Path:
     return config.root / config.delivery.database
 
 
-@contextmanager
-def connect(config: Config) -> Iterator[sqlite3.Connection]:
-    """The database, created or migrated to the current schema."""
+def open_database(config: Config) -> sqlite3.Connection:
+    """A connection to the database, created or migrated to the current schema (the
+    caller closes it; ``connect`` does, for a block)."""
     path = database_path(config)
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.is_dir():
@@ -202,12 +202,31 @@ def connect(config: Config) -> Iterator[sqlite3.Connection]:
         db.execute("PRAGMA synchronous = NORMAL")
         if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
             _migrate(db, config.rel(path))
+    except sqlite3.DatabaseError as exc:
+        db.close()
+        raise SubscriberError(f"the subscriber database cannot be used ({exc})",
+                              config.rel(path)) from None
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+@contextmanager
+def connect(config: Config, db: sqlite3.Connection | None = None,
+            ) -> Iterator[sqlite3.Connection]:
+    """The database for a block (``db``: a connection kept open by the caller, used
+    and not closed); its errors become ``SubscriberError``."""
+    own = db is None
+    db = db or open_database(config)
+    try:
         yield db
     except sqlite3.DatabaseError as exc:
         raise SubscriberError(f"the subscriber database cannot be used ({exc})",
-                              config.rel(path)) from None
+                              config.rel(database_path(config))) from None
     finally:
-        db.close()
+        if own:
+            db.close()
 
 
 def _write_ahead(db: sqlite3.Connection) -> None:

@@ -39,6 +39,7 @@ from transflow.delivery.subscribers import (
     key_of,
     normalise,
     now,
+    open_database,
     set_status,
 )
 from transflow.publish.render_html import render_template
@@ -90,6 +91,15 @@ class Service:
         self._lock = threading.Lock()
         self._csp: str | None = None
         self._clients: dict[str, list[float]] = {}
+        self._local = threading.local()
+
+    def database(self) -> sqlite3.Connection:
+        """This thread's connection, opened once: a request does not pay for opening
+        and checking the database."""
+        found: sqlite3.Connection | None = getattr(self._local, "db", None)
+        if found is None:
+            found = self._local.db = open_database(self.config)
+        return found
 
     # --- WSGI ----------------------------------------------------------------------------
 
@@ -165,7 +175,7 @@ class Service:
             return answer
         if not langs:
             return answer
-        with connect(self.config) as db:
+        with connect(self.config, self.database()) as db:
             _wish(db, address, name, langs)
         if self.outbox is not None:
             self.outbox.wake()
@@ -178,7 +188,7 @@ class Service:
         purpose = {"confirm": "confirm", "unsubscribe": "unsubscribe",
                    "preferences": "preferences"}[name]
         try:
-            with connect(self.config) as db:
+            with connect(self.config, self.database()) as db:
                 found = by_token(db, token, purpose) if token else None
                 if found is None:
                     return self.page(400, "bad-token", self.config.languages[0])
@@ -385,6 +395,7 @@ class Outbox:
         self._event = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._purged = 0.0
         self.problems: list[str] = []
 
     def wake(self) -> None:
@@ -414,7 +425,9 @@ class Outbox:
         from transflow.delivery.mailing import send_waiting
 
         with connect(self.config) as db:
-            purge_pending(db)
+            if time.monotonic() - self._purged > 3600 or not self._purged:
+                purge_pending(db)  # a scan of the list: once an hour is enough
+                self._purged = time.monotonic()
             return send_waiting(self.config, db)
 
 
