@@ -4,12 +4,14 @@ verdicts, notes), extracted from the templates and ``transflow.toml``, translate
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 
 from transflow.catalogs import pofile
 from transflow.catalogs.model import TemplateEntry, Translations, unique
 from transflow.workspace.config import UI_DOMAIN, UI_SOURCE_LANGUAGE, Config
 from transflow.workspace.lang import extract_ui_messages
+from transflow.workspace.records import Records, fingerprint, stamp
 
 DRAFT_NOTE = "machine-translated draft"
 """The label after a machine-translated draft in a preview (used from Python)."""
@@ -27,19 +29,36 @@ _extracted: dict[tuple[object, ...], list[TemplateEntry]] = {}
 def _state(config: Config) -> tuple[object, ...]:
     """What the labels depend on: the templates and transflow.toml, as files now."""
     files = [config.config_path, *config.template_files()]
-    return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files
-                 if p.is_file())
+    return tuple((config.rel(p), *stamp(p)) for p in files if p.is_file())
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """The labels as extracted from the templates and settings: the record
+    (``.transflow/labels-state.json``) that spares the next run the parsing."""
+
+    entries: tuple[TemplateEntry, ...]
 
 
 def ui_entries(config: Config) -> list[TemplateEntry]:
     """The bulletin's labels: the templates' messages, category and trend labels, notes.
 
-    Extracting them parses the templates; a run asks often, so the answer is kept
-    while the files stay as they are."""
+    Extracting them parses every template (a fifth of a second); the answer is
+    recorded, and kept in the process, while the files stay as they are."""
     key = _state(config)
     if key not in _extracted:
         _extracted.clear()
-        _extracted[key] = _extract(config)
+        records = Records(config.root, "labels", Extracted)
+        print_ = fingerprint(key)
+        known = records.current("templates", print_)
+        if known is None:
+            known = Extracted(tuple(_extract(config)))
+            records.record("templates", print_, known)
+            # The same content whoever writes it: no lock needed; in a read-only
+            # workspace, extracted again next time.
+            with contextlib.suppress(OSError):
+                records.save()
+        _extracted[key] = list(known.entries)
     return list(_extracted[key])
 
 

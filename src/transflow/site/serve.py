@@ -138,6 +138,7 @@ class Server:
             raise TransflowError(f"cannot listen on {host}:{port} ({exc.strerror or exc}); "
                                  "pass another --port") from None
         self._server: Any = cast(Any, server)
+        self._stopping = False
         self.host = host
         self.port = int(self._server.effective_port)
 
@@ -147,9 +148,16 @@ class Server:
 
     def run(self) -> None:
         """Serve until Ctrl-C (or ``stop``)."""
-        self._server.run()
+        try:
+            self._server.run()
+        except OSError:
+            if not self._stopping:
+                raise
+            # stop() closed the sockets under the loop's select(): it is over.
 
     def stop(self) -> None:
+        """Close every connection and the listening socket (from another thread)."""
+        self._stopping = True
         server = self._server
         while server._map:  # every channel closed, the listening socket too
             for channel in list(server._map.values()):
