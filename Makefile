@@ -14,8 +14,9 @@ STAMP  := $(VENV)/.installed
 # fonts the bulletin is set in (fonts-paratype: Cyrillic with ў and і, and all four
 # styles: regular, italic, bold, bold italic), DejaVu for the symbols PT lacks (▲ ● ▼),
 # poppler-utils (pdftoppm) for `make preview`, Chromium and its driver for the tests that
-# drive the website in a real browser. Wanted: HarfBuzz's subsetter, which makes
-# PDFs faster and smaller (WeasyPrint falls back to fontTools without it).
+# drive the website in a real browser, nginx for the test that runs the README's
+# reverse-proxy snippet in front of the subscription service. Wanted: HarfBuzz's
+# subsetter, which makes PDFs faster and smaller (WeasyPrint falls back to fontTools).
 FONT_STYLES := Regular Italic Bold "Bold Italic"
 
 system-deps:
@@ -24,6 +25,7 @@ system-deps:
 	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v chromedriver >/dev/null 2>&1 || missing="$$missing chromium-driver"; \
+	command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$$missing nginx-light"; \
 	fc-list 2>/dev/null | grep -q DejaVuSans || missing="$$missing fonts-dejavu-core"; \
 	for style in $(FONT_STYLES); do \
 	  for family in "PT Serif" "PT Sans"; do \

@@ -234,10 +234,10 @@ def test_missing_ui_catalog_is_never_silent(sample: Path) -> None:
     ui = sample / "locales" / "be" / "LC_MESSAGES" / "ui.po"
     ui.unlink()
     status = run(sample, "status", "--week", W09)
-    assert "ui        be   no ui catalog: all 63 labels appear in English" in status.output
+    assert "ui        be   no ui catalog: all 72 labels appear in English" in status.output
     result = run(sample, "build", "--week", W09, "--lang", "be", "--format", "html")
     assert result.exit_code == 0
-    assert ("warning: locales/be/LC_MESSAGES/ui.po is missing: all 63 labels will appear in "
+    assert ("warning: locales/be/LC_MESSAGES/ui.po is missing: all 72 labels will appear in "
             "English") in result.stderr
     # update recreates it from ui.pot: every label, ready to translate.
     assert run(sample, "update").exit_code == 0
@@ -245,7 +245,7 @@ def test_missing_ui_catalog_is_never_silent(sample: Path) -> None:
     pot = polib.pofile(str(sample / "locales" / "templates" / "ui.pot"))
     assert sorted(e.msgid for e in polib.pofile(str(ui))) == sorted(e.msgid for e in pot)
     status = run(sample, "status", "--week", W09).stdout.splitlines()
-    assert status[-2].split()[:6] == ["ui", "be", "0", "of", "63", "labels"]
+    assert status[-2].split()[:6] == ["ui", "be", "0", "of", "72", "labels"]
 
 
 def test_incomplete_ui_catalog_is_counted(sample: Path) -> None:
@@ -254,14 +254,14 @@ def test_incomplete_ui_catalog_is_counted(sample: Path) -> None:
     set_msgstr(sample, "ru", "ui", "Economy", "")
     result = run(sample, "build", "--week", W09, "--lang", "ru", "--format", "html")
     assert result.exit_code == 0
-    assert ("warning: locales/ru/LC_MESSAGES/ui.po: 2 of 63 labels are not translated and "
+    assert ("warning: locales/ru/LC_MESSAGES/ui.po: 2 of 72 labels are not translated and "
             "will appear in English") in result.stderr
     assert '<h2 id="glance-heading">This week at a glance</h2>' in out(sample, W09, "ru")[
         0].read_text(encoding="utf-8")
     status = run(sample, "status", "--json")
     (row,) = [r for r in __import__("json").loads(status.stdout)
               if r["domain"] == "ui" and r["lang"] == "ru"]
-    assert row["labels"] == {"translated": 61, "total": 63} and row["exists"]
+    assert row["labels"] == {"translated": 70, "total": 72} and row["exists"]
 
 
 # --- clean failures -------------------------------------------------------------------

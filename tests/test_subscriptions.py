@@ -380,3 +380,52 @@ def test_every_page_of_the_service_parses_strictly(service: Service) -> None:
         text = page.decode()
         assert '<html lang="' in text and "<h1>" in text
         assert "<script" not in text
+
+
+def test_a_new_address_confirms_before_it_replaces_the_old(service: Service) -> None:
+    assert run(service.root, "subscribers", "add", "marta@example.org", "--lang",
+               "ru").exit_code == 0
+    from transflow.delivery.subscribers import get
+
+    who = get(load_config(service.root), "marta@example.org")
+    assert who is not None
+    key = SECRET.encode()
+    preferences = f"/preferences?token={tokens.make('preferences', who.id, key)}"
+    status, page, _ = service.post(preferences, {"new_email": "not an address"})
+    assert status == 200 and "Это не адрес электронной почты.".encode() in page
+    status, page, _ = service.post(preferences, {"new_email": "Marta.New@example.org"})
+    assert status == 200 and "На новый адрес уже идёт письмо".encode() in page
+    confirmation = service.mail_to("Marta.New@example.org")[0]
+    assert "Подтвердите новый адрес" in message_from_bytes(confirmation,
+                                                          policy=default)["Subject"]
+    target = link_in(confirmation, "address")
+    assert service.request("GET", target)[0] == 200  # a scanner: nothing moves
+    assert service.subscriber("marta@example.org")["status"] == "active"  # type: ignore[index]
+    status, page, _ = service.request("POST", target)
+    assert status == 200 and "Marta.New@example.org" in page.decode()
+    assert service.subscriber("marta@example.org") is None
+    moved = service.subscriber("Marta.New@example.org")
+    assert moved is not None and moved["status"] == "active" and moved["languages"] == ["ru"]
+    # The link is used up; the links of the messages already sent still work.
+    assert service.request("POST", target)[0] == 400
+    old = f"/unsubscribe?token={tokens.make('unsubscribe', who.id, key)}"
+    assert service.post(old, {"List-Unsubscribe": "One-Click"})[0] == 200
+    assert service.subscriber("Marta.New@example.org")["status"] == "unsubscribed"  # type: ignore[index]
+
+
+def test_unconfirmed_subscriptions_are_purged_after_30_days(updated: Path) -> None:
+    from transflow.delivery.subscribers import connect
+    from transflow.delivery.web import purge_pending
+
+    config = load_config(updated)
+    with connect(config) as db, db:
+        for address, created, status in (("old@example.org", "2024-01-01T00:00:00Z", "pending"),
+                                         ("new@example.org", "2999-01-01T00:00:00Z", "pending"),
+                                         ("kept@example.org", "2024-01-01T00:00:00Z", "active")):
+            db.execute("INSERT INTO subscribers (key, email, languages, status, created, id) "
+                       "VALUES (?, ?, 'en', ?, ?, lower(hex(randomblob(8))))",
+                       (address, address, status, created))
+    with connect(config) as db:
+        assert purge_pending(db) == 1
+        left = {key for (key,) in db.execute("SELECT key FROM subscribers")}
+    assert left == {"new@example.org", "kept@example.org"}

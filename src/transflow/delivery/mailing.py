@@ -36,7 +36,7 @@ def send_waiting(config: Config, db: sqlite3.Connection) -> int:
     """Send what waits in the outbox, oldest first; the number of messages sent. A
     deferred message waits for the next turn; one refused or lost is not tried again
     (its row says why)."""
-    waiting = db.execute("SELECT id, kind, key, lang FROM outbox WHERE sent IS NULL "
+    waiting = db.execute("SELECT id, kind, key, lang, ref FROM outbox WHERE sent IS NULL "
                          "ORDER BY id").fetchall()
     if not waiting:
         return 0
@@ -44,7 +44,7 @@ def send_waiting(config: Config, db: sqlite3.Connection) -> int:
     connection = open_transport(config.delivery)
     sent = 0
     try:
-        for number, kind, owner, lang in waiting:
+        for number, kind, owner, lang, ref in waiting:
             hit = db.execute(f"SELECT {COLUMNS} FROM subscribers WHERE key = ?",
                              (owner,)).fetchone()
             detail = ""
@@ -52,7 +52,7 @@ def send_waiting(config: Config, db: sqlite3.Connection) -> int:
                 detail = "no such subscriber any more"
             else:
                 try:
-                    sent += _send(config, db, connection, kind, row(hit), lang, key)
+                    sent += _send(config, db, connection, kind, row(hit), lang, key, ref)
                 except Deferred as exc:
                     with db:
                         db.execute("UPDATE outbox SET detail = ? WHERE id = ?",
@@ -69,25 +69,31 @@ def send_waiting(config: Config, db: sqlite3.Connection) -> int:
 
 
 def _send(config: Config, db: sqlite3.Connection, connection: Connection, kind: str,
-          subscriber: Subscriber, lang: str, key: bytes) -> int:
+          subscriber: Subscriber, lang: str, key: bytes, ref: str = "") -> int:
     if kind == "welcome":
         return _welcome(config, db, connection, subscriber, key)
     if kind == "confirm" and subscriber.status == "active":
         return 0  # confirmed meanwhile
-    data = notice(config, kind, subscriber, lang, key)
-    to, utf8 = envelope_address(subscriber.email)
+    address = subscriber.email
+    if kind == "address":  # the confirmation goes to the new address
+        found = db.execute("SELECT email FROM address_changes WHERE id = ?", (ref,)).fetchone()
+        if found is None:
+            return 0  # confirmed or gone meanwhile
+        address = found[0]
+    data = notice(config, kind, subscriber, lang, key, ref, address)
+    to, utf8 = envelope_address(address)
     connection.send(config.delivery.sender or "", to, data, smtputf8=utf8)
     return 1
 
 
 def notice(config: Config, kind: str, subscriber: Subscriber, lang: str,
-           key: bytes) -> bytes:
-    """A confirmation (``confirm``) or a link to the preferences (``preferences``),
-    in ``lang``."""
+           key: bytes, ref: str = "", to: str | None = None) -> bytes:
+    """A confirmation (``confirm``), a link to the preferences (``preferences``) or the
+    confirmation of a new address (``address``, sent ``to`` it), in ``lang``."""
     sender = config.delivery.sender or ""
     base = config.site.base_url or ""
-    purpose = "confirm" if kind == "confirm" else "preferences"
-    link = f"{base}{purpose}?token={tokens.make(purpose, subscriber.id, key)}"
+    purpose = kind if kind in ("confirm", "address") else "preferences"
+    link = f"{base}{purpose}?token={tokens.make(purpose, ref or subscriber.id, key)}"
     unsubscribe = f"{base}unsubscribe?token={tokens.make('unsubscribe', subscriber.id, key)}"
     labels = ui_labels(config, lang)
     title = config.publication.title[lang]
@@ -96,7 +102,7 @@ def notice(config: Config, kind: str, subscriber: Subscriber, lang: str,
         "unsubscribe_url": unsubscribe}, labels, lang, html=False)
     subject = text.split("\n", 1)[0].strip()
     body = text.split("\n", 1)[1].lstrip("\n") if "\n" in text else ""
-    address = subscriber.email
+    address = to or subscriber.email
     msg = EmailMessage(policy=SMTP if address.isascii() else SMTPUTF8)
     msg["From"] = sender
     msg["To"] = formataddr((subscriber.name, address)) if subscriber.name and \

@@ -136,7 +136,14 @@ _MIGRATIONS = {
             lang TEXT NOT NULL,
             created TEXT NOT NULL,
             sent TEXT,
-            detail TEXT NOT NULL DEFAULT ''
+            detail TEXT NOT NULL DEFAULT '',
+            ref TEXT NOT NULL DEFAULT ''
+        );
+        CREATE TABLE address_changes (
+            id TEXT PRIMARY KEY,
+            key TEXT NOT NULL,
+            email TEXT NOT NULL,
+            created TEXT NOT NULL
         );
         CREATE INDEX outbox_waiting ON outbox (sent, id);
         CREATE TABLE bounces (
@@ -429,6 +436,35 @@ def index_legacy_tokens(db: sqlite3.Connection, keys: Sequence[bytes]) -> None:
                                [(tokens.legacy(email, key), owner) for email, owner in missing])
                 db.executemany("INSERT OR IGNORE INTO legacy_indexed (email, secret) "
                                "VALUES (?, ?)", [(email, which) for email, _ in missing])
+
+
+def move(db: sqlite3.Connection, change: str) -> Subscriber | None:
+    """Apply a confirmed change of address (``address_changes``): the subscriber, their
+    log, their bounces and every spelling they had (old links still unsubscribe them)
+    now go by the new address. None when the change is gone, or the new address is
+    another subscriber's meanwhile."""
+    with db:
+        found = db.execute("SELECT key, email FROM address_changes WHERE id = ?",
+                           (change,)).fetchone()
+        if found is None:
+            return None
+        old, new_email = found
+        new = key_of(new_email)
+        taken = db.execute("SELECT 1 FROM subscribers WHERE key = ?", (new,)).fetchone()
+        db.execute("DELETE FROM address_changes WHERE id = ?", (change,))
+        if taken is not None and new != old:
+            return None
+        db.execute("UPDATE subscribers SET key = ?, email = ? WHERE key = ?",
+                   (new, new_email, old))
+        for table, column in (("deliveries", "email"), ("spellings", "key"),
+                              ("legacy_tokens", "key"), ("bounces", "key"),
+                              ("outbox", "key")):
+            db.execute(f"UPDATE OR IGNORE {table} SET {column} = ? WHERE {column} = ?",
+                       (new, old))
+        db.execute("INSERT OR IGNORE INTO spellings (email, key) VALUES (?, ?)",
+                   (new_email, new))
+        hit = db.execute(f"SELECT {COLUMNS} FROM subscribers WHERE key = ?", (new,)).fetchone()
+    return row(hit) if hit else None
 
 
 def set_status(db: sqlite3.Connection, subscriber: Subscriber, status: str) -> Subscriber:

@@ -1,11 +1,13 @@
 """The signed tokens of the links in messages and on the service's pages.
 
-A token names a subscriber by their random id (never by address: no address appears
-in any URL) and says what it is for: ``c`` confirms a subscription, ``u`` unsubscribes,
-``p`` opens the preferences. A token for one purpose never does another's work. Each is
-an HMAC-SHA256 under ``TRANSFLOW_SECRET``, with its purpose inside what is signed;
-a confirmation also carries when it expires. Checking one computes one HMAC, compared
-in constant time; the id then finds the subscriber through an index.
+A token names a subscriber (or a change of address) by a random id, never by address:
+no address appears in any URL. It says what it is for: ``c`` confirms a subscription,
+``u`` unsubscribes, ``p`` opens the preferences, ``a`` confirms a new address; a token
+for one purpose never does another's work. Each is an HMAC-SHA256 under
+``TRANSFLOW_SECRET``, with its purpose inside what is signed; a confirmation (of a
+subscription or of an address) also carries when it expires. Checking one computes
+one HMAC, compared in constant time; the id then finds the subscriber through an
+index.
 
 The secret can be rotated: a token signed with ``TRANSFLOW_SECRET_PREVIOUS`` still
 unsubscribes (and only that), so no link already delivered stops working.
@@ -24,11 +26,13 @@ from transflow.workspace.errors import TransflowError
 
 SECRET_VARIABLE = "TRANSFLOW_SECRET"
 PREVIOUS_VARIABLE = "TRANSFLOW_SECRET_PREVIOUS"
-PURPOSES = {"confirm": "c", "unsubscribe": "u", "preferences": "p"}
+PURPOSES = {"confirm": "c", "unsubscribe": "u", "preferences": "p", "address": "a"}
+EXPIRING = ("confirm", "address")
+"""The purposes whose tokens expire (after ``CONFIRM_DAYS``)."""
 CONFIRM_DAYS = 7
 """How long a confirmation link works."""
 
-_SHAPE = re.compile(r"([cup])([0-9a-f]{0,12})\.([0-9a-f]{16})\.([0-9a-f]{32})")
+_SHAPE = re.compile(r"([cupa])([0-9a-f]{0,12})\.([0-9a-f]{16})\.([0-9a-f]{32})")
 LEGACY = re.compile(r"[0-9a-f]{32}")
 """An unsubscribe token of a message sent before tokens had purposes: the address
 signed, found through the ``legacy_tokens`` index."""
@@ -63,7 +67,7 @@ def make(purpose: str, subscriber_id: str, key: bytes, now: float | None = None)
     """A token for ``purpose`` naming the subscriber ``subscriber_id``."""
     code = PURPOSES[purpose]
     expires = ""
-    if purpose == "confirm":
+    if purpose in EXPIRING:
         expires = f"{int((now or time.time()) + CONFIRM_DAYS * 86400):x}"
     body = f"{code}{expires}.{subscriber_id}"
     return f"{body}.{_mac(key, purpose, body)}"
@@ -78,7 +82,7 @@ def read(token: str, purpose: str, keys: Sequence[bytes],
     if found is None or found.group(1) != PURPOSES[purpose]:
         return None
     code, expires, subscriber_id, mac = found.groups()
-    if (purpose == "confirm") != bool(expires):
+    if (purpose in EXPIRING) != bool(expires):
         return None
     body = f"{code}{expires}.{subscriber_id}"
     usable = keys if purpose == "unsubscribe" else keys[:1]

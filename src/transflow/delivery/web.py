@@ -19,6 +19,7 @@ from __future__ import annotations
 import email.parser
 import email.policy
 import json
+import secrets
 import sqlite3
 import threading
 import time
@@ -37,6 +38,7 @@ from transflow.delivery.subscribers import (
     checked_name,
     connect,
     key_of,
+    move,
     normalise,
     now,
     open_database,
@@ -55,7 +57,7 @@ CLIENT_LIMIT = (20, 600.0)
 reverse proxy, the client is what its X-Forwarded-For says: ``trusted_proxy``)."""
 PURGE_PENDING_DAYS = 30
 """Unconfirmed subscriptions older than this are deleted."""
-PATHS = ("subscribe", "confirm", "unsubscribe", "preferences", "privacy")
+PATHS = ("subscribe", "confirm", "unsubscribe", "preferences", "address", "privacy")
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
@@ -185,10 +187,11 @@ class Service:
 
     def by_token(self, name: str, method: str, token: str, form: dict[str, list[str]],
                  ) -> Answer:
-        purpose = {"confirm": "confirm", "unsubscribe": "unsubscribe",
-                   "preferences": "preferences"}[name]
+        purpose = name
         try:
             with connect(self.config, self.database()) as db:
+                if name == "address":
+                    return self.new_address(db, method, token)
                 found = by_token(db, token, purpose) if token else None
                 if found is None:
                     return self.page(400, "bad-token", self.config.languages[0])
@@ -211,9 +214,27 @@ class Service:
         except tokens.NoSecret:
             return self.page(400, "bad-token", self.config.languages[0])
 
+    def new_address(self, db: sqlite3.Connection, method: str, token: str) -> Answer:
+        """A change of address, confirmed from the new address: GET shows its button,
+        POST moves the subscription there."""
+        change = tokens.read(token, "address", tokens.secrets_accepted()) if token else None
+        found = db.execute("SELECT a.email, s.languages FROM address_changes a JOIN "
+                           "subscribers s USING (key) WHERE a.id = ?",
+                           (change,)).fetchone() if change else None
+        if change is None or found is None:
+            return self.page(400, "bad-token", self.config.languages[0])
+        lang = (found[1].split() or [self.config.languages[0]])[0]
+        if method != "POST":
+            return self.page(200, "address", lang, token=token, new_address=found[0])
+        if move(db, change) is None:
+            return self.page(400, "bad-token", lang)
+        return self.page(200, "address-moved", lang, new_address=found[0])
+
     def preferences(self, db: sqlite3.Connection, found: Subscriber, token: str,
                     form: dict[str, list[str]]) -> Answer:
         lang = found.languages[0] if found.languages else self.config.languages[0]
+        if "new_email" in form:
+            return self.change_address(db, found, token, form["new_email"][0], lang)
         if "download" in form:
             body = json.dumps(_stored(db, found), ensure_ascii=False, indent=1).encode()
             return Answer(200, body, (("Content-Type", "application/json; charset=utf-8"),
@@ -230,6 +251,28 @@ class Service:
                              found.created, found.id)
         return self.page(200, "preferences", langs[0], token=token, subscriber=updated,
                          saved=True)
+
+    def change_address(self, db: sqlite3.Connection, found: Subscriber, token: str,
+                       asked: str, lang: str) -> Answer:
+        """Ask the new address to confirm; nothing changes until it does."""
+        try:
+            address = normalise(asked[:320])
+        except SubscriberError:
+            return self.page(200, "preferences", lang, token=token, subscriber=found,
+                             address_problem=True)
+        key = key_of(found.email)
+        with db:
+            recent = db.execute("SELECT count(*) FROM outbox WHERE key = ? AND kind = "
+                                "'address' AND created > ?", (key, _ago(3600))).fetchone()[0]
+            if recent < CONFIRMATIONS_PER_HOUR:
+                change = secrets.token_hex(8)
+                db.execute("INSERT INTO address_changes (id, key, email, created) VALUES "
+                           "(?, ?, ?, ?)", (change, key, address, now()))
+                db.execute("INSERT INTO outbox (kind, key, lang, created, ref) VALUES "
+                           "('address', ?, ?, ?, ?)", (key, lang, now(), change))
+        if self.outbox is not None:
+            self.outbox.wake()
+        return self.page(200, "address-sent", lang)
 
     # --- pages ---------------------------------------------------------------------------
 
@@ -253,6 +296,7 @@ class Service:
             "action": {name: f"{root}{name}" for name in PATHS},
             "confirm_days": tokens.CONFIRM_DAYS, "purge_days": PURGE_PENDING_DAYS,
             "token": "", "subscriber": None, "saved": False, "problem": False,
+            "address_problem": False, "new_address": "",
             **context}, self.labels(lang), lang, stylesheet=True)
         return Answer(status, html.encode("utf-8"))
 
