@@ -334,9 +334,16 @@ def test_requests_while_send_delivers(service: Service) -> None:
 def test_a_reader_subscribes_in_a_real_browser(service: Service, browser: object) -> None:  # noqa: F811
     """On the Belarusian home page, in Chromium: the site's form, the confirmation in
     Belarusian, its link opened and the button pressed, the list and the welcome."""
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
     driver: Any = browser
+
+    def heading(words: str) -> None:  # after a click, once the next page is there
+        WebDriverWait(driver, 15, ignored_exceptions=[StaleElementReferenceException]).until(
+            lambda d: words in d.find_element(By.TAG_NAME, "h1").text)
+
     base = f"http://127.0.0.1:{service.port}/"
     driver.get(base + "be/index.html")
     form = driver.find_element(By.CSS_SELECTOR, "aside.subscribe form")
@@ -344,13 +351,13 @@ def test_a_reader_subscribes_in_a_real_browser(service: Service, browser: object
     boxes = {b.get_attribute("value"): b for b in form.find_elements(By.NAME, "lang")}
     assert boxes["be"].is_selected() and not boxes["ru"].is_selected()
     form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    assert "Праверце пошту" in driver.find_element(By.TAG_NAME, "h1").text
+    heading("Праверце пошту")
     confirmation = service.mail_to("uladzimir@example.org")[0]
     assert message_from_bytes(confirmation, policy=default)["Content-Language"] == "be"
     driver.get(f"http://127.0.0.1:{service.port}" + link_in(confirmation, "confirm"))
     assert service.subscriber("uladzimir@example.org")["status"] == "pending"  # type: ignore[index]
     driver.find_element(By.CSS_SELECTOR, "main form button").click()
-    assert "Вы падпісаныя" in driver.find_element(By.TAG_NAME, "h1").text
+    heading("Вы падпісаныя")
     listed = service.subscriber("uladzimir@example.org")
     assert listed is not None and listed["status"] == "active" and listed["languages"] == ["be"]
     welcome = message_from_bytes(service.mail_to("uladzimir@example.org", 2)[1], policy=default)
