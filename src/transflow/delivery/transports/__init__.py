@@ -6,14 +6,12 @@ same way: accepted (it returns), ``Deferred``, ``Rejected`` or ``Lost``."""
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from collections.abc import Callable
-from functools import cache
 from typing import Protocol
 
 from transflow.workspace.config import DeliverySettings
 from transflow.workspace.errors import ConfigError, TransflowError
+from transflow.workspace.registry import Registry
 
 
 class Unavailable(TransflowError):
@@ -55,30 +53,13 @@ class Transport(Protocol):
         ...
 
 
-_registry: dict[str, Transport] = {}
-
-
-def register(transport: Transport) -> Transport:
-    """Add a transport (a module of this package calls it as it is imported)."""
-    if transport.name in _registry and _registry[transport.name] is not transport:
-        raise ValueError(f"two delivery transports are named {transport.name!r}")
-    _registry[transport.name] = transport
-    return transport
-
-
-def unregister(name: str) -> None:
-    _registry.pop(name, None)
-
-
-@cache
-def _load_members() -> None:
-    for module in pkgutil.iter_modules(__path__):
-        importlib.import_module(f"{__name__}.{module.name}")
+_registry: Registry[Transport] = Registry(__name__, __path__, "delivery transport")
+register = _registry.register
+unregister = _registry.unregister
 
 
 def transports() -> dict[str, Transport]:
-    _load_members()
-    return dict(sorted(_registry.items()))
+    return _registry.members()
 
 
 def open_transport(settings: DeliverySettings) -> Connection:

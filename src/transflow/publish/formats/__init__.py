@@ -6,12 +6,11 @@ it from the registry. The modules are imported when the registry is first asked,
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
+
+from transflow.workspace.registry import Registry
 
 if TYPE_CHECKING:
     from transflow.publish.plan import BulletinJob
@@ -56,42 +55,15 @@ class OutputFormat(Protocol):
         ...
 
 
-_registry: dict[str, OutputFormat] = {}
-
-
-_ordered: dict[str, OutputFormat] | None = None
-
-
-def register(output: OutputFormat) -> OutputFormat:
-    """Add a format (a module of this package calls it as it is imported)."""
-    global _ordered
-    if output.name in _registry and _registry[output.name] is not output:
-        raise ValueError(f"two output formats are named {output.name!r}")
-    _registry[output.name] = output
-    _ordered = None
-    return output
-
-
-def unregister(name: str) -> None:
-    global _ordered
-    _registry.pop(name, None)
-    _ordered = None
-
-
-@cache
-def _load_members() -> None:
-    for module in pkgutil.iter_modules(__path__):
-        importlib.import_module(f"{__name__}.{module.name}")
+_registry: Registry[OutputFormat] = Registry(__name__, __path__, "output format",
+                                             lambda f: (f.rank, f.name))
+register = _registry.register
+unregister = _registry.unregister
 
 
 def formats() -> dict[str, OutputFormat]:
     """Every registered format by name, in their order (asked for every bulletin)."""
-    global _ordered
-    _load_members()
-    if _ordered is None:
-        _ordered = {f.name: f for f in sorted(_registry.values(),
-                                              key=lambda f: (f.rank, f.name))}
-    return _ordered
+    return _registry.members()
 
 
 def names() -> tuple[str, ...]:

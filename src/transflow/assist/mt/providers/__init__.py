@@ -7,11 +7,10 @@ registry is first asked, and a provider's own library only when it drafts."""
 
 from __future__ import annotations
 
-import importlib
 import os
-import pkgutil
-from functools import cache
 from typing import Literal, Protocol
+
+from transflow.workspace.registry import Registry
 
 ErrorKind = Literal["retry", "fatal", "retry-then-fatal", "text"]
 """What the client does after an error: try again later; stop using the provider this
@@ -64,31 +63,15 @@ class Provider(Protocol):
         ...
 
 
-_registry: dict[str, Provider] = {}
-
-
-def register(provider: Provider) -> Provider:
-    """Add a provider (a module of this package calls it as it is imported)."""
-    if provider.name in _registry and _registry[provider.name] is not provider:
-        raise ValueError(f"two machine-translation providers are named {provider.name!r}")
-    _registry[provider.name] = provider
-    return provider
-
-
-def unregister(name: str) -> None:
-    _registry.pop(name, None)
-
-
-@cache
-def _load_members() -> None:
-    for module in pkgutil.iter_modules(__path__):
-        importlib.import_module(f"{__name__}.{module.name}")
+_registry: Registry[Provider] = Registry(__name__, __path__, "machine-translation provider",
+                                         lambda p: (p.offline, p.name))
+register = _registry.register
+unregister = _registry.unregister
 
 
 def providers() -> dict[str, Provider]:
     """Every registered provider by name, the offline ones last."""
-    _load_members()
-    return dict(sorted(_registry.items(), key=lambda kv: kv[1].offline))
+    return _registry.members()
 
 
 def provider(name: str) -> Provider | None:
