@@ -24,8 +24,9 @@ sys.path.insert(0, str(REPO))
 
 from tests.smtp_server import SMTPServer
 from transflow.delivery import subscribers as subs
-from transflow.delivery.message import as_bytes, build_message, edition
+from transflow.delivery.message import Recipient, as_bytes, build_message, edition
 from transflow.delivery.send import send
+from transflow.delivery.tokens import secret
 from transflow.publish.build import build
 from transflow.publish.editions import pdf_name
 from transflow.publish.manifest import MANIFEST
@@ -73,12 +74,11 @@ def main() -> None:
         ours = time.perf_counter() - start
         sent = sum(r.sent for r in report.results)
         # The floor: the same messages, built beforehand, one connection, no log.
-        key = subs.secret()
+        key = secret()
         editions = {lang: edition(config, week, lang, root / "output" / str(week) / lang /
                                   pdf_name(config, week, lang)) for lang in langs}
-        prebuilt = [(s.email, as_bytes(config, build_message(config, editions[s.languages[0]],
-                                                             s.email, "", key)))
-                    for s in rows]
+        prebuilt = [(s.email, as_bytes(config, build_message(
+            config, editions[s.languages[0]], Recipient(s.email), key))) for s in rows]
         server.handler.received.clear()
         start = time.perf_counter()
         with smtplib.SMTP("127.0.0.1", server.port) as smtp:

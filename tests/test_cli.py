@@ -117,6 +117,17 @@ def test_status_figures_match_the_catalogs(sample: Path) -> None:
     assert all(r["percent"] == 100 for r in w09)
     ru10 = next(r for r in rows if r["week"] == "2024-W10" and r["lang"] == "ru")
     assert ru10["segments"]["fuzzy"] == 1 and 0 < ru10["percent"] < 100
+    # Asked again, status takes unchanged catalogs from its record, and sees a save.
+    assert json.loads(run(sample, "status", "--json").stdout) == everything
+    path = sample / ru10["path"]
+    catalog = polib.pofile(str(path))
+    entry = catalog.untranslated_entries()[0]
+    entry.msgstr = "Перевод, сохранённый переводчиком."
+    catalog.save(str(path))
+    again = json.loads(run(sample, "status", "--json").stdout)
+    ru10_again = next(r for r in again if r.get("week") == "2024-W10" and r["lang"] == "ru"
+                      and r["domain"] != "ui")
+    assert ru10_again["segments"]["translated"] == ru10["segments"]["translated"] + 1
 
 
 def test_status_table(sample: Path) -> None:

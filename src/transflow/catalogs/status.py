@@ -1,8 +1,10 @@
 """``transflow status``: translation progress per week and language, and of each
-language's ui catalog, read from the catalogs."""
+language's ui catalog, read from the catalogs (a catalog not changed since the last
+``status`` is not read again: see ``Counted``)."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -11,6 +13,7 @@ from transflow.catalogs.model import Counts, FromMemory, count
 from transflow.catalogs.ui import LabelStatus, label_status
 from transflow.workspace.config import UI_SOURCE_LANGUAGE, Config
 from transflow.workspace.progress import Progress
+from transflow.workspace.records import Records, fingerprint, stamp
 from transflow.workspace.weeks import Week
 
 
@@ -42,6 +45,15 @@ class StatusRow:
 
 
 @dataclass(frozen=True)
+class Counted:
+    """What ``status`` found in a catalog: its record (``.transflow/status-state.json``),
+    kept by the file's size and time."""
+
+    counts: Counts
+    from_memory: int
+
+
+@dataclass(frozen=True)
 class StatusReport:
     rows: tuple[StatusRow, ...]
     labels: tuple[LabelStatus, ...] = ()
@@ -52,18 +64,29 @@ def status(config: Config, weeks: Sequence[Week], *,
            languages: Sequence[str] | None = None,
            progress: Progress | None = None) -> StatusReport:
     rows = []
+    records = Records(config.root, "status", Counted)
     for done, week in enumerate(weeks):
         if progress:
             progress(str(week), done, len(weeks))
         for lang in languages or config.languages:
             path = config.po_path(lang, week)
-            if pofile.exists(path, config.rel(path)):
-                catalog = pofile.read_catalog(path, config.rel(path))
-                memory = sum(1 for e in catalog.active if isinstance(e.origin, FromMemory))
-                rows.append(StatusRow(week, lang, config.rel(path), True, count(catalog),
-                                      memory))
+            shown = config.rel(path)
+            print_ = fingerprint(stamp(path))
+            known = records.current(shown, print_)
+            if known is None and pofile.exists(path, shown):
+                catalog = pofile.read_catalog(path, shown)
+                known = Counted(count(catalog), sum(
+                    1 for e in catalog.active if isinstance(e.origin, FromMemory)))
+                records.record(shown, print_, known)
+            if known is not None:
+                rows.append(StatusRow(week, lang, shown, True, known.counts,
+                                      known.from_memory))
             else:
-                rows.append(StatusRow(week, lang, config.rel(path), False, Counts()))
+                rows.append(StatusRow(week, lang, shown, False, Counts()))
+    # The same content whoever writes it (no lock needed); in a read-only workspace,
+    # the catalogs are read again next time.
+    with contextlib.suppress(OSError):
+        records.save()
     labels = tuple(label_status(config, lang) for lang in languages or config.languages
                    if lang != UI_SOURCE_LANGUAGE)
     return StatusReport(tuple(rows), labels)
