@@ -424,3 +424,33 @@ def test_update_waits_for_a_catalog_an_editor_has_just_emptied(updated: Path) ->
     assert "# the translator's note, saved in place" in text
     assert "A new note" in text
     assert msgfmt_check(target).returncode == 0
+
+
+def test_a_catalog_read_in_the_middle_of_an_in_place_save(updated: Path) -> None:
+    """A read can catch an editor's in-place save half written (a torn read): the
+    catalog is read again once the save is done, not called malformed."""
+    from transflow.catalogs import pofile
+
+    target = po(updated, "ru", W10)
+    whole = target.read_bytes()
+    cut = whole.index(b'msgstr "', len(whole) // 2) + 12  # inside a string
+
+    def save_slowly() -> None:
+        with target.open("r+b") as f:
+            f.truncate(0)
+            f.write(whole[:cut])
+            f.flush()
+            time.sleep(0.3)
+            f.write(whole[cut:])
+
+    with pytest.raises(Exception, match=r"malformed line"):
+        target.write_bytes(whole[:cut])
+        os.utime(target, (time.time() - 10, time.time() - 10))  # long ago: no one writes
+        pofile.load(target)
+    target.write_bytes(whole)
+    writer = threading.Thread(target=save_slowly)
+    writer.start()
+    time.sleep(0.1)
+    loaded = pofile.load(target)  # half the file is there now
+    writer.join()
+    assert pofile.dumps(loaded.catalog).encode() == whole

@@ -397,7 +397,9 @@ def load(path: Path, shown_as: str | None = None) -> Loaded:
     An empty file is what an editor that saves in place leaves between truncating the
     catalog and writing it: no tool saves a catalog empty, so it is read again once it
     has something in it, or has stayed empty for ``WAIT_EMPTY`` seconds (then it is
-    taken as it is)."""
+    taken as it is). Likewise a file that cannot be parsed while it is being written (a
+    read can catch an in-place save half done): it is read again until it stops
+    changing, and only then is it called malformed."""
     deadline = time.monotonic() + WAIT_EMPTY
     while True:
         try:
@@ -407,8 +409,33 @@ def load(path: Path, shown_as: str | None = None) -> Loaded:
         if not empty or time.monotonic() >= deadline:
             break
         time.sleep(0.02)
-    catalog, charset, data = _read(path, shown_as)
-    return Loaded(catalog, snapshot(path, data), charset)
+    while True:
+        try:
+            catalog, charset, data = _read(path, shown_as)
+            return Loaded(catalog, snapshot(path, data), charset)
+        except CatalogError:
+            if time.monotonic() >= deadline or not _being_written(path):
+                raise
+
+
+def _being_written(path: Path) -> bool:
+    """Whether ``path`` changes under a short look (after that wait, the caller reads
+    it again), or was changed a moment ago."""
+    try:
+        before = path.stat()
+        time.sleep(QUIET)
+        after = path.stat()
+    except OSError:
+        return False
+    changed = (before.st_mtime_ns, before.st_size) != (after.st_mtime_ns, after.st_size)
+    return changed or time.time_ns() - after.st_mtime_ns < RECENT * 1e9
+
+
+QUIET = 0.05
+"""Seconds a file is watched to tell whether someone is writing it."""
+RECENT = 1.0
+"""A file changed less than this many seconds ago may be a save under way: a malformed
+one is read again until it is older (its error is said at most this much later)."""
 
 
 WAIT_EMPTY = 3.0
