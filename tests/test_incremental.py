@@ -338,3 +338,30 @@ def _parent(stat: Path) -> int | None:
         return int(stat.read_text().rsplit(")", 1)[1].split()[1])
     except (OSError, IndexError, ValueError):
         return None
+
+
+def test_a_no_op_update_reads_no_memory_entry(sample: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The memory's version comes from its records while its files are as recorded:
+    a no-op update loads no memory; a catalog saved meanwhile makes it load it."""
+    import transflow.catalogs.update as update_module
+
+    config = load_config(sample)
+    update(config, [Week(2024, 9), Week(2024, 10)])
+    update(config, [Week(2024, 9), Week(2024, 10)])  # its records written as it runs
+    loaded: list[str] = []
+    real = update_module.load_memory
+
+    def counting(config: object, lang: str) -> object:
+        loaded.append(lang)
+        return real(config, lang)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(update_module, "load_memory", counting)
+    report = update(config, [Week(2024, 9), Week(2024, 10)])
+    assert loaded == [] and all(not c.written for c in report.catalogs
+                                if c.domain != "ui")
+    path = po(sample, "ru", "2024-W09")
+    entry = next(e for e in polib.pofile(str(path)) if e.msgstr and not e.obsolete)
+    save_translation(path, entry.msgid[:30], "Новый перевод переводчика.")
+    update(config, [Week(2024, 9), Week(2024, 10)])
+    assert "ru" in loaded

@@ -241,8 +241,46 @@ class Missed:
     texts: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class FileVersion:
+    """A memory file's digest alone (``.transflow/memory-<lang>-versions-state.json``):
+    the memory's version is known without reading its entries."""
+
+    digest: str
+
+
 def _file_records(config: Config, lang: str) -> Records[MemoryFile]:
     return Records(config.root, f"memory-{lang}", MemoryFile)
+
+
+def _version_records(config: Config, lang: str) -> Records[FileVersion]:
+    return Records(config.root, f"memory-{lang}-versions", FileVersion)
+
+
+def memory_versions(config: Config, lang: str) -> dict[str, str] | None:
+    """The memory's version (each file's digest, as ``TranslationMemory.versions``)
+    from the records alone; None when a file is not as recorded (then ``load_memory``
+    tells). A no-op update asks it for every language, and reads no entry."""
+    records = _version_records(config, lang)
+    versions: dict[str, str] = {}
+    for path, shown, _ in _files(config, lang):
+        known = records.current(shown, fingerprint(file_stamp(path)))
+        if known is None:
+            return None
+        versions[shown] = known.digest
+    return versions
+
+
+def _save_versions(config: Config, lang: str, records: Records[MemoryFile]) -> None:
+    """The digests of ``records``, for ``memory_versions``."""
+    versions = _version_records(config, lang)
+    for key in records:
+        known = records.get(key)
+        print_ = records.fingerprint_of(key)
+        if known is not None and print_ is not None:
+            versions.record(key, print_, FileVersion(known.digest))
+    versions.keep_only(set(records))
+    versions.save()
 
 
 def _missed_records(config: Config) -> Records[Missed]:
@@ -289,7 +327,9 @@ def load_memory(config: Config, lang: str) -> TranslationMemory:
         if base.get(shown) != versions[shown]:
             changed += found
     records.keep_only(seen)
-    records.save()
+    if records.changed:
+        records.save()
+        _save_versions(config, lang, records)
     misses = None
     if missed is not None:
         misses = Misses(missed.threshold, frozenset(missed.texts), TranslationMemory(changed))
@@ -327,6 +367,7 @@ def remember_written(config: Config, memory: TranslationMemory, lang: str,
             records.record(shown, fingerprint(found), known)
             versions[shown] = known.digest
     records.save()
+    _save_versions(config, lang, records)
     return versions
 
 

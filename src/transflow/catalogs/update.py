@@ -16,7 +16,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from transflow.catalogs import pofile
-from transflow.catalogs.memory import TranslationMemory, fill_from_memory, load_memory
+from transflow.catalogs.memory import (
+    TranslationMemory,
+    fill_from_memory,
+    load_memory,
+    memory_versions,
+)
 from transflow.catalogs.merge import MergeStats, merge
 from transflow.catalogs.model import (
     Catalog,
@@ -379,7 +384,10 @@ class _Memories:
 
     def version(self, lang: str) -> str:  # once per language, not per week
         if lang not in self._versions:
-            self._versions[lang] = fingerprint(self.of(lang).versions)
+            # From the records when every file is as recorded: no entry is read.
+            known = memory_versions(self.config, lang) if lang not in self.loaded else None
+            self._versions[lang] = fingerprint(known if known is not None
+                                               else self.of(lang).versions)
         return self._versions[lang]
 
 

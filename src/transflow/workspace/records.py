@@ -265,7 +265,8 @@ class Records(Generic[R]):
     def __contains__(self, key: str) -> bool:
         return key in self._stored
 
-    def keys(self) -> Iterator[str]:
+    def __iter__(self) -> Iterator[str]:
+        """The keys recorded (a copy: records may be forgotten meanwhile)."""
         return iter(list(self._stored))
 
     def get(self, key: str) -> R | None:
