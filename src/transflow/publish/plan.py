@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cache
 
 from transflow.catalogs.model import Catalog, Translations
 from transflow.catalogs.ui import label_status
@@ -25,8 +26,15 @@ from transflow.publish.editions import (
     templates_digest,
 )
 from transflow.publish.formats import formats as output_formats
-from transflow.publish.manifest import MANIFEST, Stat, inputs_digest, own_state, shared_state
-from transflow.sources.commentary import load_week
+from transflow.publish.manifest import (
+    MANIFEST,
+    Stat,
+    inputs_digest,
+    own_state,
+    shared_state,
+    stat_of,
+)
+from transflow.sources.commentary import load_week, source_files
 from transflow.workspace.config import UI_DOMAIN, UI_SOURCE_LANGUAGE, Config
 from transflow.workspace.errors import BuildError
 from transflow.workspace.lang import language_label
@@ -218,17 +226,19 @@ def recorded_current(config: Config, week: Week, lang: str) -> bool:
 
 
 def build_print(config: Config, week: Week, lang: str, options: str, preview: bool,
-                shared: tuple[Stat, ...]) -> str:
+                shared: tuple[Stat, ...], sources: tuple[Stat, ...] | None = None,
+                has_output: Callable[[Week, str], bool] | None = None) -> str:
     """What a bulletin's build depends on, by size and time: its sources and catalogs,
     the settings, glossary and templates (``shared``), its own output files, whether
-    the week's other languages have a bulletin (its language links), the options."""
+    the week's other languages have a bulletin (its language links), the options.
+    ``sources`` and ``has_output``, when given, were found once for the whole week."""
     folder = bulletin_dir(config, week, lang, preview)
+    exists = has_output or (lambda w, other: _has_output(config, w, other, preview))
     return fingerprint(
-        options, shared, own_state(config, week, lang),
+        options, shared, own_state(config, week, lang, sources),
         [stamp(folder / name) for _, name in output_files(config, week, lang, preview)],
         stamp(folder / MANIFEST),
-        [_has_output(config, week, other, preview) for other in config.languages
-         if other != lang])
+        [exists(week, other) for other in config.languages if other != lang])
 
 
 def _has_output(config: Config, week: Week, lang: str, preview: bool) -> bool:
@@ -278,11 +288,13 @@ def _decided_before(config: Config, records: Records[Decided], weeks: Sequence[W
     shared = shared_state(config)
     preview = options.drafts
     todo: list[Week] = []
+    has_output = cache(lambda w, lang: _has_output(config, w, lang, preview))
     for week in weeks:
         planned = False
+        sources = tuple(stat_of(path) for path in source_files(config, week))
         for lang in options.languages:
             known = records.current(state_key(week, lang, preview), build_print(
-                config, week, lang, options.digest, preview, shared))
+                config, week, lang, options.digest, preview, shared, sources, has_output))
             if known is None:
                 planned = True
                 continue
