@@ -271,18 +271,6 @@ def memory_versions(config: Config, lang: str) -> dict[str, str] | None:
     return versions
 
 
-def _save_versions(config: Config, lang: str, records: Records[MemoryFile]) -> None:
-    """The digests of ``records``, for ``memory_versions``."""
-    versions = _version_records(config, lang)
-    for key in records:
-        known = records.get(key)
-        print_ = records.fingerprint_of(key)
-        if known is not None and print_ is not None:
-            versions.record(key, print_, FileVersion(known.digest))
-    versions.keep_only(set(records))
-    versions.save()
-
-
 def _missed_records(config: Config) -> Records[Missed]:
     return Records(config.root, "memory-misses", Missed)
 
@@ -308,6 +296,7 @@ def load_memory(config: Config, lang: str) -> TranslationMemory:
     so an archive of hundreds of weeks is parsed once, not every run.
     """
     records = _file_records(config, lang)
+    digests = _version_records(config, lang)
     entries: list[MemoryEntry] = []
     versions: dict[str, str] = {}
     missed = _missed_records(config).get(lang)
@@ -321,15 +310,15 @@ def load_memory(config: Config, lang: str) -> TranslationMemory:
         if known is None:
             known = MemoryFile.of(_read_file(path, shown, lang, origin))
             records.record(shown, print_, known)
+        digests.record(shown, print_, FileVersion(known.digest))
         found = known.entries
         versions[shown] = known.digest
         entries += found
         if base.get(shown) != versions[shown]:
             changed += found
-    records.keep_only(seen)
-    if records.changed:
-        records.save()
-        _save_versions(config, lang, records)
+    for store in (records, digests):
+        store.keep_only(seen)
+        store.save()
     misses = None
     if missed is not None:
         misses = Misses(missed.threshold, frozenset(missed.texts), TranslationMemory(changed))
@@ -354,6 +343,7 @@ def remember_written(config: Config, memory: TranslationMemory, lang: str,
     if not written:
         return dict(memory.versions)
     records = _file_records(config, lang)
+    digests = _version_records(config, lang)
     versions = dict(memory.versions)
     for path, catalog in written.items():
         shown = config.rel(path)
@@ -361,13 +351,15 @@ def remember_written(config: Config, memory: TranslationMemory, lang: str,
             found = file_stamp(path)
             if found[0] < 0:  # gone already: the next run reads what is there
                 records.forget(shown)
+                digests.forget(shown)
                 versions.pop(shown, None)
                 continue
             known = MemoryFile.of(list(_entries_of(catalog, path.stem)))
             records.record(shown, fingerprint(found), known)
+            digests.record(shown, fingerprint(found), FileVersion(known.digest))
             versions[shown] = known.digest
     records.save()
-    _save_versions(config, lang, records)
+    digests.save()
     return versions
 
 

@@ -285,10 +285,6 @@ class Records(Generic[R]):
         stored = self._stored.get(key)
         return self.get(key) if stored is not None and stored[0] == print_ else None
 
-    def fingerprint_of(self, key: str) -> str | None:
-        stored = self._stored.get(key)
-        return stored[0] if stored is not None else None
-
     def record(self, key: str, print_: str, value: R) -> None:
         stored = (print_, encode(value))
         if self._stored.get(key) != stored:
