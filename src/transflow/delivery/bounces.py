@@ -41,6 +41,7 @@ from transflow.delivery.subscribers import (
     key_of,
     now,
     set_status,
+    timestamp,
 )
 from transflow.workspace.config import Config
 
@@ -60,14 +61,14 @@ def record_bounce(db: sqlite3.Connection, email_key: str, status: str, source: s
                   at: datetime | None = None) -> bool:
     """Count a failure for a subscriber; True when it made them ``bouncing``."""
     moment = at or datetime.now(UTC)
-    stamp = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    stamp = timestamp(moment)
     soft = not hard(status)
     with db:
         db.execute("INSERT INTO bounces (key, at, status, soft, source) VALUES (?, ?, ?, ?, ?)",
                    (email_key, stamp, status, int(soft), source))
         if soft:
             most, days = SOFT_LIMIT
-            since = (moment - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
+            since = timestamp(moment - timedelta(days=days))
             count = db.execute("SELECT count(*) FROM bounces WHERE key = ? AND soft = 1 AND "
                                "at > ?", (email_key, since)).fetchone()[0]
             if count < most:

@@ -8,19 +8,17 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from datetime import UTC, datetime
-from email.message import EmailMessage
-from email.policy import SMTP, SMTPUTF8
-from email.utils import format_datetime, formataddr, make_msgid, parseaddr
+from email.utils import make_msgid
 
 from transflow.catalogs.ui import labels as ui_labels
 from transflow.delivery import tokens
 from transflow.delivery.message import (
     Recipient,
+    addressed,
     as_bytes,
     build_message,
+    domain_of,
     edition,
-    list_id,
     message_id,
 )
 from transflow.delivery.subscribers import COLUMNS, Subscriber, envelope_address, now, row
@@ -102,17 +100,9 @@ def notice(config: Config, kind: str, subscriber: Subscriber, lang: str,
         "unsubscribe_url": unsubscribe}, labels, lang, html=False)
     subject = text.split("\n", 1)[0].strip()
     body = text.split("\n", 1)[1].lstrip("\n") if "\n" in text else ""
-    address = to or subscriber.email
-    msg = EmailMessage(policy=SMTP if address.isascii() else SMTPUTF8)
-    msg["From"] = sender
-    msg["To"] = formataddr((subscriber.name, address)) if subscriber.name and \
-        address.isascii() else address
-    msg["Subject"] = subject
-    msg["Date"] = format_datetime(datetime.now(UTC))
-    domain = parseaddr(sender)[1].rpartition("@")[2] or "localhost"
+    msg = addressed(config, to or subscriber.email, subscriber.name, subject, lang)
     msg["Message-ID"] = make_msgid(
-        hashlib.sha256(f"{kind}{subscriber.id}".encode()).hexdigest()[:12], domain)
-    msg["List-Id"] = list_id(config, lang)
+        hashlib.sha256(f"{kind}{subscriber.id}".encode()).hexdigest()[:12], domain_of(sender))
     msg["Auto-Submitted"] = "auto-generated"  # no vacation replies to a confirmation
     msg.set_content(body)
     msg["Content-Language"] = lang  # after set_content, which rewrites Content-*

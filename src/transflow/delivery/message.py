@@ -80,7 +80,7 @@ def edition(config: Config, week: Week, lang: str, pdf: Path) -> Edition:
     return Edition(week, lang, bulletin, pdf.read_bytes(), pdf.name, labels)
 
 
-def _domain(sender: str) -> str:
+def domain_of(sender: str) -> str:
     return parseaddr(sender)[1].rpartition("@")[2] or "localhost"
 
 
@@ -89,7 +89,7 @@ def message_id(edition: Edition, email: str, sender: str, key: bytes) -> str:
     recognisably the one sent before. Keyed with the secret: nobody else can make one,
     so a bounce naming it refers to a message transflow really sent."""
     who = tokens.message_hash(edition.issue, edition.lang, email, key)
-    return f"<{edition.issue}.{edition.lang}.{who}@{_domain(sender)}>"
+    return f"<{edition.issue}.{edition.lang}.{who}@{domain_of(sender)}>"
 
 
 @dataclass(frozen=True)
@@ -133,20 +133,12 @@ def build_message(config: Config, edition: Edition, recipient: Recipient, key: b
                            html=False)
     html = render_template(config.template_path, "email.html", context, edition.labels,
                            b.lang)
-    address = to or email
-    msg = EmailMessage(policy=SMTP if address.isascii() else SMTPUTF8)
-    msg["From"] = sender
-    if address.isascii():
-        msg["To"] = formataddr((name, address)) if name else address
-    else:  # an address only SMTPUTF8 carries: written as UTF-8 (see ``as_bytes``)
-        msg["To"] = f'"{quote(name)}" <{address}>' if name else address
     subject = f"{b.title}: {b.week_range}"
     if edition.correction:
         subject = f"{edition.labels.gettext(CORRECTION)}: {subject}"
-    msg["Subject"] = f"[test] {subject}" if test else subject
-    msg["Date"] = format_datetime(datetime.now(UTC))
+    msg = addressed(config, to or email, name, f"[test] {subject}" if test else subject,
+                    b.lang)
     msg["Message-ID"] = message_id(edition, email, sender, key)
-    msg["List-Id"] = list_id(config, b.lang)
     targets = [f"<{context['unsubscribe_mail']}>"]
     if context["unsubscribe_url"]:
         targets.append(f"<{context['unsubscribe_url']}>")
@@ -167,11 +159,27 @@ def build_message(config: Config, edition: Edition, recipient: Recipient, key: b
     return msg
 
 
+def addressed(config: Config, address: str, name: str, subject: str,
+              lang: str) -> EmailMessage:
+    """A message of the list to ``address``, with the headers all of them have: From,
+    To, Subject, Date and List-Id (in ``lang``)."""
+    msg = EmailMessage(policy=SMTP if address.isascii() else SMTPUTF8)
+    msg["From"] = config.delivery.sender or ""
+    if address.isascii():
+        msg["To"] = formataddr((name, address)) if name else address
+    else:  # an address only SMTPUTF8 carries: written as UTF-8 (see ``as_bytes``)
+        msg["To"] = f'"{quote(name)}" <{address}>' if name else address
+    msg["Subject"] = subject
+    msg["Date"] = format_datetime(datetime.now(UTC))
+    msg["List-Id"] = list_id(config, lang)
+    return msg
+
+
 def list_id(config: Config, lang: str) -> str:
     """The list's name in the message's own language, and its id (RFC 2919)."""
     sender = config.delivery.sender or ""
     publication = config.publication
-    return f"{publication.title[lang]} <{publication.slug}.{lang}.{_domain(sender)}>"
+    return f"{publication.title[lang]} <{publication.slug}.{lang}.{domain_of(sender)}>"
 
 
 # Headers written on one line (up to RFC 5322's 998 characters): folded at 78, the

@@ -18,7 +18,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from transflow.delivery import tokens
@@ -181,8 +181,13 @@ class Subscriber:
                 "status": self.status, "created": self.created}
 
 
-def now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+def now(ago: float = 0.0) -> str:
+    """The time, or the time ``ago`` seconds back, as the database keeps times."""
+    return timestamp(datetime.now(UTC) - timedelta(seconds=ago))
+
+
+def timestamp(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def database_path(config: Config) -> Path:

@@ -187,12 +187,11 @@ class Service:
 
     def by_token(self, name: str, method: str, token: str, form: dict[str, list[str]],
                  ) -> Answer:
-        purpose = name
         try:
             with connect(self.config, self.database()) as db:
                 if name == "address":
                     return self.new_address(db, method, token)
-                found = by_token(db, token, purpose) if token else None
+                found = by_token(db, token, name) if token else None
                 if found is None:
                     return self.page(400, "bad-token", self.config.languages[0])
                 lang = found.languages[0] if found.languages else self.config.languages[0]
@@ -263,7 +262,7 @@ class Service:
         key = key_of(found.email)
         with db:
             recent = db.execute("SELECT count(*) FROM outbox WHERE key = ? AND kind = "
-                                "'address' AND created > ?", (key, _ago(3600))).fetchone()[0]
+                                "'address' AND created > ?", (key, now(ago=3600))).fetchone()[0]
             if recent < CONFIRMATIONS_PER_HOUR:
                 change = secrets.token_hex(8)
                 db.execute("INSERT INTO address_changes (id, key, email, created) VALUES "
@@ -379,7 +378,7 @@ def _wish(db: sqlite3.Connection, address: str, name: str, langs: list[str]) -> 
         kind = "preferences" if found is not None and found[0] == "active" else "confirm"
         recent = db.execute("SELECT count(*) FROM outbox WHERE key = ? AND kind IN "
                             "('confirm', 'preferences') AND created > ?",
-                            (key, _ago(3600))).fetchone()[0]
+                            (key, now(ago=3600))).fetchone()[0]
         if recent < CONFIRMATIONS_PER_HOUR:
             db.execute("INSERT INTO outbox (kind, key, lang, created) VALUES (?, ?, ?, ?)",
                        (kind, key, langs[0], now()))
@@ -410,16 +409,12 @@ def _stored(db: sqlite3.Connection, found: Subscriber) -> dict[str, object]:
     }
 
 
-def _ago(seconds: int) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - seconds))
-
-
 def purge_pending(db: sqlite3.Connection) -> int:
     """Delete the subscriptions never confirmed within ``PURGE_PENDING_DAYS``."""
     with db:
         old = [r[0] for r in db.execute(
             "SELECT key FROM subscribers WHERE status = 'pending' AND created < ?",
-            (_ago(PURGE_PENDING_DAYS * 86400),))]
+            (now(ago=PURGE_PENDING_DAYS * 86400),))]
         for key in old:
             db.execute("DELETE FROM subscribers WHERE key = ?", (key,))
             db.execute("DELETE FROM spellings WHERE key = ?", (key,))
