@@ -16,15 +16,19 @@ Every page is in the reader's language, through ui.po, in the site's templates.
 
 from __future__ import annotations
 
+import base64
 import email.parser
 import email.policy
+import hashlib
 import json
+import re
 import secrets
 import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -80,6 +84,20 @@ class Answer:
     status: int
     body: bytes
     headers: tuple[tuple[str, str], ...] = ()
+    policy: str = "default-src 'none'"
+    """Its Content-Security-Policy."""
+
+
+@cache
+def _policy(styles: tuple[str, ...]) -> str:
+    """A page's Content-Security-Policy: no script at all; styles only the page's own
+    (the site's stylesheet), by their hash: the hash of what this page holds, so a
+    stylesheet changed while the service runs is not refused."""
+    hashes = " ".join(
+        f"'sha256-{base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()}'"
+        for style in styles)
+    return (f"default-src 'none'; style-src {hashes}; img-src 'self' data:; "
+            "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 
 
 class Service:
@@ -91,7 +109,6 @@ class Service:
         self.prefix = urlsplit(config.site.base_url or "/").path.rstrip("/") + "/"
         self._labels: dict[str, Translations] = {}
         self._lock = threading.Lock()
-        self._csp: str | None = None
         self._clients: dict[str, list[float]] = {}
         self._local = threading.local()
 
@@ -110,7 +127,7 @@ class Service:
         answer = self.answer(environ)
         headers = [("Content-Type", "text/html; charset=utf-8"),
                    ("Content-Length", str(len(answer.body))), *_SECURITY,
-                   ("Content-Security-Policy", self.csp()), *answer.headers]
+                   ("Content-Security-Policy", answer.policy), *answer.headers]
         start_response(_STATUS[answer.status], headers)
         return [answer.body if environ.get("REQUEST_METHOD") != "HEAD" else b""]
 
@@ -297,24 +314,8 @@ class Service:
             "token": "", "subscriber": None, "saved": False, "problem": False,
             "address_problem": False, "new_address": "",
             **context}, self.labels(lang), lang, stylesheet=True)
-        return Answer(status, html.encode("utf-8"))
-
-    def csp(self) -> str:
-        """The pages' Content-Security-Policy: no script at all; styles only the site's
-        stylesheet, by its hash."""
-        if self._csp is None:
-            import base64
-            import hashlib
-            import re
-
-            html = self.page(200, "privacy", self.config.languages[0]).body.decode()
-            styles = re.findall(r"<style>(.*?)</style>", html, re.S)
-            hashes = " ".join(
-                f"'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'"
-                for s in styles)
-            self._csp = (f"default-src 'none'; style-src {hashes}; img-src 'self' data:; "
-                         "form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
-        return self._csp
+        return Answer(status, html.encode("utf-8"), policy=_policy(
+            tuple(re.findall(r"<style>(.*?)</style>", html, re.S))))
 
 
 def _language_name(code: str) -> str:
