@@ -8,7 +8,8 @@ keep-alive connection: requests per second and latency (median, p99) of
 - one-click unsubscribes (RFC 8058 POSTs, each to a different subscriber),
 - subscribes (new addresses; each queues a confirmation),
 - and, as the anchor, GETs of a static page served by the same server and process:
-  the floor of the server itself.
+  the floor of the server itself, run in turn with the others in each round (the
+  round of median rate is printed).
 
     .venv/bin/python bench/subscriptions.py [--subscribers N] [--requests N]
 """
@@ -118,6 +119,11 @@ def load(port: int, requests: list[tuple[str, str, bytes, dict[str, str]]],
     return time.perf_counter() - start, latencies, failures[0]
 
 
+def middle(runs: list[tuple[float, list[float], int]]) -> tuple[float, list[float], int]:
+    """The round of median rate."""
+    return sorted(runs, key=lambda run: len(run[1]) / run[0])[len(runs) // 2]
+
+
 def row(what: str, seconds: float, latencies: list[float], failures: int,
         anchor: float | None = None) -> float:
     rate = len(latencies) / seconds
@@ -134,6 +140,7 @@ def main() -> None:
     parser.add_argument("--subscribers", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     controller, smtp_port = sink()
     port = free_port()
@@ -158,20 +165,30 @@ def main() -> None:
         time.sleep(1)
         try:
             print(f"{args.subscribers} subscribers; transflow send delivering meanwhile; "
-                  f"{args.clients} clients; {os.cpu_count()} CPUs")
-            page = [("GET", "/en/index.html", b"", {})] * args.requests
-            anchor = row("static page (anchor)", *load(port, page, args.clients))
+                  f"{args.clients} clients; {args.rounds} rounds, the anchor in turn with "
+                  f"each; {os.cpu_count()} CPUs")
             key = SECRET.encode()
             form = {"Content-Type": "application/x-www-form-urlencoded"}
             one_click = urlencode({"List-Unsubscribe": "One-Click"}).encode()
-            leaving = [("POST", f"/unsubscribe?token={tokens.make('unsubscribe', ids[n], key)}",
-                        one_click, form) for n in range(args.requests)]
-            row("one-click unsubscribe", *load(port, leaving, args.clients), anchor)
-            joining = [("POST", "/subscribe", urlencode(
-                {"email": f"new{n}@example.org", "lang": "ru"}).encode(),
-                {**form, "X-Forwarded-For": f"10.0.{n // 250}.{n % 250}"})
-                for n in range(args.requests)]
-            row("subscribe", *load(port, joining, args.clients), anchor)
+            n = args.requests
+            kinds: dict[str, list[tuple[float, list[float], int]]] = {}
+            for r in range(args.rounds):
+                page = [("GET", "/en/index.html", b"", {})] * n
+                leaving = [("POST", "/unsubscribe?token="
+                            f"{tokens.make('unsubscribe', ids[r * n + i], key)}",
+                            one_click, form) for i in range(n)]
+                joining = [("POST", "/subscribe", urlencode(
+                    {"email": f"new{r}-{i}@example.org", "lang": "ru"}).encode(),
+                    {**form, "X-Forwarded-For": f"10.{r}.{i // 250}.{i % 250}"})
+                    for i in range(n)]
+                for kind, requests in (("static page (anchor)", page),
+                                       ("one-click unsubscribe", leaving),
+                                       ("subscribe", joining)):
+                    kinds.setdefault(kind, []).append(load(port, requests, args.clients))
+            anchor = None
+            for kind, runs in kinds.items():
+                rate = row(kind, *middle(runs), anchor)
+                anchor = anchor or rate
             print(f"send still running: {sender.poll() is None}")
         finally:
             for process in (sender, server):
