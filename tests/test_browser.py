@@ -167,3 +167,48 @@ def test_search_results_lead_into_a_site_served_from_a_subpath(
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+def test_search_finds_every_year_and_ranks_the_newest_first_among_equals(
+        tmp_path: Path, browser: object) -> None:
+    """Each year has its own bundle (a change re-indexes one year); the search page
+    searches them together. The same commentary in 2023 and 2024 ranks equal: the newest
+    comes first, and a word found only in the older year is found too."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from transflow.site.serve import Server, static_app
+    from transflow.workspace.config import load_config
+
+    root = copy_sample(tmp_path / "sample")
+    source = (root / "sources" / W09 / "border-readiness-check.md").read_text(encoding="utf-8")
+    for week, extra in (("2023-W50", "Ploughshare."), ("2022-W50", "")):
+        (root / "sources" / week).mkdir()
+        (root / "sources" / week / "border-readiness-check.md").write_text(
+            source.replace("date: 2024-02-27", f"date: {week[:4]}-12-12") + extra + "\n",
+            encoding="utf-8")
+    assert run(root, "update").exit_code == 0
+    assert run(root, "build", "--no-strict").exit_code == 0
+    assert sorted(p.name for p in (root / "output" / "pagefind").iterdir()) == [
+        "2022", "2023", "2024"]
+    server = Server(static_app(load_config(root)), port=0)
+    threading.Thread(target=server.run, daemon=True).start()
+    d = browser
+    try:
+        def results(words: str) -> list[str]:
+            d.get(server.url + "en/search/index.html")  # type: ignore[attr-defined]
+            box = WebDriverWait(d, 20).until(  # type: ignore[arg-type]
+                ec.presence_of_element_located((By.CSS_SELECTOR,
+                                                ".pagefind-ui__search-input")))
+            box.send_keys(words)
+            WebDriverWait(d, 20).until(  # type: ignore[arg-type]
+                ec.presence_of_element_located((By.CSS_SELECTOR, ".pagefind-ui__result-link")))
+            return [urlparse(a.get_attribute("href")).path.split("/")[1] for a in
+                    d.find_elements(By.CSS_SELECTOR, ".pagefind-ui__result-link")]  # type: ignore
+
+        found = results("mechanised brigades")
+        assert found[:3] == [W09, "2023-W50", "2022-W50"], found
+        assert results("ploughshare") == ["2023-W50"]
+    finally:
+        server.stop()

@@ -4,6 +4,7 @@ to a page that exists, the language switcher, the archive and the trend history.
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -183,10 +184,10 @@ def test_a_translators_edit_reaches_the_site_on_the_next_build(tmp_path: Path) -
     # again (no list shows the paragraph), and nothing of another language or week.
     assert "site: 1 pages written" in result.output, result.output
     # The search index was made again, whole: one of each language, no earlier one left.
-    metas = sorted(p.name.split("_")[0] for p in (root / "output" / "pagefind").glob(
-        "*.pf_meta"))
+    metas = sorted(p.name.split("_")[0] for p in (root / "output" / "pagefind" / "2024"
+                                                   ).glob("*.pf_meta"))
     assert metas == ["pagefind.be", "pagefind.en", "pagefind.ru"]
-    assert not list((root / "output").glob(".pagefind-*"))
+    assert not list((root / "output" / "pagefind").glob(".*"))
     # A second build finds nothing to do.
     assert "site: 0 pages written" in run(root, "build", "--week", W09).output
 
@@ -235,3 +236,59 @@ def test_a_new_title_renders_again_only_the_pages_that_show_it(tmp_path: Path) -
     assert all(path.startswith(("output/ru/", f"output/{W09}/ru/", "output/2024-W10/ru/"))
                for path in report.written), report.written
     assert report.rendered == len(report.written)
+
+
+def test_a_change_re_indexes_only_its_year_for_search(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path / "sample")
+    source = (root / "sources" / W09 / "border-readiness-check.md").read_text(encoding="utf-8")
+    (root / "sources" / "2023-W50").mkdir()
+    (root / "sources" / "2023-W50" / "border-readiness-check.md").write_text(
+        source.replace("date: 2024-02-27", "date: 2023-12-12"), encoding="utf-8")
+    assert run(root, "update").exit_code == 0
+    assert run(root, "build", "--no-strict").exit_code == 0
+    bundles = root / "output" / "pagefind"
+    before = {year: (bundles / year / "pagefind-entry.json").stat().st_ino
+              for year in ("2023", "2024")}
+    po = root / "locales" / "ru" / "LC_MESSAGES" / f"{W09}.po"
+    po.write_text(po.read_text(encoding="utf-8").replace(
+        "Поправки также предусматривают:", "Кроме того, поправки предусматривают:"),
+        encoding="utf-8")
+    result = run(root, "build", "--week", W09, "--no-strict")
+    assert result.exit_code == 0, result.output
+    after = {year: (bundles / year / "pagefind-entry.json").stat().st_ino
+             for year in ("2023", "2024")}
+    assert after["2023"] == before["2023"]  # not made again
+    assert after["2024"] != before["2024"]
+    page = (root / "output" / "ru" / "search" / "index.html").read_text(encoding="utf-8")
+    assert 'pagefind/2024/pagefind-ui.js' in page and 'pagefind/2023/' in page
+    # A year no longer published loses its bundle.
+    (root / "sources" / "2023-W50" / "border-readiness-check.md").unlink()
+    (root / "sources" / "2023-W50").rmdir()
+    shutil.rmtree(root / "output" / "2023-W50")
+    assert run(root, "build", "--no-strict").exit_code == 0
+    assert sorted(p.name for p in bundles.iterdir()) == ["2024"]
+
+
+def test_related_commentaries_are_the_nearest_in_time() -> None:
+    from transflow.site.listing import Listed, Listing
+    from transflow.site.pages import _nearest
+    from transflow.workspace.weeks import Week
+
+    def item(n: int) -> tuple[Listing, Listed]:
+        listed = Listed(f"c{n}", "economy", "Economy", None, None, None,  # type: ignore[arg-type]
+                        str(n))
+        return Listing("en", Week(2024, n), "", "", None, (listed,), ""), listed
+
+    def slugs(found: list[tuple[Listing, Listed]]) -> list[str]:
+        return [a.slug for _, a in found]
+
+    items = [item(n) for n in range(40, 0, -1)]  # newest first
+    # Two newer and two older, and the newer of the next two: newest first.
+    assert slugs(_nearest(items, 20)) == ["c23", "c22", "c21", "c19", "c18"]
+    assert slugs(_nearest(items, 0)) == ["c39", "c38", "c37", "c36", "c35"]
+    assert slugs(_nearest(items, 39)) == ["c6", "c5", "c4", "c3", "c2"]
+    # A new week changes the lists of the few commentaries just before it, not the
+    # archive's (each of its pages would be written again every week).
+    newer = [item(41), *items]
+    changed = [i for i in range(len(items)) if _nearest(items, i) != _nearest(newer, i + 1)]
+    assert changed == [0, 1, 2]

@@ -66,7 +66,7 @@ def build(workspace: Path | None, selection: WeekSelection | None, languages: tu
         from transflow.site.pages import build_site
 
         with ProgressBar() as bar:
-            site = build_site(s.config, bar)
+            site = build_site(s.config, bar, report.bulletins)
         for warning in site.warnings:
             click.echo(f"warning: {warning}", err=True)
         for failure in site.failures:

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from transflow.publish.bulletin import Bulletin
 from transflow.publish.editions import bulletin_dir, pdf_name, published_percent
 from transflow.publish.formats import output_format
 from transflow.publish.manifest import MANIFEST, manifest_json, shared_state
@@ -79,6 +80,8 @@ class BuildReport:
     refused: tuple[Refused, ...] = ()
     failed: tuple[Failed, ...] = ()
     preview: bool = False
+    bulletins: tuple[Bulletin, ...] = field(default=(), compare=False, repr=False)
+    """The bulletins this build made and wrote (for the site: not made twice)."""
 
     def _bulletins(self, written: bool) -> int:
         state: dict[tuple[Week, str], bool] = {}
@@ -313,28 +316,36 @@ def _run_plan(config: Config, plan: BuildPlan, drafts: bool, progress: Progress 
                for c in plan.current for fmt, path in c.files]
     failed: list[Failed] = []
     total = len(plan.jobs)
-    finished: list[Rendered] = []
+    # What each finished bulletin was made from, as its files are now: the rendered
+    # files themselves are let go as soon as they are written.
+    finished: list[tuple[Week, str, Decided]] = []
+    made: list[Bulletin] = []
     for done, rendered in enumerate(_rendered(config, plan, jobs, pool)):
         job = rendered.job
         if progress:
             progress(f"{job.week} {job.lang}", done, total)
         warnings += rendered.notes
-        made, failure = write_rendered(config, rendered)
+        written, failure = write_rendered(config, rendered)
         if failure is not None:
             failed.append(failure)
             if records is not None:
                 records.forget(state_key(job.week, job.lang, drafts))
-        elif not rendered.notes:
-            finished.append(rendered)
-        outputs += made
+        else:
+            made.append(job.bulletin)
+            if not rendered.notes:
+                files = {name: config.root / rel for name, rel, _ in rendered.files}
+                finished.append((job.week, job.lang, Decided(options=plan.options, sources={
+                    name: (source, *stamp(files[name])) for name, source in rendered.sources
+                    if source})))
+        outputs += written
     if records is not None:
         _record(config, plan, drafts, finished, records)
     return BuildReport(tuple(outputs), plan.skipped, tuple(warnings), plan.refused,
-                       tuple(failed), drafts)
+                       tuple(failed), drafts, tuple(made))
 
 
-def _record(config: Config, plan: BuildPlan, drafts: bool, finished: list[Rendered],
-            records: Records[Decided]) -> None:
+def _record(config: Config, plan: BuildPlan, drafts: bool,
+            finished: list[tuple[Week, str, Decided]], records: Records[Decided]) -> None:
     """What was decided, as the files are on disk now, with every language of the week
     written: the next build skips these bulletins while nothing moves."""
     shared = shared_state(config)
@@ -343,12 +354,8 @@ def _record(config: Config, plan: BuildPlan, drafts: bool, finished: list[Render
         records.record(state_key(week, lang, drafts), build_print(
             config, week, lang, plan.options, drafts, shared), decided)
 
-    for rendered in finished:
-        job = rendered.job
-        files = {name: config.root / rel for name, rel, _ in rendered.files}
-        keep(job.week, job.lang, Decided(options=plan.options, sources={
-            name: (source, *stamp(files[name])) for name, source in rendered.sources
-            if source}))
+    for week, lang, decided in finished:
+        keep(week, lang, decided)
     for week, lang, decided in (
             *((s.week, s.lang, Decided(skipped=s.percent)) for s in plan.skipped),
             *((r.week, r.lang, Decided(refused=r.errors)) for r in plan.refused)):

@@ -10,8 +10,9 @@ only pages whose content changed are written.
 from __future__ import annotations
 
 import hashlib
-import itertools
-from dataclasses import dataclass, field
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 
 from transflow.catalogs.model import Translations
 from transflow.catalogs.ui import NOT_FOUND
@@ -183,11 +184,17 @@ class _Resolver:
     """Whole bulletins, resolved from the catalogs at most once a run and only for the
     weeks whose listing is not remembered or whose pages are rendered."""
 
-    def __init__(self, config: Config, cache: _Cache | None) -> None:
+    KEPT = 12
+    """Bulletins resolved here that stay in memory (pages come a week at a time: the
+    archive's bulletins are never all held)."""
+
+    def __init__(self, config: Config, cache: _Cache | None,
+                 made: Sequence[Bulletin] = ()) -> None:
         self.config = config
         self.cache = cache
-        self.commentaries: dict[Week, tuple[Commentary, ...]] = {}
-        self.bulletins: dict[tuple[Week, str], Bulletin] = {}
+        self.commentaries: OrderedDict[Week, tuple[Commentary, ...]] = OrderedDict()
+        self.bulletins: OrderedDict[tuple[Week, str], Bulletin] = OrderedDict()
+        self.made = {(b.week, b.lang): b for b in made if not b.preview}
         self.ui: dict[str, Translations] = {}
 
     def labels(self, lang: str) -> Translations:
@@ -196,10 +203,23 @@ class _Resolver:
         return self.ui[lang]
 
     def bulletin(self, week: Week, lang: str) -> Bulletin:
-        if (week, lang) not in self.bulletins:
-            self.bulletins[(week, lang)] = _resolve(self.config, week, lang, self.labels(lang),
-                                                    self.commentaries)
-        return self.bulletins[(week, lang)]
+        key = (week, lang)
+        if (made := self.made.get(key)) is not None:
+            # The build made it from the same catalogs a moment ago: not made twice.
+            name = pdf_name(self.config, week, lang)
+            return made if made.pdf_name == name else replace(made, pdf_name=name)
+        if key in self.bulletins:
+            self.bulletins.move_to_end(key)
+            return self.bulletins[key]
+        if week not in self.commentaries:
+            self.commentaries[week] = load_week(self.config, week)
+            if len(self.commentaries) > self.KEPT:
+                self.commentaries.popitem(last=False)
+        found = self.bulletins[key] = _resolve(self.config, week, lang, self.labels(lang),
+                                               self.commentaries[week])
+        if len(self.bulletins) > self.KEPT:
+            self.bulletins.popitem(last=False)
+        return found
 
     def listing(self, week: Week, lang: str, inputs: str) -> Listing:
         key = f"{week} {lang}"
@@ -217,10 +237,8 @@ class _Resolver:
 
 
 def _resolve(config: Config, week: Week, lang: str, ui: Translations,
-             commentaries: dict[Week, tuple[Commentary, ...]]) -> Bulletin:
-    if week not in commentaries:
-        commentaries[week] = load_week(config, week)
-    b = make_bulletin(config, week, lang, commentaries[week],
+             commentaries: tuple[Commentary, ...]) -> Bulletin:
+    b = make_bulletin(config, week, lang, commentaries,
                       Translations(catalog_of(config, lang, week)), ui)
     return as_published(config, b, pdf_name(config, week, lang))
 
@@ -294,8 +312,12 @@ def _language_pages(config: Config, lang: str, listings: list[Listing],
     switcher = _Switcher(config, lang, published)
     pages: list[Page] = []
     search = f"{lang}/search/index.html"
+    # Each year's commentaries have a search bundle of their own; the page searches
+    # them together, the newest year's first.
+    bundles = sorted({listing.week.year for listing in listings}, reverse=True)
     pages.append(Page(search, "site_search.html", lang, {
-        "switcher": switcher.links("{lang}/search/index.html", None, search)}))
+        "switcher": switcher.links("{lang}/search/index.html", None, search),
+        "bundles": bundles}))
     years: dict[int, list[Listing]] = {}
     for listing in listings:
         years.setdefault(listing.week.year, []).append(listing)
@@ -336,11 +358,11 @@ def _commentary_pages(lang: str, listings: list[Listing],
                       by_category: dict[str, list[tuple[Listing, Listed]]],
                       switcher: _Switcher) -> list[Page]:
     pages = []
+    place = {id(a): i for items in by_category.values() for i, (_, a) in enumerate(items)}
     for listing in listings:
         for a in listing.articles:
             path = f"{listing.week}/{lang}/{a.slug}/index.html"
-            related = list(itertools.islice(
-                ((ox, oa) for ox, oa in by_category[a.category] if oa is not a), 5))
+            related = _nearest(by_category[a.category], place[id(a)])
             links = switcher.links(f"{listing.week}/{{lang}}/{a.slug}/index.html",
                                    listing.week, path)
             pages.append(Page(path, "site_commentary.html", lang, {
@@ -350,6 +372,19 @@ def _commentary_pages(lang: str, listings: list[Listing],
                           for ox, oa in related),
                     tuple(link.href for link in links)), full=listing.week))
     return pages
+
+
+RELATED = 5
+"""Commentaries of the same category a commentary's page links to."""
+
+
+def _nearest(items: list[tuple[Listing, Listed]], i: int) -> list[tuple[Listing, Listed]]:
+    """The commentaries of a category nearest in time to its ``i``-th (newest first),
+    the newer first among equally near: a new week changes the lists of the few
+    commentaries just before it, not of the whole archive."""
+    order = sorted((j for j in range(max(0, i - RELATED), min(len(items), i + RELATED + 1))
+                    if j != i), key=lambda j: (abs(j - i), j))[:RELATED]
+    return [items[j] for j in sorted(order)]
 
 
 def render_page(config: Config, page: Page, ui: Translations | None = None,
@@ -374,17 +409,21 @@ def render_page(config: Config, page: Page, ui: Translations | None = None,
                            stylesheet=True)
 
 
-def build_site(config: Config, progress: Progress | None = None) -> SiteReport:
+def build_site(config: Config, progress: Progress | None = None,
+               made: Sequence[Bulletin] = ()) -> SiteReport:
     """Write the pages of the site whose content changed (holding the workspace lock:
-    the site is read from catalogs and bulletins no other run may change meanwhile)."""
+    the site is read from catalogs and bulletins no other run may change meanwhile).
+    ``made``: the bulletins a build just made (``BuildReport.bulletins``), used as they
+    are rather than made again from the same files."""
     with workspace_lock(config.root):
-        return _build_site(config, progress)
+        return _build_site(config, progress, made)
 
 
-def _build_site(config: Config, progress: Progress | None) -> SiteReport:
+def _build_site(config: Config, progress: Progress | None,
+                made: Sequence[Bulletin]) -> SiteReport:
     listings: dict[str, list[Listing]] = {}
     cache = _Cache(config)
-    resolver = _Resolver(config, cache)
+    resolver = _Resolver(config, cache, made)
     pages = plan_site(config, listings, cache, resolver)
     extra, warnings = _feeds(config, pages, listings)
     inside = Inside(config.root)
@@ -395,15 +434,15 @@ def _build_site(config: Config, progress: Progress | None) -> SiteReport:
     cache.pages.keep_only({page.path for page in pages})
     cache.save()
     failures = list(done.failures)
-    # Pagefind reads the whole site each time: run it only when what it indexes changed.
-    # After a failure, the pages are not what the index should show: the previous stays.
-    if not failures and (done.searched_changed
-                         or not (config.output_dir / "pagefind").is_dir()):
+    # Pagefind reads a whole year's pages each time: it runs for the years whose
+    # indexed pages changed. After a failure, the pages are not what the index should
+    # show: the previous stays.
+    if not failures:
         from transflow.site.search import IndexIncomplete, index
 
-        indexed = sum(1 for page in pages if page.template == _INDEXED)
         try:
-            if (problem := index(config, indexed)) is not None:
+            if (problem := index(config, _indexed_years(pages), set(done.searched))
+                    ) is not None:
                 warnings.append(problem)
         except IndexIncomplete as exc:
             failures.append(str(exc))
@@ -438,8 +477,8 @@ class _SiteWritten:
     unchanged: int
     rendered: int
     failures: tuple[str, ...]
-    searched_changed: bool
-    """A page that search indexes was written."""
+    searched: frozenset[int]
+    """The years of the pages search indexes that were written."""
 
 
 def _write_site(config: Config, files: list[tuple[str, Page | str | bytes]], cache: _Cache,
@@ -451,7 +490,7 @@ def _write_site(config: Config, files: list[tuple[str, Page | str | bytes]], cac
     written: list[str] = []
     failures: list[str] = []
     unchanged = rendered = 0
-    searched_changed = False
+    searched: set[int] = set()
     for done, (path, what) in enumerate(files):
         if progress:
             progress(path, done, len(files))
@@ -474,7 +513,7 @@ def _write_site(config: Config, files: list[tuple[str, Page | str | bytes]], cac
             if write_if_changed(config.output_dir / path, data):
                 written.append(f"output/{path}")
                 if isinstance(what, Page) and what.template == _INDEXED:
-                    searched_changed = True
+                    searched.add(_year_of(path))
             else:
                 unchanged += 1
             if print_ is not None:
@@ -484,7 +523,21 @@ def _write_site(config: Config, files: list[tuple[str, Page | str | bytes]], cac
             failures.append(f"output/{path}: not written ({exc.strerror or exc})")
             cache.pages.forget(path)
     return _SiteWritten(tuple(written), unchanged, rendered, tuple(failures),
-                        searched_changed)
+                        frozenset(searched))
+
+
+def _year_of(path: str) -> int:
+    """The year of a commentary page, ``<year>-W<nn>/<lang>/<slug>/index.html``."""
+    return int(path.split("-", 1)[0])
+
+
+def _indexed_years(pages: Sequence[Page]) -> dict[int, int]:
+    """The years that have pages for search, and how many each has."""
+    years: dict[int, int] = {}
+    for page in pages:
+        if page.template == _INDEXED:
+            years[_year_of(page.path)] = years.get(_year_of(page.path), 0) + 1
+    return years
 
 
 def _fingerprint(page: Page, templates: str, config: Config) -> str:

@@ -1,6 +1,7 @@
 """Full-text search of the site with Pagefind: its indexer (the ``pagefind`` package
 from PyPI, with its binary) runs over ``output/`` after the pages are written and
-builds one index per language, by each page's ``<html lang>``. Only commentary pages
+builds, for each year, one bundle holding an index per language (by each page's
+``<html lang>``). Only commentary pages
 are indexed (``data-pagefind-body``). The search page fetches the index, so it works
 when the site is served over http (``transflow serve``), not from ``file://``."""
 
@@ -23,10 +24,23 @@ def available() -> bool:
     return importlib.util.find_spec("pagefind") is not None
 
 
-_PAGES = "*-W*/*/*/index.html"
-"""The commentary pages, ``<week>/<lang>/<slug>/index.html``: the only pages with
-``data-pagefind-body``. Pagefind reads just these (a third less time than reading the
-whole site to find them)."""
+_PAGES = "{year}-W*/*/*/index.html"
+"""The commentary pages of a year, ``<week>/<lang>/<slug>/index.html``: the only pages
+with ``data-pagefind-body``. Pagefind reads just these (a third less time than reading
+the whole site to find them)."""
+
+BUNDLES = "pagefind"
+"""The folder of output/ holding one Pagefind bundle per year, ``pagefind/<year>/``:
+Pagefind cannot update an index, so a change re-indexes its year only, and the search
+page searches every year's bundle together (``mergeIndex``)."""
+
+
+def bundle_years(config: Config) -> list[int]:
+    """The years that have a bundle, newest first."""
+    folder = config.output_dir / BUNDLES
+    if not folder.is_dir():
+        return []
+    return sorted((int(p.name) for p in folder.iterdir() if p.name.isdigit()), reverse=True)
 
 
 class IndexIncomplete(TransflowError):
@@ -57,21 +71,36 @@ def _incomplete(bundle: Path) -> tuple[str, str] | None:
     return None
 
 
-def index(config: Config, pages: int | None = None) -> str | None:
-    """Build the search index in ``output/pagefind/`` (``pages``: how many pages it
-    indexes, when known); a warning when it cannot.
-
-    The bundle is written beside the old one and swapped in whole: readers never meet
-    a half-written index, and a run killed halfway leaves the old one as it was. The
-    files of earlier indexes do not pile up (Pagefind names its files by their content
-    and never removes one)."""
+def index(config: Config, years: dict[int, int], changed: set[int]) -> str | None:
+    """Build the search index of each year of ``years`` (year: how many pages it
+    indexes) whose pages ``changed`` or that has no bundle yet, in
+    ``output/pagefind/<year>/``; remove the bundles of years no longer published; a
+    warning when it cannot."""
     if not available():
         return "no search index: install pagefind (pip install 'pagefind[bin]')"
-    bundle = config.output_dir / "pagefind"
-    fresh = config.output_dir / ".pagefind-new"
-    stale = config.output_dir / ".pagefind-old"
-    for leftover in (fresh, stale):  # from a run that was killed
+    folder = config.output_dir / BUNDLES
+    folder.mkdir(parents=True, exist_ok=True)
+    for leftover in folder.glob(".*-*"):  # from a run that was killed
         shutil.rmtree(leftover, ignore_errors=True)
+    for year in sorted(years, reverse=True):
+        stale = year in changed or not (folder / str(year) / "pagefind-entry.json").is_file()
+        if stale and (problem := _index_year(config, year, years[year])) is not None:
+            return problem
+    for old in bundle_years(config):
+        if old not in years:
+            shutil.rmtree(folder / str(old), ignore_errors=True)
+    return None
+
+
+def _index_year(config: Config, year: int, pages: int) -> str | None:
+    """One year's bundle, written beside the old one and swapped in whole: readers
+    never meet a half-written index, and a run killed halfway leaves the old one as it
+    was. The files of earlier indexes do not pile up (Pagefind names its files by their
+    content and never removes one)."""
+    folder = config.output_dir / BUNDLES
+    bundle = folder / str(year)
+    fresh = folder / f".{year}-new"
+    stale = folder / f".{year}-old"
     # Pagefind does not write a fragment or index chunk whose name (a digest of its
     # content) exists: those start as hard links to the old ones, so only what changed
     # is written (a third of the time). Only those: the files with fixed names
@@ -79,14 +108,13 @@ def index(config: Config, pages: int | None = None) -> str | None:
     # would change the index being served. The old chunks no longer used stay; once
     # they make up a fifth of the fragments, the bundle is made from nothing again.
     fragments = bundle / "fragment"
-    if fragments.is_dir() and pages is not None and len(
-            list(fragments.iterdir())) <= pages * 1.25 + 10:
+    if fragments.is_dir() and len(list(fragments.iterdir())) <= pages * 1.25 + 10:
         for chunks in ("fragment", "index"):
             if (bundle / chunks).is_dir():
                 shutil.copytree(bundle / chunks, fresh / chunks, copy_function=os.link)
     done = subprocess.run(
         [sys.executable, "-m", "pagefind", "--site", str(config.output_dir), "--quiet",
-         "--glob", _PAGES, "--output-path", str(fresh),
+         "--glob", _PAGES.format(year=year), "--output-path", str(fresh),
          "--keep-index-url"],  # links to index.html, as everywhere on the site
         capture_output=True, text=True, timeout=300)
     if done.returncode != 0:
@@ -98,10 +126,9 @@ def index(config: Config, pages: int | None = None) -> str | None:
         shutil.rmtree(fresh, ignore_errors=True)
         raise IndexIncomplete(f"the new search index is incomplete ({broken[1]}); the "
                               "previous index stays: free some space and build again",
-                              config.rel(config.output_dir / "pagefind" / broken[0]))
+                              config.rel(bundle / broken[0]))
     if bundle.exists():
         bundle.rename(stale)
     fresh.rename(bundle)
     shutil.rmtree(stale, ignore_errors=True)
     return None
-
