@@ -36,7 +36,14 @@ from transflow.publish.plan import (
     state_key,
 )
 from transflow.workspace.config import Config
-from transflow.workspace.files import Inside, Outcome, WriteFailed, workspace_lock, write_all
+from transflow.workspace.files import (
+    Inside,
+    Outcome,
+    WriteFailed,
+    output_phase,
+    workspace_lock,
+    write_all,
+)
 from transflow.workspace.progress import Progress
 from transflow.workspace.records import Records, stamp
 from transflow.workspace.weeks import Week
@@ -190,7 +197,8 @@ def write_rendered(config: Config, rendered: Rendered) -> tuple[list[Output], Fa
         if data is not None:
             files.append((config.root / rel, data))
     try:
-        outcomes = write_all(files)  # a file that already holds these bytes is left as is
+        # A file that already holds these bytes is left as is; the output phase syncs.
+        outcomes = write_all(files, sync=False)
     except WriteFailed as failed:
         return [], _failure(config, job, failed)
     return [Output(job.week, job.lang, fmt, rel,
@@ -233,8 +241,9 @@ def build(
         pool = _start_workers(jobs or _default_workers(never), never, options.formats)
         try:
             plan = plan_build(config, weeks, options, records)
-            return _run_plan(config, plan, drafts, progress, jobs or _workers(plan), records,
-                             pool)
+            with output_phase(config.root, config.output_dir):
+                return _run_plan(config, plan, drafts, progress, jobs or _workers(plan),
+                                 records, pool)
         finally:
             if pool is not None:
                 pool.terminate()  # done with, or stopped by an interrupt: nothing is left

@@ -37,7 +37,7 @@ from transflow.publish.render_html import render_template
 from transflow.site.listing import Listed, Listing
 from transflow.sources.commentary import Commentary, list_weeks, load_week, source_files
 from transflow.workspace.config import UI_DOMAIN, Config
-from transflow.workspace.files import Inside, workspace_lock, write_if_changed
+from transflow.workspace.files import Inside, output_phase, workspace_lock, write_if_changed
 from transflow.workspace.lang import language_label
 from transflow.workspace.progress import Progress
 from transflow.workspace.records import Records, fingerprint, stamp
@@ -416,13 +416,17 @@ def build_site(config: Config, progress: Progress | None = None,
     ``made``: the bulletins a build just made (``BuildReport.bulletins``), used as they
     are rather than made again from the same files."""
     with workspace_lock(config.root):
-        return _build_site(config, progress, made)
+        cache = _Cache(config)
+        with output_phase(config.root, config.output_dir):
+            report = _build_site(config, progress, made, cache)
+        # After the phase's sync: a record never vouches for a page not yet on disk.
+        cache.save()
+        return report
 
 
-def _build_site(config: Config, progress: Progress | None,
-                made: Sequence[Bulletin]) -> SiteReport:
+def _build_site(config: Config, progress: Progress | None, made: Sequence[Bulletin],
+                cache: _Cache) -> SiteReport:
     listings: dict[str, list[Listing]] = {}
-    cache = _Cache(config)
     resolver = _Resolver(config, cache, made)
     pages = plan_site(config, listings, cache, resolver)
     extra, warnings = _feeds(config, pages, listings)
@@ -432,7 +436,6 @@ def _build_site(config: Config, progress: Progress | None,
     files += extra
     done = _write_site(config, files, cache, resolver, inside, progress)
     cache.pages.keep_only({page.path for page in pages})
-    cache.save()
     failures = list(done.failures)
     # Pagefind reads a whole year's pages each time: it runs for the years whose
     # indexed pages changed. After a failure, the pages are not what the index should
@@ -510,7 +513,7 @@ def _write_site(config: Config, files: list[tuple[str, Page | str | bytes]], cac
             else:
                 data = what
             inside(config.output_dir / path)
-            if write_if_changed(config.output_dir / path, data):
+            if write_if_changed(config.output_dir / path, data, sync=False):
                 written.append(f"output/{path}")
                 if isinstance(what, Page) and what.template == _INDEXED:
                     searched.add(_year_of(path))

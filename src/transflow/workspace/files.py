@@ -80,8 +80,10 @@ QUIET_LIMIT = 5.0
 further writes still land in the catalog)."""
 
 
-def _fsynced_temp(path: Path, data: bytes, token: str | None = None) -> Path:
-    """``data`` in a new temporary file beside ``path``, on disk, with ``path``'s mode."""
+def _fsynced_temp(path: Path, data: bytes, token: str | None = None,
+                  sync: bool = True) -> Path:
+    """``data`` in a new temporary file beside ``path``, on disk (``sync``: an output
+    phase syncs once at its end instead), with ``path``'s mode."""
     path.parent.mkdir(parents=True, exist_ok=True)
     if token is None:
         fd, name = tempfile.mkstemp(prefix=f".{path.name}{TEMP_MARK}", suffix=".tmp",
@@ -92,8 +94,9 @@ def _fsynced_temp(path: Path, data: bytes, token: str | None = None) -> Path:
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
+            if sync:
+                f.flush()
+                os.fsync(f.fileno())
         try:
             mode = path.stat().st_mode & 0o777
         except FileNotFoundError:
@@ -105,12 +108,13 @@ def _fsynced_temp(path: Path, data: bytes, token: str | None = None) -> Path:
     return Path(name)
 
 
-def atomic_write(path: Path, data: bytes | str) -> None:
+def atomic_write(path: Path, data: bytes | str, *, sync: bool = True) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same folder and a rename
-    (for files only transflow writes: outputs, records, caches)."""
+    (for files only transflow writes: outputs, records, caches). ``sync=False``: inside
+    an ``output_phase``, which syncs once at its end."""
     if isinstance(data, str):
         data = data.encode("utf-8")
-    tmp = _fsynced_temp(path, data)
+    tmp = _fsynced_temp(path, data, sync=sync)
     try:
         os.replace(tmp, path)
     except BaseException:
@@ -118,7 +122,7 @@ def atomic_write(path: Path, data: bytes | str) -> None:
         raise
 
 
-def write_if_changed(path: Path, data: bytes | str) -> bool:
+def write_if_changed(path: Path, data: bytes | str, *, sync: bool = True) -> bool:
     """Atomically write ``data`` unless ``path`` already holds exactly it; True if written.
 
     Leaving unchanged files alone keeps their mtimes, so later stages can tell what changed.
@@ -130,7 +134,7 @@ def write_if_changed(path: Path, data: bytes | str) -> bool:
             return False
     except FileNotFoundError:
         pass
-    atomic_write(path, data)
+    atomic_write(path, data, sync=sync)
     return True
 
 
@@ -336,6 +340,9 @@ class Transaction:
     wrote it (``kept``).
     """
 
+    sync: bool = True
+    """Each new file on disk before it is put in place (False: outputs, in an
+    ``output_phase``, which syncs once at its end)."""
     notes: list[str] = field(default_factory=list)
     """Said once: how this filesystem limits the guarantees."""
     kept: list[Path] = field(default_factory=list)
@@ -376,7 +383,7 @@ class Transaction:
         self._made += reversed([p for p in (path.parent, *path.parent.parents)
                                 if not p.exists()])
         token = secrets.token_hex(4)
-        tmp = _fsynced_temp(path, data, token)
+        tmp = _fsynced_temp(path, data, token, self.sync)
         try:
             if not self._has_links(tmp):
                 return self._check_then_rename(path, tmp, ours, expected)
@@ -591,16 +598,16 @@ class ChangedMeanwhile(Exception):
 
 
 def write_all(files: Sequence[tuple[Path, bytes | str]] | Sequence[
-        tuple[Path, bytes | str, Expected]], *, strict: bool = False,
+        tuple[Path, bytes | str, Expected]], *, strict: bool = False, sync: bool = True,
         ) -> dict[Path, Outcome]:
     """Write every file or none: when one write fails (or the run is interrupted), the
     files already replaced get their previous content back, new ones are removed. An
     entry may name what the file is expected to be (see ``Transaction.replace``).
     Returns what became of each path (``CHANGED``: left alone, it was not what was
     expected); with ``strict``, a path left alone raises ``ChangedMeanwhile`` and
-    nothing is written."""
+    nothing is written. ``sync=False``: outputs, inside an ``output_phase``."""
     outcomes: dict[Path, Outcome] = {}
-    with Transaction() as transaction:
+    with Transaction(sync=sync) as transaction:
         for entry in files:
             path, data = entry[0], entry[1]
             expected = entry[2] if len(entry) > 2 else ANYTHING
@@ -614,6 +621,79 @@ def write_all(files: Sequence[tuple[Path, bytes | str]] | Sequence[
         if strict and left:
             raise ChangedMeanwhile(left[0])
     return outcomes
+
+
+# --- outputs: one sync a phase ------------------------------------------------------
+
+OUTPUT_MARK = ".transflow/output-phase"
+"""Present while an output phase writes: the time (ns) from which its files are new."""
+_phases: dict[Path, int] = {}
+
+
+@contextmanager
+def output_phase(root: Path, output: Path) -> Iterator[None]:
+    """A phase that writes outputs (files that can be made again) without a sync per
+    file: one sync at its end. A crash in the middle may leave an output empty or
+    short with the size and time a record expects, so it must not be taken as
+    current: the phase is marked as under way, on disk, before it writes, and the mark
+    cleared after the sync. A run that finds the mark (``clear_interrupted_phase``)
+    removes every output file changed since it was set: whatever the interrupted phase
+    wrote, whole or not, is made again. Re-entrant within one process."""
+    key = root.resolve()
+    if _phases.get(key):
+        _phases[key] += 1
+        try:
+            yield
+        finally:
+            _phases[key] -= 1
+        return
+    mark = root / OUTPUT_MARK
+    clear_interrupted_phase(root, output)
+    # A file's time comes from the kernel's coarse clock, a tick behind this one: the
+    # mark starts a second early (a file of that second is made again, needlessly).
+    atomic_write(mark, str(time.time_ns() - 1_000_000_000))
+    _sync_folder(mark.parent)
+    _phases[key] = 1
+    try:
+        yield
+    finally:
+        del _phases[key]
+        # Also after an exception or Ctrl-C: every file written is whole (each was put
+        # in place by a rename); only a crash can lose what is not on disk.
+        os.sync()
+        mark.unlink(missing_ok=True)
+
+
+def clear_interrupted_phase(root: Path, output: Path) -> list[Path]:
+    """After an output phase that did not end (a crash, a kill): remove each output
+    file changed since it began, so the run makes it again; what was removed."""
+    mark = root / OUTPUT_MARK
+    try:
+        since = int(mark.read_text(encoding="ascii").strip() or 0)
+    except FileNotFoundError:
+        return []
+    except (OSError, ValueError):
+        since = 0  # a mark of its own damaged: every output is suspect
+    removed = []
+    for parent, _, names in os.walk(output):
+        for name in names:
+            path = Path(parent, name)
+            with suppress(FileNotFoundError):
+                if path.lstat().st_mtime_ns >= since:
+                    path.unlink()
+                    removed.append(path)
+    os.sync()
+    mark.unlink(missing_ok=True)
+    return removed
+
+
+def _sync_folder(folder: Path) -> None:
+    with suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 # --- the workspace lock --------------------------------------------------------------
@@ -720,7 +800,8 @@ def _check_records(folder: Path) -> None:
     """Refuse to start when a file transflow keeps in ``.transflow/`` (its lock, records
     and caches) is a folder: one line naming it, before anything is read or written."""
     for entry in os.scandir(folder):
-        if entry.is_dir() and (entry.name == "lock" or entry.name.endswith(_RECORD_SUFFIXES)):
+        if entry.is_dir() and (entry.name in ("lock", "output-phase")
+                               or entry.name.endswith(_RECORD_SUFFIXES)):
             raise TransflowError(
                 "is a folder where transflow keeps a file of its own; remove it (transflow "
                 "makes it again)", str(Path(folder.name) / entry.name))
