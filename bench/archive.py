@@ -1,20 +1,25 @@
-"""transflow on a ten-year archive, against GNU gettext.
+"""transflow on an archive shaped like the publication's, as an editor runs it, against
+the tools a team would use instead.
 
-Generates ``--weeks`` weeks (520 by default) × 5 English commentaries × 8 paragraphs,
-runs ``transflow update``, translates 95% of the be and ru entries, and then times each
-command as an editor runs it, in its own process (so imports and peak memory count):
+``--weeks`` weeks (520 by default) of ``corpus.py``'s content: five commentaries a week
+in three source languages (15 commentary pages a week with the translations), eight to
+twelve paragraphs each, a Zipf vocabulary of 6,000 words a language; 95% of the entries
+translated. Every figure is a ``transflow`` command in its own process (imports and
+start-up count); anchors run in turn with it, round by round; medians and ranges.
 
-- how ``update`` grows: 40 weeks against 120;
-- the first ``update`` (no catalogs yet);
-- ``update`` after 10% of the paragraphs were edited, against the anchor: a
-  ``msgmerge --previous`` loop over the same catalogs and the same new templates, with
-  the fuzzy suggestions each gives;
-- a no-op ``update``, ``status``, ``check`` and a no-op ``check`` of the whole archive;
-- ``build`` of the whole archive (HTML, and the site) and a no-op ``build`` after it;
-- ``build`` of the last ``--build-weeks`` weeks (8 by default), HTML and PDF, with
-  ``--jobs 1`` and ``--jobs 2``.
+- ``update`` after editing 10% of the commentaries (a paragraph added, one split, one
+  moved, one reworded, one with a word swapped, each) against a ``msgmerge --previous``
+  loop over the same catalogs and the same new templates;
+- a no-op ``update``, ``build --format html`` and ``status``;
+- the whole site from nothing (``build --format html``: every bulletin's page, the site
+  and its search index) against Hugo (Debian's ``hugo``) and Pagefind building the same
+  commentary pages from the same Markdown;
+- one commentary of the latest week changed: ``update`` and ``build --week`` (its
+  HTML, PDF, the site and search), against WeasyPrint rendering that week's PDFs;
+- ``--growth 130,1040``: the first ``update``, the update after an edit and the whole
+  site at two sizes, with peak memory (linear growth is their size ratio).
 
-    .venv/bin/python bench/archive.py [--weeks N] [--build-weeks M]
+    .venv/bin/python bench/archive.py [--weeks 520] [--rounds 3] [--growth 130,1040]
 """
 
 from __future__ import annotations
@@ -23,100 +28,55 @@ import argparse
 import os
 import random
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
-from dataclasses import replace
 from pathlib import Path
 
-from workspace import REPO
+import corpus
+from measure import Run, command, median, peak, rounds, shell, spread, transflow
 
 from transflow.catalogs import pofile
-from transflow.workspace.weeks import Week
-
-WORDS = ("ministry authorities decree border sanctions budget regional council transit "
-         "exports grain pension rate inflation talks delegation report officials parliament "
-         "deputies reform security exercises neighbours cooperation agreement prices bank "
-         "currency harvest elections opposition court sentence detained protest media "
-         "factory railway wages imports loans fertiliser potash refinery customs visa "
-         "students teachers hospitals doctors regions villages capital district mayor").split()
-CATEGORIES = ("security", "foreign", "domestic", "economy", "society")
-TRENDS = ("better", "unchanged", "worse")
-PARAGRAPHS = 8
 
 
-def sentence(rng: random.Random) -> str:
-    words = [rng.choice(WORDS) for _ in range(rng.randint(8, 22))]
-    return " ".join(words).capitalize() + "."
+def prepared(root: Path, weeks: int) -> Run:
+    """A translated archive of ``weeks``; the time of its first update."""
+    corpus.make_workspace(root, corpus.weeks_of(weeks))
+    first = transflow(root, "update")
+    corpus.translate(root, random.Random(3))
+    transflow(root, "update")  # the translators' files, as update writes them
+    return first
 
 
-def paragraph(rng: random.Random) -> str:
-    return " ".join(sentence(rng) for _ in range(rng.randint(1, 4)))
+def clear_outputs(root: Path) -> None:
+    shutil.rmtree(root / "output", ignore_errors=True)
+    for record in (root / ".transflow").glob("*-state.json"):
+        if record.name.startswith(("build", "site", "check")):
+            record.unlink()
 
 
-def weeks_of(count: int) -> list[Week]:
-    return [Week(2016 + n // 52, n % 52 + 1) for n in range(count)]
+def snapshot(root: Path, to: Path) -> None:
+    shutil.rmtree(to, ignore_errors=True)
+    to.mkdir(parents=True)
+    for name in ("sources", "locales", ".transflow"):
+        shutil.copytree(root / name, to / name)
 
 
-def make_sources(root: Path, weeks: list[Week], rng: random.Random) -> None:
-    for name in ("transflow.toml", "glossary.csv", "assets"):
-        src = REPO / name
-        (shutil.copytree if src.is_dir() else shutil.copy)(src, root / name)
-    shutil.copytree(REPO / "locales", root / "locales", ignore=shutil.ignore_patterns("20*"))
-    for n, week in enumerate(weeks):
-        folder = root / "sources" / str(week)
-        folder.mkdir(parents=True)
-        for i, category in enumerate(CATEGORIES):
-            body = "\n\n".join(paragraph(rng) for _ in range(PARAGRAPHS))
-            (folder / f"note-{i}.md").write_text(
-                f"---\ntitle: {sentence(rng)[:-1]}\ncategory: {category}\n"
-                f"trend: {TRENDS[(n + i) % 3]}\n---\n\n{body}\n", encoding="utf-8")
+def restore(root: Path, saved: Path) -> None:
+    for name in ("sources", "locales", ".transflow"):
+        shutil.rmtree(root / name)
+        shutil.copytree(saved / name, root / name)
 
 
-def translate(root: Path, rng: random.Random, share: float = 0.95) -> None:
-    """Fill ``share`` of the be and ru entries, as translators would have."""
-    for lang in ("be", "ru"):
-        for path in sorted((root / "locales" / lang / "LC_MESSAGES").glob("20*.po")):
-            catalog = pofile.read_catalog(path)
-            entries = [e if e.obsolete or rng.random() > share
-                       else replace(e, msgstr=f"[{lang}] {e.msgid[::-1]}") for e in catalog]
-            path.write_text(pofile.dumps(catalog.with_entries(entries)), encoding="utf-8")
-
-
-def edit(root: Path, rng: random.Random, share: float = 0.10) -> int:
-    """Rewrite ``share`` of the paragraphs: small, medium and large edits."""
-    edited = 0
-    for path in sorted((root / "sources").glob("*/*.md")):
-        head, _, body = path.read_text(encoding="utf-8").partition("---\n\n")
-        paragraphs = body.strip().split("\n\n")
-        for i, text in enumerate(paragraphs):
-            if rng.random() >= share:
-                continue
-            words = text.split()
-            for _ in range(rng.choice((1, 2, max(1, len(words) // 6)))):
-                words[rng.randrange(len(words))] = rng.choice(WORDS)
-            paragraphs[i] = " ".join(words)
-            edited += 1
-        path.write_text(head + "---\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8")
-    return edited
-
-
-def run(root: Path, *args: str) -> tuple[float, float]:
-    """Seconds and peak MiB of ``transflow ARGS`` in its own process."""
-    with tempfile.TemporaryFile() as errors:  # a pipe would fill up and block it
-        start = time.perf_counter()
-        process = subprocess.Popen([sys.executable, "-m", "transflow", *args,
-                                    "--workspace", str(root)],
-                                   stdout=subprocess.DEVNULL, stderr=errors)
-        _, status, usage = os.wait4(process.pid, 0)
-        seconds = time.perf_counter() - start
-        errors.seek(0)
-        said = errors.read().decode(errors="replace")
-    code = os.waitstatus_to_exitcode(status)
-    if code not in (0, 1) or "Traceback" in said:
-        raise SystemExit(f"transflow {' '.join(args)} failed:\n{said[-2000:]}")
-    return seconds, usage.ru_maxrss / 1024
+def msgmerge_loop(old: Path, templates: Path, out: Path) -> Run:
+    script = out.with_suffix(".sh")
+    lines = ["set -e"]
+    for po in sorted(old.glob("*/LC_MESSAGES/20*.po")):
+        target = out / po.relative_to(old)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        lines.append(f"msgmerge --previous -q -o '{target}' '{po}' "
+                     f"'{templates / (po.stem + '.pot')}'")
+    script.write_text("\n".join(lines) + "\n")
+    return shell(["sh", str(script)])
 
 
 def fuzzy_count(folder: Path) -> int:
@@ -124,101 +84,170 @@ def fuzzy_count(folder: Path) -> int:
                for e in pofile.read_catalog(path) if e.fuzzy and not e.obsolete)
 
 
-def msgmerge_loop(old: Path, templates: Path, out: Path) -> float:
-    start = time.perf_counter()
-    for po in sorted(old.glob("*/LC_MESSAGES/20*.po")):
-        target = out / po.relative_to(old)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["msgmerge", "--previous", "-q", "-o", str(target), str(po),
-                        str(templates / f"{po.stem}.pot")], check=True)
-    return time.perf_counter() - start
+HUGO_CONFIG = 'baseURL = "/"\ntitle = "bench"\ndisableKinds = ["taxonomy", "term", "RSS"]\n'
+HUGO_SINGLE = """<!DOCTYPE html><html lang="{{ .Params.lang }}"><head><meta charset="utf-8">
+<title>{{ .Title }}</title></head><body><header><a href="/">Home</a></header><main
+data-pagefind-body><h1>{{ .Title }}</h1><p>{{ .Params.category }} · {{ .Params.trend }}</p>
+{{ .Content }}</main><nav>{{ range first 5 .Site.RegularPages }}<a href="{{ .RelPermalink }}">
+{{ .Title }}</a>{{ end }}</nav></body></html>
+"""
+HUGO_LIST = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>{{ .Title }}</title>
+</head><body><ul>{{ range .Pages }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>
+{{ end }}</ul></body></html>
+"""
 
 
-def row(name: str, seconds: float, mib: float, note: str = "") -> None:
-    print(f"{name:<38}{seconds:8.2f} s {mib:7.0f} MiB  {note}")
+def hugo_site(root: Path, site: Path) -> None:
+    """The archive's commentary pages, in every language, as a Hugo site: the sources'
+    Markdown and the same text in the two other languages (15 pages a week)."""
+    (site / "layouts" / "_default").mkdir(parents=True)
+    (site / "hugo.toml").write_text(HUGO_CONFIG)
+    (site / "layouts" / "_default" / "single.html").write_text(HUGO_SINGLE)
+    (site / "layouts" / "_default" / "list.html").write_text(HUGO_LIST)
+    for path in sorted((root / "sources").glob("*/*.md")):
+        head, _, body = path.read_text(encoding="utf-8").partition("---\n\n")
+        source = head.split("lang: ", 1)[1].split("\n", 1)[0]
+        for lang in ("be", "ru", "en"):
+            text = body if lang == source else corpus.pseudo_translation(body, lang)
+            page = site / "content" / lang / path.parent.name / path.name
+            page.parent.mkdir(parents=True, exist_ok=True)
+            page.write_text(head.replace(f"lang: {source}", f"lang: {lang}") + "---\n\n"
+                            + text, encoding="utf-8")
 
 
-def growth(small: int, large: int) -> None:
-    """How ``update`` grows with the archive: the first update and the update after a
-    10% edit, at two sizes, and their ratio (linear is large / small)."""
-    times: dict[int, tuple[float, float]] = {}
-    for size in (small, large):
-        rng = random.Random(size)
-        with tempfile.TemporaryDirectory() as tmp:
-            root = Path(tmp)
-            make_sources(root, weeks_of(size), rng)
-            first = run(root, "update")[0]
-            translate(root, rng)
-            run(root, "update")
-            edit(root, rng)
-            times[size] = (first, run(root, "update")[0])
-    for i, what in enumerate(("first update", "update after a 10% edit")):
-        a, b = times[small][i], times[large][i]
-        print(f"{what:<38}{small} weeks {a:6.2f} s, {large} weeks {b:6.2f} s: ratio "
-              f"{b / a:.2f} (linear: {large / small:.2f})")
+def hugo_and_pagefind(site: Path) -> Run:
+    shutil.rmtree(site / "public", ignore_errors=True)
+    built = shell(["hugo", "--quiet", "--source", str(site)])
+    indexed = shell([sys.executable, "-m", "pagefind", "--site", str(site / "public"),
+                     "--quiet"])
+    return Run(built.seconds + indexed.seconds, max(built.own_mib, indexed.own_mib), 0.0)
+
+
+FLOOR = '''
+import sys
+from pathlib import Path
+from weasyprint import HTML
+for page in sys.argv[2:]:
+    HTML(filename=page, base_url=sys.argv[1]).write_pdf(pdf_tags=True)
+'''
+
+
+def row(name: str, runs: list[Run], note: str = "") -> None:
+    print(f"  {name:<44}{spread(runs):<26}{peak(runs):<34}{note}")
+
+
+def archive(weeks: int, count: int, tmp: Path) -> None:
+    root = tmp / "archive"
+    first = prepared(root, weeks)
+    print(f"{weeks} weeks: 5 commentaries a week × 3 languages, 8–12 paragraphs each, 95% "
+          f"translated; {os.cpu_count()} CPUs; {count} rounds in turn, medians (range)")
+    row("first update", [first])
+
+    # The whole site, from nothing, against Hugo + Pagefind.
+    site = tmp / "hugo"
+    hugo_site(root, site)
+    has_hugo = shutil.which("hugo") is not None
+
+    def whole() -> Run:
+        clear_outputs(root)
+        return transflow(root, "build", "--format", "html", "--no-strict")
+
+    if has_hugo:
+        built, anchor = rounds(count, whole, lambda: hugo_and_pagefind(site))
+        row("whole site (build --format html)", built,
+            f"Hugo + Pagefind {spread(anchor)}: {median(built) / median(anchor):.2f}x")
+    else:
+        built = rounds(count, whole)[0]
+        row("whole site (build --format html)", built, "(no hugo: apt-get install hugo)")
+
+    row("no-op build --format html", rounds(count, lambda: transflow(
+        root, "build", "--format", "html", "--no-strict"))[0])
+    row("no-op update", rounds(count, lambda: transflow(root, "update"))[0])
+    row("status", rounds(count, lambda: transflow(root, "status"))[0])
+
+    # One commentary of the latest week changed: what the editor types next.
+    latest = sorted((root / "sources").iterdir())[-1]
+    transflow(root, "build", "--week", latest.name, "--no-strict", ok=(0, 1))
+    floor = tmp / "floor.py"
+    floor.write_text(FLOOR)
+    words = corpus.vocabularies()
+    rng = random.Random(7)
+
+    def changed() -> Run:
+        corpus.edit_commentary(sorted(latest.glob("*.md"))[0], words, rng,
+                               ("reword", "split"))
+        update = transflow(root, "update")
+        build = transflow(root, "build", "--week", latest.name, "--no-strict")
+        return Run(update.seconds + build.seconds, max(update.own_mib, build.own_mib),
+                   max(update.child_mib, build.child_mib))
+
+    def pdfs() -> Run:
+        pages = sorted(str(p) for p in (root / "output" / latest.name).glob("*/index.html"))
+        return command([str(floor), str(root), *pages])
+
+    change, rendering = rounds(count, changed, pdfs)
+    row("one commentary changed: update + build --week", change,
+        f"its PDFs alone (WeasyPrint) {spread(rendering)}: the rest "
+        f"{median(change) - median(rendering):.2f} s")
+
+    # 10% of the commentaries edited: update against a msgmerge loop.
+    saved = tmp / "saved"
+    snapshot(root, saved)
+    results: dict[str, int] = {}
+
+    def ours() -> Run:
+        restore(root, saved)
+        results["edited"] = corpus.edit_archive(root, random.Random(11))
+        found = transflow(root, "update")
+        results["ours"] = fuzzy_count(root / "locales")
+        return found
+
+    def theirs() -> Run:
+        out = tmp / "msgmerge"
+        shutil.rmtree(out, ignore_errors=True)
+        found = msgmerge_loop(saved / "locales", root / "locales" / "templates", out)
+        results["theirs"] = fuzzy_count(out)
+        return found
+
+    update, anchor = rounds(count, ours, theirs)
+    row(f"update after editing {results['edited']} commentaries", update,
+        f"msgmerge loop {spread(anchor)}: {median(update) / median(anchor):.2f}x; fuzzy "
+        f"{results['ours']} against msgmerge's {results['theirs']}")
+
+
+def growth(sizes: list[int], tmp: Path) -> None:
+    print(f"growth, {' → '.join(map(str, sizes))} weeks (linear: "
+          f"{sizes[-1] / sizes[0]:.1f}x)")
+    found: dict[int, dict[str, Run]] = {}
+    for size in sizes:
+        root = tmp / f"growth-{size}"
+        runs = {"first update": prepared(root, size)}
+        corpus.edit_archive(root, random.Random(11))
+        runs["update after a 10% edit"] = transflow(root, "update")
+        runs["whole site"] = transflow(root, "build", "--format", "html", "--no-strict")
+        found[size] = runs
+        shutil.rmtree(root)
+    small, large = found[sizes[0]], found[sizes[-1]]
+    for name in small:
+        a, b = small[name], large[name]
+        print(f"  {name:<28}{a.seconds:7.2f} s → {b.seconds:7.2f} s "
+              f"({b.seconds / a.seconds:.1f}x); "
+              f"peak {a.own_mib:.0f} → {b.own_mib:.0f} MiB ({b.own_mib / a.own_mib:.1f}x), "
+              f"largest child {a.child_mib:.0f} → {b.child_mib:.0f} MiB")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--weeks", type=int, default=520)
-    parser.add_argument("--build-weeks", type=int, default=8)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--growth", default="", help="sizes, e.g. 130,1040")
     args = parser.parse_args()
-    growth(40, 120)
-    rng = random.Random(14)
-    weeks = weeks_of(args.weeks)
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp) / "archive"
-        root.mkdir()
-        make_sources(root, weeks, rng)
-        print(f"{args.weeks} weeks × 5 commentaries × {PARAGRAPHS} paragraphs, "
-              f"be and ru 95% translated; {os.cpu_count()} CPUs")
-        first = run(root, "update")
-        row("first update", *first)
-        translate(root, rng)
-        run(root, "update")  # the translators' files, as update writes them
+        if args.weeks:
+            archive(args.weeks, args.rounds, Path(tmp))
+        if args.growth:
+            growth([int(x) for x in args.growth.split(",")], Path(tmp))
 
-        old = Path(tmp) / "before-edit"
-        shutil.copytree(root / "locales", old)
-        edited = edit(root, rng)
-        seconds, mib = run(root, "update")
-        ours = fuzzy_count(root / "locales")
-        anchor = msgmerge_loop(old, root / "locales" / "templates", Path(tmp) / "msgmerge")
-        theirs = fuzzy_count(Path(tmp) / "msgmerge")
-        row(f"update after editing {edited} paragraphs", seconds, mib,
-            f"msgmerge loop {anchor:.2f} s: ratio {seconds / anchor:.2f}; fuzzy suggestions "
-            f"{ours} against msgmerge's {theirs}")
-        noop = run(root, "update")
-        row("no-op update", *noop, f"{noop[0] / seconds:.0%} of a real one")
-        row("status", *run(root, "status"))
-        checked = run(root, "check")
-        row("check", *checked)
-        noop_check = run(root, "check")
-        row("no-op check", *noop_check, f"{noop_check[0] / checked[0]:.0%} of a real one")
-
-        html = run(root, "build", "--format", "html", "--no-strict")
-        row("build, whole archive, HTML only", *html)
-        noop_build = run(root, "build", "--format", "html", "--no-strict")
-        row("no-op build, whole archive", *noop_build, f"{noop_build[0] / html[0]:.0%} of a "
-            "real one")
-
-        # PDFs too, for the last weeks only: a workspace of those weeks.
-        part = Path(tmp) / "part"
-        part.mkdir()
-        recent = [str(w) for w in weeks[-args.build_weeks:]]
-        for name in ("transflow.toml", "glossary.csv", "assets"):
-            src = root / name
-            (shutil.copytree if src.is_dir() else shutil.copy)(src, part / name)
-        for week in recent:
-            shutil.copytree(root / "sources" / week, part / "sources" / week)
-        shutil.copytree(root / "locales", part / "locales", ignore=lambda folder, names: [
-            n for n in names if n.startswith("20") and n.split(".")[0] not in recent])
-        one = run(part, "build", "--jobs", "1", "--no-strict")
-        shutil.rmtree(part / "output")
-        shutil.rmtree(part / ".transflow")
-        two = run(part, "build", "--jobs", "2", "--no-strict")
-        row(f"build {args.build_weeks} weeks, --jobs 1", *one)
-        row(f"build {args.build_weeks} weeks, --jobs 2", *two,
-            f"{two[0] / one[0]:.2f} × the --jobs 1 time")
 
 if __name__ == "__main__":
     main()

@@ -125,10 +125,20 @@ def pseudo_translation(text: str, lang: str) -> str:
 
 
 _LATIN = "abcdefghijklmnopqrstuvwxyz"
+_RUSSIAN_ONLY, _BELARUSIAN_ONLY = "ищъ", "іў"
+# Each target alphabet's own letters only, so that translations pass the script checks
+# as translators' work does.
 _CIPHER = {
-    "be": dict(zip(_LATIN + "ыи", "абвгдеёжзійклмнопрстуўфхцчшы"[:28], strict=False)),
-    "ru": dict(zip(_LATIN + "іў", "абвгдежзийклмнопрстуфхцчшщ" + "ии", strict=False)),
-    "en": dict(zip("абвгдежзийклмнопрстуфхцчшщыэюяіў", _LATIN + "yeuaiu", strict=False)),
+    "be": {**dict(zip(_LATIN, "абцдэфгхіжклмнопкрстуввксз", strict=True)),
+           **dict(zip(_LATIN.upper(), "АБЦДЭФГХІЖКЛМНОПКРСТУВВКСЗ", strict=True)),
+           "и": "і", "щ": "ш", "ъ": "ь", "И": "І", "Щ": "Ш"},
+    "ru": {**dict(zip(_LATIN, "абцдефгхийклмнопкрстуввксз", strict=True)),
+           **dict(zip(_LATIN.upper(), "АБЦДЕФГХИЙКЛМНОПКРСТУВВКСЗ", strict=True)),
+           "і": "и", "ў": "у", "І": "И", "Ў": "У"},
+    "en": {**dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюяіў",
+                      "abvgdeejziiklmnoprstufhcchssyyeuaiu", strict=True)),
+           **dict(zip("АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯІЎ",
+                      "ABVGDEEJZIIKLMNOPRSTUFHCCHSSYYEUAIU", strict=True))},
 }
 
 

@@ -200,6 +200,9 @@ def check_labels(config: Config, languages: Sequence[str]) -> list[Finding]:
 
 def check_script(text: str, lang: str) -> Iterator[Issue]:
     wrong = _WRONG_LETTERS.get(lang, "")
+    if not ((_LATIN.search(text) and _CYRILLIC.search(text))
+            or any(letter in text for letter in wrong)):
+        return  # no word can mix the alphabets or hold the other language's letters
     for word in re.findall(r"\w+", text):
         if _LATIN.search(word) and _CYRILLIC.search(word):
             yield ("script", ERROR, f"'{word}' mixes Latin and Cyrillic letters (a homoglyph "

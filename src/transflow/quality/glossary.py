@@ -112,8 +112,23 @@ def _exact_pattern(variant: str) -> re.Pattern[str]:
 
 def contains_term(text: str, term: str) -> bool:
     """``term`` or an inflected form of it occurs in ``text``."""
-    return bool(_term_pattern(term).search(text))
+    # Most texts do not hold the term's first stem at all: a substring test says so
+    # without the pattern (a tenth of the time, on every entry the check reads).
+    return _probe(term) in text.lower() and bool(_term_pattern(term).search(text))
 
 
 def forbidden_variants(text: str, row: Term) -> list[str]:
-    return [v for v in row.forbidden if _exact_pattern(v).search(text)]
+    lowered = text.lower()
+    return [v for v in row.forbidden
+            if v.lower() in lowered and _exact_pattern(v).search(text)]
+
+
+@cache
+def _probe(term: str) -> str:
+    """A part of the term every form of it holds: its first word, or that word's stem
+    without the consonant an ending may change."""
+    word = term.split()[0] if term.split() else term
+    if _CYRILLIC.search(word):
+        stem = _stem(word)
+        return (stem[:-1] if stem != word else stem).lower()
+    return word.lower()

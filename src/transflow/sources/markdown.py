@@ -114,12 +114,19 @@ def render_inline(text: str, lang: str | None = None) -> str:
 
 
 
+_MARKUP = re.compile(r"[*_\[\]`<\\]")
+"""The characters without which CommonMark makes no link, emphasis or code span and
+leaves no stray marker (no linkify: a bare address is text)."""
+
+
 def inline_structure(text: str) -> tuple[dict[str, int], list[str]]:
     """What Markdown makes of a segment's inline markup: counts of links, strong and
     emphasis spans and code spans, and the markers left over as literal text (an
     unbalanced ``**``, a link broken into ``[text] (url)``)."""
     counts: dict[str, int] = {}
     stray: list[str] = []
+    if not _MARKUP.search(text):
+        return counts, stray  # plain prose, most segments: nothing for the parser to find
     for token in _parser().parseInline(text)[0].children or []:
         if token.type in ("link_open", "strong_open", "em_open", "code_inline"):
             counts[token.type] = counts.get(token.type, 0) + 1
