@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.helpers import run, write_source
 from transflow.sources.commentary import load_week
@@ -79,3 +81,21 @@ def test_badly_named_week_folder(mini: Path) -> None:
     result = run(mini, "update")
     assert result.exit_code == 1
     assert "sources/2019-w10: folder name is not an ISO week" in result.output
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.characters(blacklist_categories=("Cs",)), max_size=60),
+       st.sampled_from([None, "be", "ru", "en"]))
+def test_plain_text_renders_as_the_parser_renders_it(text: str, lang: str | None) -> None:
+    # render_inline gives a text with no Markdown, HTML or quote character back as it
+    # is, without the parser: it must be what the parser would have made of it.
+    from transflow.sources.markdown import (
+        _ENGLISH_QUOTES,
+        QUOTES,
+        _parser,
+        _typographer,
+        render_inline,
+    )
+
+    parser = _parser() if lang is None else _typographer(QUOTES.get(lang, _ENGLISH_QUOTES))
+    assert render_inline(text, lang) == parser.renderInline(text)

@@ -102,12 +102,19 @@ def _typographer(quotes: str) -> MarkdownIt:
     return md
 
 
+_INLINE_SYNTAX = re.compile(r"[*_\[\]`<>\\&'\"\n\r\x00]")
+"""What inline Markdown, HTML escaping or smart quotes act on; a text without any of
+it renders as itself."""
+
+
 @lru_cache(maxsize=65536)
 def render_inline(text: str, lang: str | None = None) -> str:
     """HTML for a segment's inline Markdown; any raw HTML in it is escaped. With
     ``lang``, straight quotes and apostrophes are set as that language sets them (in
     the page only: the catalogs keep what the writer typed). Remembered: the site
     shows each title on many pages."""
+    if not _INLINE_SYNTAX.search(text) and text == text.strip():
+        return text  # plain prose, most segments: the parser would give it back as is
     if lang is None:
         return str(_parser().renderInline(text))
     return str(_typographer(QUOTES.get(lang, _ENGLISH_QUOTES)).renderInline(text))
