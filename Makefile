@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint preview system-deps venv clean
+.PHONY: demo test lint preview system-deps venv clean bench bench-tools
 
 # Needed: gettext (msgfmt, msgcat: the tests check every catalog with them; its
 # libunistring is the reference the tests hold transflow's own line breaking to), Pango for WeasyPrint, the PT Serif and PT Sans
@@ -81,6 +81,17 @@ preview: venv
 	  pdftoppm -r 70 -png -f 1 -l 2 $$pdf output/png/$$week-$$lang; \
 	done
 	@echo "Pages written:"; ls output/png/*.png | sed 's/^/  /'
+
+# The benchmarks' anchors that the tests do not need: Debian's Hugo (bench/archive.py
+# times it with Pagefind on the same pages). GNU gettext and WeasyPrint come with venv.
+bench-tools: venv
+	@command -v hugo >/dev/null || (apt-get update -qq && apt-get install -y -qq hugo)
+
+# Every figure of the README's Performance section, as the README prints them.
+bench: bench-tools
+	cd bench && ../$(BIN)/python week_build.py
+	cd bench && ../$(BIN)/python archive.py --growth 130,1040
+	cd bench && ../$(BIN)/python send.py
 
 lint: venv
 	$(BIN)/ruff check src tests $(wildcard bench scripts)

@@ -46,7 +46,8 @@ def transflow(root: Path, *args: str, ok: Sequence[int] = (0,)) -> Run:
 
 
 def shell(argv: Sequence[str], cwd: Path | None = None) -> Run:
-    """Any program (a msgmerge loop, hugo): wall time and its peak memory."""
+    """Any program (a msgmerge loop, hugo): wall time and its peak memory (an upper
+    bound: ``ru_maxrss`` counts from the benchmark's own size; see ``peak.py``)."""
     start = time.perf_counter()
     process = subprocess.Popen(argv, cwd=cwd, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)
