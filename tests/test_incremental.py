@@ -365,3 +365,37 @@ def test_a_no_op_update_reads_no_memory_entry(sample: Path,
     save_translation(path, entry.msgid[:30], "Новый перевод переводчика.")
     update(config, [Week(2024, 9), Week(2024, 10)])
     assert "ru" in loaded
+
+
+def test_status_after_update_reads_no_catalog(sample: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """update records the counts of the catalogs it writes: the first status after it
+    (an archive's catalogs all read, else) reads none, and counts as a reading would."""
+    from transflow.catalogs import pofile
+    from transflow.catalogs.status import status
+    from transflow.workspace.weeks import Week as W
+
+    config = load_config(sample)
+    weeks = (W(2024, 9), W(2024, 10))
+    (sample / ".transflow" / "status-state.json").unlink(missing_ok=True)
+    po = sample / "locales" / "ru" / "LC_MESSAGES" / "2024-W10.po"
+    po.write_text(po.read_text(encoding="utf-8").replace("#, fuzzy\n", "", 1), encoding="utf-8")
+    update(config, weeks)
+    read = status(config, weeks).rows  # reads what update did not write (none: all)
+    (sample / ".transflow" / "status-state.json").unlink()
+    update(config, weeks)  # a no-op update records nothing: status reads them again
+    fresh = status(config, weeks).rows
+    assert fresh == read
+    po.write_text(po.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    update(config, weeks)  # writes the W10 ru catalog again, and records its counts
+
+    reading = pofile.read_catalog
+
+    def refuse(path: Path, *args: object) -> object:
+        assert not path.name.startswith("2024-W10"), f"status read {path}"
+        return reading(path, *args)  # type: ignore[arg-type]
+
+    ru10 = [r for r in fresh if r.lang == "ru" and r.week == W(2024, 10)]
+    monkeypatch.setattr(pofile, "read_catalog", refuse)
+    again = [r for r in status(config, weeks).rows if r.lang == "ru" and r.week == W(2024, 10)]
+    assert again == ru10

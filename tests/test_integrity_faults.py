@@ -17,7 +17,7 @@ from tests.helpers import files, po, run, write_source
 W09 = "2024-W09"
 OWN = ["lock", "update-state.json", "build-state.json", "check-state.json",
        "memory-be-state.json", "memory-misses-state.json", "site-pages-state.json",
-       "site-listings-state.json", "site-current-state.json", "output-phase"]
+       "site-listings-state.json", "site-current-state.json", "site-state.json", "output-phase"]
 
 
 @pytest.mark.parametrize("name", OWN)

@@ -292,3 +292,38 @@ def test_related_commentaries_are_the_nearest_in_time() -> None:
     newer = [item(41), *items]
     changed = [i for i in range(len(items)) if _nearest(items, i) != _nearest(newer, i + 1)]
     assert changed == [0, 1, 2]
+
+
+def test_a_no_op_build_does_not_plan_the_site_but_mends_a_lost_page(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from transflow.site import pages
+    from transflow.workspace.config import load_config
+
+    root = copy_sample(tmp_path / "sample")
+    assert run(root, "update").exit_code == 0
+    assert run(root, "build", "--format", "html").exit_code == 0
+    config = load_config(root)
+    planned = pages.plan_site
+
+    def refuse(*args: object, **kwargs: object) -> object:
+        raise AssertionError("the site was planned")
+
+    monkeypatch.setattr(pages, "plan_site", refuse)
+    report = pages.build_site(config)
+    assert report.written == () and report.unchanged > 30
+    # A page lost (or cut short) is noticed: the site is planned and the page made again.
+    page = root / "output" / W09 / "en" / "border-readiness-check" / "index.html"
+    whole = page.read_bytes()
+    page.write_bytes(whole[:100])
+    monkeypatch.setattr(pages, "plan_site", planned)
+    assert pages.build_site(config).written == (
+        f"output/{W09}/en/border-readiness-check/index.html",)
+    assert page.read_bytes() == whole
+    # So is a changed label: every page of that language shows it.
+    ui = root / "locales" / "ru" / "LC_MESSAGES" / "ui.po"
+    ui.write_text(ui.read_text(encoding="utf-8").replace(
+        'msgstr "Подпишитесь на бюллетень: раз', 'msgstr "Бюллетень можно получать: раз'),
+        encoding="utf-8")
+    assert run(root, "build", "--format", "html").exit_code == 0
+    shown = root / "output" / W09 / "ru" / "border-readiness-check" / "index.html"
+    assert "Бюллетень можно получать: раз" in shown.read_text(encoding="utf-8")

@@ -1,15 +1,16 @@
 """``transflow status``: translation progress per week and language, and of each
 language's ui catalog, read from the catalogs (a catalog not changed since the last
-``status`` is not read again: see ``Counted``)."""
+``status`` or ``update`` is not read again: see ``Counted``)."""
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from transflow.catalogs import pofile
-from transflow.catalogs.model import Counts, FromMemory, count
+from transflow.catalogs.model import Catalog, Counts, FromMemory, count
 from transflow.catalogs.ui import LabelStatus, label_status
 from transflow.workspace.config import UI_SOURCE_LANGUAGE, Config
 from transflow.workspace.progress import Progress
@@ -53,6 +54,25 @@ class Counted:
     from_memory: int
 
 
+def status_records(config: Config) -> Records[Counted]:
+    return Records(config.root, "status", Counted)
+
+
+def counted(catalog: Catalog) -> Counted:
+    return Counted(count(catalog), sum(
+        1 for e in catalog.active if isinstance(e.origin, FromMemory)))
+
+
+def remember_counts(config: Config, catalogs: Sequence[tuple[Path, Catalog]]) -> None:
+    """The counts of catalogs just written (by ``update``), as they are on disk now:
+    the next ``status`` reads none of them."""
+    records = status_records(config)
+    for path, catalog in catalogs:
+        records.record(config.rel(path), fingerprint(stamp(path)), counted(catalog))
+    with contextlib.suppress(OSError):
+        records.save()
+
+
 @dataclass(frozen=True)
 class StatusReport:
     rows: tuple[StatusRow, ...]
@@ -64,7 +84,7 @@ def status(config: Config, weeks: Sequence[Week], *,
            languages: Sequence[str] | None = None,
            progress: Progress | None = None) -> StatusReport:
     rows = []
-    records = Records(config.root, "status", Counted)
+    records = status_records(config)
     for done, week in enumerate(weeks):
         if progress:
             progress(str(week), done, len(weeks))
@@ -74,9 +94,7 @@ def status(config: Config, weeks: Sequence[Week], *,
             print_ = fingerprint(stamp(path))
             known = records.current(shown, print_)
             if known is None and pofile.exists(path, shown):
-                catalog = pofile.read_catalog(path, shown)
-                known = Counted(count(catalog), sum(
-                    1 for e in catalog.active if isinstance(e.origin, FromMemory)))
+                known = counted(pofile.read_catalog(path, shown))
                 records.record(shown, print_, known)
             if known is not None:
                 rows.append(StatusRow(week, lang, shown, True, known.counts,

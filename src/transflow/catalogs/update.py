@@ -32,6 +32,7 @@ from transflow.catalogs.model import (
     make_template,
     unique,
 )
+from transflow.catalogs.status import remember_counts
 from transflow.catalogs.ui import ui_entries
 from transflow.sources.commentary import load_week, source_files
 from transflow.sources.markdown import Segment, split
@@ -359,6 +360,10 @@ def update(
         updates = [_report(config, m, config.po_path(m.job.lang, m.job.domain)
                            in written.changed, ok) for m, ok in written.settled]
         _remember(config, state, settings, langs, todo, written, memories.loaded)
+        # status reads the counts of what was just written instead of the catalogs.
+        remember_counts(config, [(path, m.catalog) for m, ok in written.settled if ok
+                                 and isinstance(m.job.domain, Week) and (path := config.po_path(
+                                     m.job.lang, m.job.domain)).is_file()])
 
     def order(c: CatalogUpdate) -> tuple[object, ...]:  # ui first, then week by week
         week = c.domain if isinstance(c.domain, Week) else None

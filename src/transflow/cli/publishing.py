@@ -35,7 +35,7 @@ from transflow.workspace.weeks import WeekSelection
                    "have check errors. Default: [build] strict in transflow.toml.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, metavar="N",
               help="Render N bulletins at a time, in worker processes (default: the number "
-                   "of CPUs, one per 3 bulletins at most). The output is the same whatever N.")
+                   "of CPUs, one per 2 bulletins at most). The output is the same whatever N.")
 def build(workspace: Path | None, selection: WeekSelection | None, languages: tuple[str, ...],
           formats: tuple[str, ...], drafts: bool, min_translated: float | None,
           strict: bool | None, jobs: int | None) -> None:

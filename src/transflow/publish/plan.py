@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
+from typing import TYPE_CHECKING
 
 from transflow.catalogs.model import Catalog, Translations
 from transflow.catalogs.ui import label_status
@@ -40,6 +41,9 @@ from transflow.workspace.errors import BuildError
 from transflow.workspace.lang import language_label
 from transflow.workspace.records import Records, fingerprint, stamp
 from transflow.workspace.weeks import Week
+
+if TYPE_CHECKING:
+    from transflow.quality.checks import Mapper
 
 
 def _kept(previous: bool) -> str:
@@ -315,13 +319,14 @@ def _decided_before(config: Config, records: Records[Decided], weeks: Sequence[W
 
 
 def _check_errors(config: Config, weeks: Sequence[Week], options: BuildOptions,
-                  ) -> Counter[tuple[Week | None, str]]:
+                  mapper: Mapper = map) -> Counter[tuple[Week | None, str]]:
     """The count of check errors per week and language; a label the templates cannot
     format stops the build before any output (it would break every page)."""
     from transflow.quality.checks import check
 
     # One pass over every catalog: sources and glossary are read once, not per language.
-    report = check(config, weeks, languages=options.languages, include_fuzzy=options.drafts)
+    report = check(config, weeks, languages=options.languages, include_fuzzy=options.drafts,
+                   mapper=mapper)
     if broken := [f for f in report.errors if f.week is None]:
         first = broken[0]
         more = f" (and {len(broken) - 1} more: transflow check)" if len(broken) > 1 else ""
@@ -330,16 +335,17 @@ def _check_errors(config: Config, weeks: Sequence[Week], options: BuildOptions,
 
 
 def plan_build(config: Config, weeks: Sequence[Week], options: BuildOptions,
-               records: Records[Decided] | None = None) -> BuildPlan:
+               records: Records[Decided] | None = None, mapper: Mapper = map) -> BuildPlan:
     """Resolve every bulletin of ``weeks`` × ``options.languages``; decide what is
     built. With ``records``, a bulletin whose fingerprint is as recorded there is not
-    resolved at all: it is ``current``."""
+    resolved at all: it is ``current``. ``mapper``: how the weeks are checked (a
+    worker pool's ``imap``, in parallel)."""
     decided = (_decided_before(config, records, weeks, options) if records is not None
                else _Decisions(tuple(weeks)))
     labels = {lang: catalog_of(config, lang, UI_DOMAIN) if lang != UI_SOURCE_LANGUAGE else None
               for lang in options.languages}
     warnings = _ui_warnings(config, options.languages, options.drafts)
-    check_errors = _check_errors(config, decided.todo, options)
+    check_errors = _check_errors(config, decided.todo, options, mapper)
     skipped, refused = list(decided.skipped), list(decided.refused)
     bulletins: list[Bulletin] = []
     logo = logo_data(config)

@@ -8,11 +8,10 @@ usual cosmetic warnings.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import suppress
 from dataclasses import asdict, dataclass
 from decimal import Decimal, InvalidOperation
-from functools import cache
 from typing import Any
 
 from transflow.catalogs import pofile
@@ -261,6 +260,10 @@ def check_source(text: str, lang: str, glossary: Sequence[Term]) -> list[Issue]:
     return issues
 
 
+Mapper = Callable[[Callable[[Any], Any], Iterable[Any]], Iterable[Any]]
+"""``map``, or a worker pool's ``imap``: how the weeks to check are checked, in order."""
+
+
 def check(
     config: Config,
     weeks: Sequence[Week],
@@ -269,6 +272,7 @@ def check(
     sources: bool = False,
     include_fuzzy: bool = True,
     progress: Progress | None = None,
+    mapper: Mapper = map,
 ) -> CheckReport:
     """Findings over the translated (and fuzzy) entries of each week's catalogs, and with
     ``sources`` over the source commentaries too.
@@ -276,7 +280,8 @@ def check(
     The findings of each week's catalog (and sources) are remembered in
     ``.transflow/check-state.json`` with the size and time of what they came from: the
     catalog, the week's sources, the glossary and the settings. One none of them
-    changed for is not read again."""
+    changed for is not read again. ``mapper`` checks the weeks that need it (a worker
+    pool's ``imap`` checks them in parallel; the records are kept here)."""
     langs = list(languages or config.languages)
     findings: list[Finding] = []
     checked = 0
@@ -285,19 +290,33 @@ def check(
         parts = (["sources"] if sources else []) + langs
         settings = (stamp(config.config_path), stamp(config.root / GLOSSARY_NAME),
                     include_fuzzy)
-        glossary = cache(lambda: load_glossary(config))  # read at the first week checked
+        known = [_known(config, state, week, parts, include_fuzzy, settings)
+                 for week in weeks]
+        todo = [(config, k.week, k.missing, include_fuzzy) for k in known if k.missing]
+        glossary = load_glossary(config) if todo else ()
+        fresh = iter(mapper(_check_job, [(*job, glossary) for job in todo]))
         try:
-            for done, week in enumerate(weeks):
+            for done, week_known in enumerate(known):
                 if progress:
-                    progress(str(week), done, len(weeks))
-                for part in _week_findings(config, state, week, parts, include_fuzzy,
-                                           settings, glossary):
-                    findings += part.findings
-                    checked += part.checked
+                    progress(str(week_known.week), done, len(weeks))
+                found = dict(week_known.found)
+                if week_known.missing:
+                    for part, result in next(fresh).items():
+                        state.record(week_known.keys[part], week_known.prints[part], result)
+                        found[part] = result
+                for part in parts:
+                    part_found = found.get(part) or Checked((), 0)
+                    findings += part_found.findings
+                    checked += part_found.checked
         finally:  # what was checked before a failure or Ctrl-C is kept
             _save(config, state)
     labels = check_labels(config, langs)
     return CheckReport(tuple(findings + labels), checked)
+
+
+def _check_job(args: tuple[Config, Week, tuple[str, ...], bool, Sequence[Term]],
+               ) -> dict[str, Checked]:
+    return _check_week(*args)
 
 
 def _save(config: Config, state: Records[Checked]) -> None:
@@ -322,24 +341,31 @@ class Checked:
     checked: int
 
 
-def _week_findings(config: Config, state: Records[Checked], week: Week, parts: Sequence[str],
-                   include_fuzzy: bool, settings: object,
-                   glossary: Callable[[], Sequence[Term]]) -> list[Checked]:
-    """Each part's findings (``sources`` or a language), remembered or found now;
-    ``settings``: what every part of every week depends on."""
+@dataclass(frozen=True)
+class _Known:
+    """A week's parts (``sources`` or a language): their records' keys and fingerprints,
+    what the records still say, and the parts to check again."""
+
+    week: Week
+    keys: dict[str, str]
+    prints: dict[str, str]
+    found: dict[str, Checked]
+    missing: tuple[str, ...]
+
+
+def _known(config: Config, state: Records[Checked], week: Week, parts: Sequence[str],
+           include_fuzzy: bool, settings: object) -> _Known:
+    """What the records know of each part of ``week``; ``settings``: what every part of
+    every week depends on."""
     files = [(p.name, stamp(p)) for p in source_files(config, week)]
     # The sources are read for a catalog too: they say each commentary's language.
     keys = {part: f"{week} {part}" if part == "sources" else
             f"{week} {part}" + (" with fuzzy" if include_fuzzy else "") for part in parts}
     prints = {part: fingerprint(settings, files, part, None if part == "sources"
                                 else stamp(config.po_path(part, week))) for part in parts}
-    known = {part: state.current(keys[part], prints[part]) for part in parts}
-    if missing := [part for part in parts if known[part] is None]:
-        fresh = _check_week(config, week, missing, include_fuzzy, glossary())
-        for part in missing:
-            state.record(keys[part], prints[part], fresh[part])
-            known[part] = fresh[part]
-    return [known[part] or Checked((), 0) for part in parts]
+    found = {part: known for part in parts
+             if (known := state.current(keys[part], prints[part])) is not None}
+    return _Known(week, keys, prints, found, tuple(p for p in parts if p not in found))
 
 
 def _check_week(config: Config, week: Week, parts: Sequence[str], include_fuzzy: bool,

@@ -13,6 +13,7 @@ import hashlib
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from transflow.catalogs.model import Translations
 from transflow.catalogs.ui import NOT_FOUND
@@ -152,6 +153,14 @@ class CurrentBulletin:
 
 
 @dataclass(frozen=True)
+class SiteWritten:
+    """The site's record of itself as a whole: the pages it wrote, valid while nothing
+    any page shows has moved (a no-op build does not even plan the site)."""
+
+    pages: int
+
+
+@dataclass(frozen=True)
 class PageWritten:
     """The site's record of a page: the size it was written with (a file a full disk
     left short or empty is never taken for the page)."""
@@ -165,12 +174,22 @@ class _Cache:
     one-week change re-reads one week and re-renders what shows what changed."""
 
     def __init__(self, config: Config) -> None:
-        self.listings = Records(config.root, "site-listings", Listing)
-        self.pages = Records(config.root, "site-pages", PageWritten)
+        self.root = config.root
         self.current = Records(config.root, "site-current", CurrentBulletin)
+        self.whole = Records(config.root, "site", SiteWritten)
+
+    @cached_property
+    def listings(self) -> Records[Listing]:
+        return Records(self.root, "site-listings", Listing)
+
+    @cached_property
+    def pages(self) -> Records[PageWritten]:
+        return Records(self.root, "site-pages", PageWritten)
 
     def save(self) -> None:
-        for records in (self.listings, self.pages, self.current):
+        # The records read (the others cannot have changed).
+        for records in (self.current, self.whole, *(
+                vars(self)[name] for name in ("listings", "pages") if name in vars(self))):
             records.save()
 
 
@@ -260,12 +279,18 @@ NOT_FOUND_PAGE = "404.html"
 
 
 def plan_site(config: Config, listings_out: dict[str, list[Listing]] | None = None,
-              cache: _Cache | None = None, resolver: _Resolver | None = None) -> list[Page]:
+              cache: _Cache | None = None, resolver: _Resolver | None = None,
+              found: tuple[dict[str, list[Week]], dict[tuple[Week, str], str]] | None = None,
+              ) -> list[Page]:
     """Every page of the site, from what is published (``listings_out`` receives the
-    listings of each language, newest first, for the feeds)."""
+    listings of each language, newest first, for the feeds; ``found``: what
+    ``_published`` found, when it was asked already)."""
     resolver = resolver or _Resolver(config, cache)
     digests: dict[tuple[Week, str], str] = {}
-    published = _published(config, digests, cache)
+    if found is None:
+        published = _published(config, digests, cache)
+    else:
+        published, digests = found
     pages: list[Page] = []
     homes = [Link(lang, language_label(lang), f"{lang}/index.html")
              for lang in config.languages if published[lang]]
@@ -426,9 +451,16 @@ def build_site(config: Config, progress: Progress | None = None,
 
 def _build_site(config: Config, progress: Progress | None, made: Sequence[Bulletin],
                 cache: _Cache) -> SiteReport:
+    digests: dict[tuple[Week, str], str] = {}
+    published = _published(config, digests, cache)
+    # Nothing any page shows has moved, and every page is on disk as written: done.
+    whole = _site_print(config, digests)
+    if (known := cache.whole.current("site", whole)) is not None and _intact(
+            config, cache, [lang for lang, weeks in published.items() if weeks]):
+        return SiteReport((), known.pages, tuple(_feed_warnings(config)))
     listings: dict[str, list[Listing]] = {}
     resolver = _Resolver(config, cache, made)
-    pages = plan_site(config, listings, cache, resolver)
+    pages = plan_site(config, listings, cache, resolver, (published, digests))
     extra, warnings = _feeds(config, pages, listings)
     inside = Inside(config.root)
     inside.folder(config.output_dir / "pagefind")  # Pagefind writes there on its own
@@ -452,8 +484,51 @@ def _build_site(config: Config, progress: Progress | None, made: Sequence[Bullet
         except OSError as exc:
             failures.append(f"output/pagefind: not written ({exc.strerror or exc}); the "
                             "previous index stays")
+    if failures or warnings != _feed_warnings(config):
+        cache.whole.forget("site")  # made again, whole, next time
+    else:
+        # Taken again: the search bundles are part of it, and were just made.
+        cache.whole.record("site", _site_print(config, digests), SiteWritten(len(files)))
     return SiteReport(done.written, done.unchanged, tuple(warnings), done.rendered,
                       tuple(failures))
+
+
+def _site_print(config: Config, digests: dict[tuple[Week, str], str]) -> str:
+    """Everything a page of the site shows, by digest and file stamp: each published
+    bulletin's inputs, the settings, the templates, the labels, the logo."""
+    from transflow.site.search import bundle_years
+
+    return fingerprint(
+        sorted((str(week), lang, digest) for (week, lang), digest in digests.items()),
+        templates_digest(config), stamp(config.config_path),
+        [stamp(config.po_path(lang, UI_DOMAIN)) for lang in config.languages],
+        stamp(config.root / config.publication.logo) if config.publication.logo else None,
+        bundle_years(config))
+
+
+def _intact(config: Config, cache: _Cache, languages: list[str]) -> bool:
+    """Whether every page the site wrote is still there with the size it was written
+    with, the feeds and the sitemap too, and every year's search bundle is whole."""
+    from transflow.site.search import bundle_years
+
+    output = config.output_dir
+    if config.site.base_url and not all(
+            (output / name).is_file() for name in
+            ("sitemap.xml", *(f"{lang}/feed.xml" for lang in languages))):
+        return False
+    for path in cache.pages:
+        known = cache.pages.get(path)
+        if known is None or stamp(output / path)[1] != known.size:
+            return False
+    return all((output / "pagefind" / str(year) / "pagefind-entry.json").is_file()
+               for year in bundle_years(config))
+
+
+def _feed_warnings(config: Config) -> list[str]:
+    if config.site.base_url:
+        return []
+    return ["no feeds and no sitemap: set base_url in [site] of transflow.toml (they need "
+            "absolute addresses)"]
 
 
 def _feeds(config: Config, pages: list[Page], listings: dict[str, list[Listing]],
@@ -462,8 +537,7 @@ def _feeds(config: Config, pages: list[Page], listings: dict[str, list[Listing]]
     from transflow.site.feeds import atom, sitemap
 
     if not config.site.base_url:
-        return [], ["no feeds and no sitemap: set base_url in [site] of transflow.toml "
-                    "(they need absolute addresses)"]
+        return [], _feed_warnings(config)
     extra: list[tuple[str, str | bytes]] = [
         (f"{lang}/feed.xml", atom(config, lang, found)) for lang, found in listings.items()]
     extra.append(("sitemap.xml", sitemap(config, [
@@ -490,6 +564,8 @@ def _write_site(config: Config, files: list[tuple[str, Page | str | bytes]], cac
     """Each page whose record says it may have changed rendered and written if it did;
     the feeds and sitemap written if they changed."""
     templates = templates_digest(config)
+    # A page shows its language's labels (the front and not-found pages, every one's).
+    labels = {lang: stamp(config.po_path(lang, UI_DOMAIN)) for lang in config.languages}
     written: list[str] = []
     failures: list[str] = []
     unchanged = rendered = 0
@@ -503,7 +579,8 @@ def _write_site(config: Config, files: list[tuple[str, Page | str | bytes]], cac
                 # Unchanged inputs, same page, the file whole: not even rendered. The
                 # size is part of the record: a file a full disk left short or empty
                 # is never taken for the page.
-                print_ = _fingerprint(what, templates, config)
+                print_ = _fingerprint(what, templates, config, labels.get(
+                    what.lang or "", tuple(labels.values())))
                 known = cache.pages.current(path, print_)
                 if known is not None and known.size == stamp(config.output_dir / path)[1]:
                     unchanged += 1
@@ -543,11 +620,12 @@ def _indexed_years(pages: Sequence[Page]) -> dict[int, int]:
     return years
 
 
-def _fingerprint(page: Page, templates: str, config: Config) -> str:
-    """What a page shows, as a digest: its template, its context, the settings."""
+def _fingerprint(page: Page, templates: str, config: Config, labels: object) -> str:
+    """What a page shows, as a digest: its template, its context, the settings, its
+    labels (by the ui catalog's size and time)."""
     shown = page.key if page.key is not None else sorted(page.context.items(),
                                                          key=lambda kv: kv[0])
     # repr, not pickle: see _digest.
-    return hashlib.sha256(repr((page.template, page.path, templates, shown,
+    return hashlib.sha256(repr((page.template, page.path, templates, shown, labels,
                                 config.site, config.subscriptions)).encode()).hexdigest()
 

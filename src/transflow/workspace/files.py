@@ -808,8 +808,13 @@ def _check_records(folder: Path) -> None:
 
 
 def _workspace_files(root: Path, outputs: bool = True) -> Iterator[tuple[Path, list[str]]]:
-    folders = ("locales", "sources", "templates", ".transflow")
-    for folder in (*folders, "output") if outputs else folders:
+    folders: tuple[str, ...] = ("locales", "sources", "templates", ".transflow")
+    # Outputs are written only in an output phase, which leaves its mark while it runs:
+    # without one, no run was stopped while writing there, and the archive's output
+    # (the slow part to walk) holds nothing to clear.
+    if outputs and (root / OUTPUT_MARK).exists():
+        folders += ("output",)
+    for folder in folders:
         # os.walk, not rglob: a tenth of the time over an archive's output, and it
         # follows no link out of the workspace.
         for parent, _, names in os.walk(root / folder):
