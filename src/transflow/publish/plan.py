@@ -231,16 +231,19 @@ def recorded_current(config: Config, week: Week, lang: str) -> bool:
 
 def build_print(config: Config, week: Week, lang: str, options: str, preview: bool,
                 shared: tuple[Stat, ...], sources: tuple[Stat, ...] | None = None,
-                has_output: Callable[[Week, str], bool] | None = None) -> str:
+                has_output: Callable[[Week, str], bool] | None = None,
+                files: tuple[tuple[str, str], ...] | None = None) -> str:
     """What a bulletin's build depends on, by size and time: its sources and catalogs,
     the settings, glossary and templates (``shared``), its own output files, whether
     the week's other languages have a bulletin (its language links), the options.
-    ``sources`` and ``has_output``, when given, were found once for the whole week."""
+    ``sources``, ``has_output`` and ``files`` (``output_files``), when given, were
+    found already."""
     folder = bulletin_dir(config, week, lang, preview)
     exists = has_output or (lambda w, other: _has_output(config, w, other, preview))
     return fingerprint(
         options, shared, own_state(config, week, lang, sources),
-        [stamp(folder / name) for _, name in output_files(config, week, lang, preview)],
+        [stamp(folder / name) for _, name in
+         (files if files is not None else output_files(config, week, lang, preview))],
         stamp(folder / MANIFEST),
         [exists(week, other) for other in config.languages if other != lang])
 
@@ -297,22 +300,22 @@ def _decided_before(config: Config, records: Records[Decided], weeks: Sequence[W
         planned = False
         sources = tuple(stat_of(path) for path in source_files(config, week))
         for lang in options.languages:
+            files = output_files(config, week, lang, preview)
             known = records.current(state_key(week, lang, preview), build_print(
-                config, week, lang, options.digest, preview, shared, sources, has_output))
+                config, week, lang, options.digest, preview, shared, sources, has_output,
+                files))
             if known is None:
                 planned = True
                 continue
-            previous = _has_output(config, week, lang, preview)
             if known.skipped is not None:
                 skipped.append(Skipped(week, lang, known.skipped, options.threshold,
-                                       previous))
+                                       has_output(week, lang)))
             elif known.refused is not None:
-                refused.append(Refused(week, lang, known.refused, previous))
+                refused.append(Refused(week, lang, known.refused, has_output(week, lang)))
             else:
                 folder = config.rel(bulletin_dir(config, week, lang, preview))
                 current.append(Current(week, lang, tuple(
-                    (f, f"{folder}/{name}") for f, name in
-                    output_files(config, week, lang, preview, options.formats))))
+                    (f, f"{folder}/{name}") for f, name in files if f in options.formats)))
         if planned:
             todo.append(week)
     return _Decisions(tuple(todo), tuple(current), tuple(skipped), tuple(refused))
@@ -334,6 +337,10 @@ def _check_errors(config: Config, weeks: Sequence[Week], options: BuildOptions,
     return Counter((f.week, f.lang) for f in report.errors)
 
 
+CHECKED_IN_WORKERS = 8
+"""Weeks to check from which the build's workers check them."""
+
+
 def plan_build(config: Config, weeks: Sequence[Week], options: BuildOptions,
                records: Records[Decided] | None = None, mapper: Mapper = map) -> BuildPlan:
     """Resolve every bulletin of ``weeks`` × ``options.languages``; decide what is
@@ -345,7 +352,9 @@ def plan_build(config: Config, weeks: Sequence[Week], options: BuildOptions,
     labels = {lang: catalog_of(config, lang, UI_DOMAIN) if lang != UI_SOURCE_LANGUAGE else None
               for lang in options.languages}
     warnings = _ui_warnings(config, options.languages, options.drafts)
-    check_errors = _check_errors(config, decided.todo, options, mapper)
+    # The workers start by loading the renderers: a few weeks are checked here sooner.
+    check_errors = _check_errors(config, decided.todo, options,
+                                 mapper if len(decided.todo) >= CHECKED_IN_WORKERS else map)
     skipped, refused = list(decided.skipped), list(decided.refused)
     bulletins: list[Bulletin] = []
     logo = logo_data(config)
