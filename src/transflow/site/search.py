@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import sys
 import zlib
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from transflow.workspace.config import Config
@@ -82,10 +83,14 @@ def index(config: Config, years: dict[int, int], changed: set[int]) -> str | Non
     folder.mkdir(parents=True, exist_ok=True)
     for leftover in folder.glob(".*-*"):  # from a run that was killed
         shutil.rmtree(leftover, ignore_errors=True)
-    for year in sorted(years, reverse=True):
-        stale = year in changed or not (folder / str(year) / "pagefind-entry.json").is_file()
-        if stale and (problem := _index_year(config, year, years[year])) is not None:
-            return problem
+    stale = [year for year in sorted(years, reverse=True)
+             if year in changed or not (folder / str(year) / "pagefind-entry.json").is_file()]
+    # Two years at a time: an indexer keeps a core and a half busy, so two together take
+    # three quarters of the time of one after the other (and each stays small).
+    with ThreadPoolExecutor(max(1, min(2, os.cpu_count() or 1, len(stale)))) as pool:
+        problems = list(pool.map(lambda year: _index_year(config, year, years[year]), stale))
+    if found := [p for p in problems if p is not None]:
+        return found[0]
     for old in bundle_years(config):
         if old not in years:
             shutil.rmtree(folder / str(old), ignore_errors=True)
