@@ -33,7 +33,17 @@ import tempfile
 from pathlib import Path
 
 import corpus
-from measure import Run, command, median, peak, rounds, shell, spread, transflow
+from measure import (
+    Run,
+    clear_outputs,
+    command,
+    median,
+    peak,
+    rounds,
+    shell,
+    spread,
+    transflow,
+)
 
 from transflow.catalogs import pofile
 
@@ -45,13 +55,6 @@ def prepared(root: Path, weeks: int) -> Run:
     corpus.translate(root, random.Random(3))
     transflow(root, "update")  # the translators' files, as update writes them
     return first
-
-
-def clear_outputs(root: Path) -> None:
-    shutil.rmtree(root / "output", ignore_errors=True)
-    for record in (root / ".transflow").glob("*-state.json"):
-        if record.name.startswith(("build", "site", "check")):
-            record.unlink()
 
 
 def snapshot(root: Path, to: Path) -> None:
@@ -133,7 +136,7 @@ for page in sys.argv[2:]:
 
 
 def row(name: str, runs: list[Run], note: str = "") -> None:
-    print(f"  {name:<44}{spread(runs):<26}{peak(runs):<34}{note}")
+    print(f"  {name:<48}{spread(runs):<26}{peak(runs):<34}{note}")
 
 
 def archive(weeks: int, count: int, tmp: Path) -> None:

@@ -5,6 +5,7 @@ anchors run in turn with what they anchor, and medians of the rounds."""
 from __future__ import annotations
 
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -55,6 +56,15 @@ def shell(argv: Sequence[str], cwd: Path | None = None) -> Run:
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{' '.join(argv)} failed")
     return Run(time.perf_counter() - start, usage.ru_maxrss / 1024, 0.0)
+
+
+def clear_outputs(root: Path) -> None:
+    """A workspace as before its first build: no output/, no build, site or check
+    records (the catalogs and the memory stay as they are)."""
+    shutil.rmtree(root / "output", ignore_errors=True)
+    for record in (root / ".transflow").glob("*-state.json"):
+        if record.name.startswith(("build", "site", "check")):
+            record.unlink()
 
 
 def rounds(count: int, *steps: Callable[[], Run]) -> list[list[Run]]:

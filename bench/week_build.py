@@ -18,7 +18,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from measure import command, median, peak, rounds, spread, transflow
+from measure import clear_outputs, command, median, peak, rounds, spread, transflow
 from workspace import REPO
 
 FLOOR = '''
@@ -53,10 +53,7 @@ def main() -> None:
         (floor / "floor.py").write_text(FLOOR, encoding="utf-8")
 
         def ours():  # type: ignore[no-untyped-def]
-            shutil.rmtree(root / "output", ignore_errors=True)
-            for record in (root / ".transflow").glob("*-state.json"):
-                if record.name.startswith(("build", "site", "check")):
-                    record.unlink()
+            clear_outputs(root)
             return transflow(root, "build", "--week", args.week, ok=(0, 1))
 
         def theirs():  # type: ignore[no-untyped-def]

@@ -68,7 +68,8 @@ def remember_counts(config: Config, catalogs: Sequence[tuple[Path, Catalog]]) ->
     the next ``status`` reads none of them."""
     records = status_records(config)
     for path, catalog in catalogs:
-        records.record(config.rel(path), fingerprint(stamp(path)), counted(catalog))
+        if (found := stamp(path))[0] >= 0:  # removed meanwhile: status finds it missing
+            records.record(config.rel(path), fingerprint(found), counted(catalog))
     with contextlib.suppress(OSError):
         records.save()
 

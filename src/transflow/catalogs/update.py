@@ -361,9 +361,9 @@ def update(
                            in written.changed, ok) for m, ok in written.settled]
         _remember(config, state, settings, langs, todo, written, memories.loaded)
         # status reads the counts of what was just written instead of the catalogs.
-        remember_counts(config, [(path, m.catalog) for m, ok in written.settled if ok
-                                 and isinstance(m.job.domain, Week) and (path := config.po_path(
-                                     m.job.lang, m.job.domain)).is_file()])
+        if counted := [(config.po_path(m.job.lang, m.job.domain), m.catalog)
+                       for m, ok in written.settled if ok and isinstance(m.job.domain, Week)]:
+            remember_counts(config, counted)
 
     def order(c: CatalogUpdate) -> tuple[object, ...]:  # ui first, then week by week
         week = c.domain if isinstance(c.domain, Week) else None

@@ -85,8 +85,9 @@ def index(config: Config, years: dict[int, int], changed: set[int]) -> str | Non
         shutil.rmtree(leftover, ignore_errors=True)
     stale = [year for year in sorted(years, reverse=True)
              if year in changed or not (folder / str(year) / "pagefind-entry.json").is_file()]
-    # Two years at a time: an indexer keeps a core and a half busy, so two together take
-    # three quarters of the time of one after the other (and each stays small).
+    # Two years at a time: an indexer keeps about a core and a half busy, so two together
+    # finish sooner than one after the other (timed once on a 520-week archive: 3.2 s
+    # against 4.4 s for two years); each stays small.
     with ThreadPoolExecutor(max(1, min(2, os.cpu_count() or 1, len(stale)))) as pool:
         problems = list(pool.map(lambda year: _index_year(config, year, years[year]), stale))
     if found := [p for p in problems if p is not None]:
