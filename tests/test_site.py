@@ -238,35 +238,57 @@ def test_a_new_title_renders_again_only_the_pages_that_show_it(tmp_path: Path) -
     assert report.rendered == len(report.written)
 
 
-def test_a_change_re_indexes_only_its_year_for_search(tmp_path: Path) -> None:
+def test_search_bundles_are_years_and_four_weeks_of_the_latest_year() -> None:
+    from transflow.site.search import _glob, bundle_of, bundles_of
+
+    assert bundle_of("2023-W50", 2024) == "2023"
+    assert [bundle_of(f"2024-W{n:02d}", 2024) for n in (1, 4, 5, 9, 12, 48, 49, 52, 53)] == [
+        "2024-W01", "2024-W01", "2024-W05", "2024-W09", "2024-W09", "2024-W45",
+        "2024-W49", "2024-W49", "2024-W49"]
+    assert bundles_of(["2023-W50", "2024-W09", "2024-W09", "2024-W10"]) == {
+        "2023": 1, "2024-W09": 3}
+    assert _glob("2023") == "2023-W*/*/*/index.html"
+    assert _glob("2024-W09") == "2024-W{09,10,11,12}/*/*/index.html"
+    assert _glob("2024-W49") == "2024-W{49,50,51,52,53}/*/*/index.html"
+
+
+def test_a_change_re_indexes_only_its_bundle_for_search(tmp_path: Path) -> None:
     root = copy_sample(tmp_path / "sample")
     source = (root / "sources" / W09 / "border-readiness-check.md").read_text(encoding="utf-8")
-    (root / "sources" / "2023-W50").mkdir()
-    (root / "sources" / "2023-W50" / "border-readiness-check.md").write_text(
-        source.replace("date: 2024-02-27", "date: 2023-12-12"), encoding="utf-8")
+    for week, date in (("2023-W50", "2023-12-12"), ("2024-W05", "2024-01-30")):
+        (root / "sources" / week).mkdir()
+        (root / "sources" / week / "border-readiness-check.md").write_text(
+            source.replace("date: 2024-02-27", f"date: {date}"), encoding="utf-8")
     assert run(root, "update").exit_code == 0
     assert run(root, "build", "--no-strict").exit_code == 0
     bundles = root / "output" / "pagefind"
-    before = {year: (bundles / year / "pagefind-entry.json").stat().st_ino
-              for year in ("2023", "2024")}
+    names = ("2023", "2024-W05", "2024-W09")
+    assert sorted(p.name for p in bundles.iterdir()) == list(names)
+    before = {name: (bundles / name / "pagefind-entry.json").stat().st_ino for name in names}
     po = root / "locales" / "ru" / "LC_MESSAGES" / f"{W09}.po"
     po.write_text(po.read_text(encoding="utf-8").replace(
         "Поправки также предусматривают:", "Кроме того, поправки предусматривают:"),
         encoding="utf-8")
     result = run(root, "build", "--week", W09, "--no-strict")
     assert result.exit_code == 0, result.output
-    after = {year: (bundles / year / "pagefind-entry.json").stat().st_ino
-             for year in ("2023", "2024")}
-    assert after["2023"] == before["2023"]  # not made again
-    assert after["2024"] != before["2024"]
+    after = {name: (bundles / name / "pagefind-entry.json").stat().st_ino for name in names}
+    assert after["2023"] == before["2023"] and after["2024-W05"] == before["2024-W05"]
+    assert after["2024-W09"] != before["2024-W09"]  # made again, alone
     page = (root / "output" / "ru" / "search" / "index.html").read_text(encoding="utf-8")
-    assert 'pagefind/2024/pagefind-ui.js' in page and 'pagefind/2023/' in page
+    assert 'pagefind/2024-W09/pagefind-ui.js' in page
+    assert page.index("pagefind/2024-W05/") < page.index("pagefind/2023/")  # newest first
+    # A new year: the blocks of the one before become one bundle.
+    (root / "sources" / "2025-W01").mkdir()
+    (root / "sources" / "2025-W01" / "border-readiness-check.md").write_text(
+        source.replace("date: 2024-02-27", "date: 2025-01-02"), encoding="utf-8")
+    assert run(root, "update").exit_code == 0
+    assert run(root, "build", "--no-strict").exit_code == 0
+    assert sorted(p.name for p in bundles.iterdir()) == ["2023", "2024", "2025-W01"]
     # A year no longer published loses its bundle.
-    (root / "sources" / "2023-W50" / "border-readiness-check.md").unlink()
-    (root / "sources" / "2023-W50").rmdir()
+    shutil.rmtree(root / "sources" / "2023-W50")
     shutil.rmtree(root / "output" / "2023-W50")
     assert run(root, "build", "--no-strict").exit_code == 0
-    assert sorted(p.name for p in bundles.iterdir()) == ["2024"]
+    assert sorted(p.name for p in bundles.iterdir()) == ["2024", "2025-W01"]
 
 
 def test_related_commentaries_are_the_nearest_in_time() -> None:

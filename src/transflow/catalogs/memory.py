@@ -42,9 +42,13 @@ class Match:
 class TranslationMemory:
     def __init__(self, entries: Iterable[MemoryEntry],
                  versions: dict[str, str] | None = None,
-                 misses: Misses | None = None) -> None:
+                 misses: Misses | None = None,
+                 by_file: dict[str, list[MemoryEntry]] | None = None) -> None:
         self.versions = dict(versions or {})
         """Each file's name and a digest of its entries: the memory's version."""
+        self._by_file = by_file or {}
+        self.stores: tuple[Records[MemoryFile], Records[FileVersion]] | None = None
+        """The records ``load_memory`` read (for ``remember_written``: not read twice)."""
         self._misses = misses
         self._found: dict[tuple[str, float], Match | None] = {}
         """Lookups answered ahead, by ``prefetch``."""
@@ -62,6 +66,14 @@ class TranslationMemory:
     def entries(self) -> Iterator[MemoryEntry]:
         """Each source text's entry, in the order a search prefers among equals."""
         return (self._by_source[s] for s in self._sources)
+
+    def changed_since(self, base: dict[str, str]) -> TranslationMemory:
+        """The entries of the files whose digest is not the one ``base`` gives: a text
+        that found nothing in the memory as ``base`` was can only find something among
+        these now (and what it finds is what a search of the whole memory would)."""
+        return TranslationMemory(e for name, digest in self.versions.items()
+                                 if base.get(name) != digest
+                                 for e in self._by_file.get(name, ()))
 
     def index(self) -> None:
         """Make what similar-text lookups search now, rather than at the first."""
@@ -302,6 +314,7 @@ def load_memory(config: Config, lang: str) -> TranslationMemory:
     missed = _missed_records(config).get(lang)
     base = missed.base if missed is not None else {}
     changed: list[MemoryEntry] = []
+    by_file: dict[str, list[MemoryEntry]] = {}
     seen = set()
     for path, shown, origin in _files(config, lang):
         print_ = fingerprint(file_stamp(path))
@@ -311,7 +324,7 @@ def load_memory(config: Config, lang: str) -> TranslationMemory:
             known = MemoryFile.of(_read_file(path, shown, lang, origin))
             records.record(shown, print_, known)
         digests.record(shown, print_, FileVersion(known.digest))
-        found = known.entries
+        found = by_file[shown] = known.entries
         versions[shown] = known.digest
         entries += found
         if base.get(shown) != versions[shown]:
@@ -322,7 +335,9 @@ def load_memory(config: Config, lang: str) -> TranslationMemory:
     misses = None
     if missed is not None:
         misses = Misses(missed.threshold, frozenset(missed.texts), TranslationMemory(changed))
-    return TranslationMemory(entries, versions, misses)
+    memory = TranslationMemory(entries, versions, misses, by_file)
+    memory.stores = (records, digests)
+    return memory
 
 
 def save_misses(config: Config, lang: str, memory: TranslationMemory,
@@ -342,8 +357,8 @@ def remember_written(config: Config, memory: TranslationMemory, lang: str,
     as the next run will find it."""
     if not written:
         return dict(memory.versions)
-    records = _file_records(config, lang)
-    digests = _version_records(config, lang)
+    records, digests = memory.stores or (_file_records(config, lang),
+                                         _version_records(config, lang))
     versions = dict(memory.versions)
     for path, catalog in written.items():
         shown = config.rel(path)

@@ -49,6 +49,11 @@ _BATCH = 4096
 _COMMON = 4
 """A 4-gram held by more than a quarter of the texts says little about which is
 alike, and costs the most to count: ranking leaves it out..."""
+_SCAN = 250_000
+"""Comparisons worth making instead of the 4-gram index: making it costs about as much
+as half a million (0.55 s for 22,000 texts in ``bench/archive.py``'s memory), so a few
+texts sought are compared with their whole window, which finds every match above the
+cutoff, as the ranking may not."""
 _FEWEST = 8
 """...unless fewer than this many 4-grams of the text are left: then its window is
 searched whole."""
@@ -84,16 +89,17 @@ class Choices:
         if len(self._texts) > EXHAUSTIVE and self._grams is None:
             self._grams = _Grams(self._texts)
 
-    def best(self, text: str, cutoff: float) -> tuple[int, float] | None:
+    def best(self, text: str, cutoff: float, scan: bool = False) -> tuple[int, float] | None:
         """The index in ``texts`` and score (0–100) of the text most like ``text`` at
-        ``cutoff`` or above (the earliest of equals), or None."""
+        ``cutoff`` or above (the earliest of equals), or None; ``scan``: compare it with
+        every text of its window, however many."""
         from rapidfuzz import fuzz, process
 
         if not self._texts or cutoff <= 0:
             return None
         n = len(text)
         lo, hi = self._window(n, cutoff)
-        if hi - lo > EXHAUSTIVE:
+        if hi - lo > EXHAUSTIVE and not scan:
             ranked = self._ranked(text, lo, hi)
             if ranked is not None:
                 return self._best_among(text, ranked, cutoff)
@@ -121,6 +127,8 @@ class Choices:
         if not self._texts or cutoff <= 0 or not texts:
             return [None] * len(texts)
         if len(self._texts) > EXHAUSTIVE:
+            if self._grams is None and len(texts) * len(self._texts) <= _SCAN:
+                return [self.best(text, cutoff, scan=True) for text in texts]
             # Each answer is then that of ``best``, whose search is narrow: a batch
             # would only compare the texts it leaves out. numpy and rapidfuzz let go
             # of the GIL while they count and compare, so threads share the work.

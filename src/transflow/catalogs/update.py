@@ -81,13 +81,39 @@ class UpdatedCatalog:
 
 
 @dataclass(frozen=True)
+class Fillable:
+    """A week's catalog with entries the memory found nothing for, and the version of
+    the memory they were looked up in (a fingerprint of ``MemoryBase.files``)."""
+
+    lang: str
+    memory: str
+    texts: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class WeekUpdated:
     """update's record of a week (``.transflow/update-state.json``)."""
 
-    fillable: tuple[str, ...]
-    """The languages with untranslated entries the memory may fill: the week is updated
-    again when their memory changes."""
+    fillable: tuple[Fillable, ...]
+    """When a language's memory changes, the week is updated again only if one of these
+    texts finds something in what changed."""
     catalogs: tuple[UpdatedCatalog, ...]
+
+
+@dataclass(frozen=True)
+class MemoryBase:
+    """A version of a language's memory, file by file (``.transflow/update-memory-
+    state.json``): what changed since a week was looked up is known from it."""
+
+    files: dict[str, str]
+    made: int
+    """The how-manieth version recorded: the newest are kept."""
+
+
+BASES_KEPT = 8
+"""Memory versions remembered per language. Weeks are brought to the newest at every
+update of the whole archive; ``update --week`` leaves the others behind, and a week
+whose version was let go is merged again, as any week whose record is gone."""
 
 
 @dataclass(frozen=True)
@@ -311,16 +337,15 @@ def template_catalog(config: Config, job: TemplateJob) -> Catalog:
                          header_comment(config, job.domain, None))
 
 
-def _week_print(config: Config, week: Week, languages: Sequence[str], settings: object,
-                fillable: Sequence[str], versions: dict[str, str]) -> str:
+def _week_print(config: Config, week: Week, languages: Sequence[str],
+                settings: object) -> str:
     """What a week's update depends on, by size and time: its sources, its template and
-    catalogs, the settings; and, for a language with entries the memory may fill, the
-    memory's version (``versions``: a digest per language)."""
+    catalogs, the settings. (What the memory may newly fill is checked apart: see
+    ``_refillable``.)"""
     return fingerprint(
         settings, [(p.name, stamp(p)) for p in source_files(config, week)],
         stamp(config.pot_path(week)),
-        [(lang, stamp(config.po_path(lang, week))) for lang in languages],
-        [(lang, versions.get(lang)) for lang in fillable])
+        [(lang, stamp(config.po_path(lang, week))) for lang in languages])
 
 
 def update(
@@ -347,7 +372,9 @@ def update(
         settings = (stamp(config.config_path), config.memory.threshold, langs,
                     [(name, stamp(config.root / name)) for name in config.memory.files])
         memories = _Memories(config)
-        skipped, todo = _decided_before(config, state, weeks, langs, settings, memories)
+        bases = Records(config.root, "update-memory", MemoryBase)
+        skipped, todo, kept = _decided_before(config, state, bases, weeks, langs, settings,
+                                              memories)
         plan = plan_update(config, todo, langs)
         merged: list[tuple[_Merged, TranslationMemory | None]] = []
         for n, job in enumerate(plan.catalogs):
@@ -359,7 +386,8 @@ def update(
         written = _write(config, plan, merged)
         updates = [_report(config, m, config.po_path(m.job.lang, m.job.domain)
                            in written.changed, ok) for m, ok in written.settled]
-        _remember(config, state, settings, langs, todo, written, memories.loaded)
+        _remember(config, state, bases, settings, langs, todo, kept, written,
+                  memories.loaded)
         # status reads the counts of what was just written instead of the catalogs.
         if counted := [(config.po_path(m.job.lang, m.job.domain), m.catalog)
                        for m, ok in written.settled if ok and isinstance(m.job.domain, Week)]:
@@ -380,41 +408,79 @@ class _Memories:
     def __init__(self, config: Config) -> None:
         self.config = config
         self.loaded: dict[str, TranslationMemory] = {}
-        self._versions: dict[str, str] = {}
+        self._versions: dict[str, dict[str, str] | None] = {}
+        self._printed: dict[str, tuple[dict[str, str] | None, str]] = {}
 
     def of(self, lang: str) -> TranslationMemory:
         if lang not in self.loaded:
             self.loaded[lang] = load_memory(self.config, lang)
         return self.loaded[lang]
 
-    def version(self, lang: str) -> str:  # once per language, not per week
+    def files(self, lang: str) -> dict[str, str]:
+        """Each file's digest (once per language, not per week)."""
+        if lang in self.loaded:
+            return self.loaded[lang].versions
         if lang not in self._versions:
             # From the records when every file is as recorded: no entry is read.
-            known = memory_versions(self.config, lang) if lang not in self.loaded else None
-            self._versions[lang] = fingerprint(known if known is not None
-                                               else self.of(lang).versions)
-        return self._versions[lang]
+            self._versions[lang] = memory_versions(self.config, lang)
+        return self._versions[lang] or self.of(lang).versions
+
+    def version(self, lang: str) -> str:
+        files = self.files(lang)
+        if self._printed.get(lang, (None, ""))[0] is not files:
+            self._printed[lang] = (files, fingerprint(files))
+        return self._printed[lang][1]
 
 
-def _decided_before(config: Config, state: Records[WeekUpdated], weeks: Sequence[Week],
-                    langs: list[str], settings: object, memories: _Memories,
-                    ) -> tuple[list[CatalogUpdate], list[Week]]:
-    """The reports of the weeks whose record still matches (as their last update left
-    them), and the weeks to update."""
+def _decided_before(config: Config, state: Records[WeekUpdated], bases: Records[MemoryBase],
+                    weeks: Sequence[Week], langs: list[str], settings: object,
+                    memories: _Memories,
+                    ) -> tuple[list[CatalogUpdate], list[Week], list[Week]]:
+    """The reports of the weeks whose record still holds (as their last update left
+    them), the weeks to update, and those of the first kept at a newer memory."""
     skipped: list[CatalogUpdate] = []
     todo: list[Week] = []
+    stale: dict[Week, list[Fillable]] = {}
     for week in weeks:
-        known = state.get(f"week {week}")
-        fillable = [x for x in known.fillable if x in langs] if known else []
-        versions = {lang: memories.version(lang) for lang in fillable}
-        done = state.current(f"week {week}", _week_print(config, week, langs, settings,
-                                                        fillable, versions))
+        done = state.current(f"week {week}", _week_print(config, week, langs, settings))
         if done is None:
             todo.append(week)
-        else:
-            skipped += [CatalogUpdate(c.path, c.lang, c.week, False, MergeStats(), c.counts)
-                        for c in done.catalogs]
-    return skipped, todo
+            continue
+        behind = [f for f in done.fillable if f.lang in langs
+                  and f.memory != memories.version(f.lang)]
+        if behind:
+            stale[week] = behind
+        skipped += [CatalogUpdate(c.path, c.lang, c.week, False, MergeStats(), c.counts)
+                    for c in done.catalogs]
+    refill = _refillable(config, bases, stale, memories)
+    skipped = [c for c in skipped if not (isinstance(c.domain, Week) and c.domain in refill)]
+    todo = sorted({*todo, *refill})
+    return skipped, todo, [week for week in stale if week not in refill]
+
+
+def _refillable(config: Config, bases: Records[MemoryBase], stale: dict[Week, list[Fillable]],
+                memories: _Memories) -> set[Week]:
+    """The weeks whose texts, which found nothing in the memory as it was, find something
+    in what changed in it since: only these are merged again. (Looking up each week
+    in the whole memory again cost an archive of 520 weeks half a minute.)"""
+    threshold = config.memory.threshold
+    groups: dict[tuple[str, str], list[tuple[Week, Fillable]]] = {}
+    refill: set[Week] = set()
+    for week, fillables in stale.items():
+        for f in fillables:
+            if (base := bases.get(f"{f.lang} {f.memory}")) is None:
+                refill.add(week)  # a version no longer known: merge it again
+            else:
+                groups.setdefault((f.lang, f.memory), []).append((week, f))
+    for (lang, version), found in groups.items():
+        base = bases.get(f"{lang} {version}")
+        assert base is not None
+        delta = memories.of(lang).changed_since(base.files)
+        texts = {t for week, f in found if week not in refill for t in f.texts}
+        delta.prefetch(texts, threshold)
+        refill |= {week for week, f in found
+                   if any(delta.lookup(t, threshold) is not None for t in f.texts)}
+    return refill
 
 
 @dataclass(frozen=True)
@@ -479,21 +545,28 @@ def _fill(config: Config, merged: list[tuple[_Merged, TranslationMemory | None]]
     return filled
 
 
-def _remember(config: Config, state: Records[WeekUpdated], settings: object, langs: list[str],
-              weeks: list[Week], written: _Written,
-              memories: dict[str, TranslationMemory]) -> None:
+def _remember(config: Config, state: Records[WeekUpdated], bases: Records[MemoryBase],
+              settings: object, langs: list[str], weeks: list[Week], kept: list[Week],
+              written: _Written, memories: dict[str, TranslationMemory]) -> None:
     """Record what this update made, as it is on disk now, for the next one to skip; a
     week whose catalog was saved again after it was written is not recorded (the save
-    may have come from an editor that had the older catalog open: merge it again)."""
+    may have come from an editor that had the older catalog open: merge it again).
+    Weeks ``kept`` (nothing new to fill) are recorded at the memory's new version."""
     from transflow.catalogs.memory import remember_written, save_misses
 
-    # The memory's version as the next run will find it: with what this one wrote.
+    # The memory's version as the next run will find it: with what this one wrote. Its
+    # writes add no text the memory lacked (a fill copies an entry it holds), so what
+    # missed before them misses after.
     after: dict[str, str] = {}
+    made = max((b.made for key in bases if (b := bases.get(key)) is not None), default=0)
     for lang, memory in memories.items():
-        after[lang] = fingerprint(remember_written(config, memory, lang, {
+        files = remember_written(config, memory, lang, {
             path: m.catalog for m, ok in written.settled
             if ok and m.job.lang == lang and (path := config.po_path(lang, m.job.domain))
-            in written.changed}))
+            in written.changed})
+        after[lang] = fingerprint(files)
+        if (known := bases.get(f"{lang} {after[lang]}")) is None or known.files != files:
+            bases.record(f"{lang} {after[lang]}", "", MemoryBase(files, made + 1))
         save_misses(config, lang, memory, config.memory.threshold)
     by_week: dict[Week, list[tuple[_Merged, bool]]] = {}
     for m, ok in written.settled:
@@ -505,14 +578,35 @@ def _remember(config: Config, state: Records[WeekUpdated], settings: object, lan
         if not all(ok for _, ok in done):
             state.forget(key)  # left as a translator saved it: look again next time
             continue
-        fillable = sorted({m.job.lang for m, _ in done if any(e.may_fill for e in m.catalog)})
-        versions = {lang: after[lang] for lang in fillable}
-        week_print = _week_print(config, week, langs, settings, fillable, versions)
+        fillable = tuple(Fillable(m.job.lang, after[m.job.lang], texts) for m, _ in done
+                         if (texts := tuple(e.msgid for e in m.catalog if e.may_fill)))
+        week_print = _week_print(config, week, langs, settings)
         if not all(file_digest(path) == written.intended.get(path) for m, _ in done
                    if (path := config.po_path(m.job.lang, week))):
             state.forget(key)
             continue
-        state.record(key, week_print, WeekUpdated(tuple(fillable), tuple(
+        state.record(key, week_print, WeekUpdated(fillable, tuple(
             UpdatedCatalog(config.rel(config.po_path(m.job.lang, week)), m.job.lang, week,
                            count(m.catalog)) for m, _ in done)))
+    for week in kept:
+        key = f"week {week}"
+        if (week_record := state.get(key)) is not None and (print_ := state.print_of(key)):
+            state.record(key, print_, replace(week_record, fillable=tuple(
+                replace(f, memory=after[f.lang]) if f.lang in after else f
+                for f in week_record.fillable)))
+    _keep_bases(bases, state)
     state.save()
+    bases.save()
+
+
+def _keep_bases(bases: Records[MemoryBase], state: Records[WeekUpdated]) -> None:
+    """Keep the memory versions some week was last looked up in, the newest few per
+    language."""
+    used = {f"{f.lang} {f.memory}" for key in state
+            if (known := state.get(key)) is not None for f in known.fillable}
+    per_lang: dict[str, list[tuple[int, str]]] = {}
+    for key in bases:
+        if key in used and (base := bases.get(key)) is not None:
+            per_lang.setdefault(key.split(" ")[0], []).append((base.made, key))
+    bases.keep_only({key for found in per_lang.values()
+                     for _, key in sorted(found)[-BASES_KEPT:]})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -15,7 +16,11 @@ from transflow.cli.options import (
     week_option,
     workspace_option,
 )
-from transflow.workspace.weeks import WeekSelection
+from transflow.workspace.weeks import Week, WeekSelection
+
+if TYPE_CHECKING:
+    from transflow.publish.bulletin import Bulletin
+    from transflow.site.pages import SiteReport
 
 
 @click.command()
@@ -48,10 +53,19 @@ def build(workspace: Path | None, selection: WeekSelection | None, languages: tu
     from transflow.publish.build import build as run
 
     s = setup(workspace, selection, languages)
+    sites: list[SiteReport] = []
+
+    def site_alongside(made: tuple[Bulletin, ...], coming: dict[tuple[Week, str], str],
+                       ) -> None:
+        # The site is made while the bulletins render (its own bar would fight theirs).
+        from transflow.site.pages import build_site
+
+        sites.append(build_site(s.config, None, made, coming))
+
     with ProgressBar() as bar:
         report = run(s.config, s.weeks, languages=s.languages, formats=formats or None,
                      drafts=drafts, min_translated=min_translated, strict=strict,
-                     progress=bar, jobs=jobs)
+                     progress=bar, jobs=jobs, alongside=None if drafts else site_alongside)
     for skipped in report.skipped:
         click.echo(f"skipped {skipped.reason}")
     for refused in report.refused:
@@ -63,10 +77,13 @@ def build(workspace: Path | None, selection: WeekSelection | None, languages: tu
     for out in report.outputs:
         click.echo(f"{out.path}{'' if out.written else ' (unchanged)'}")
     if not drafts:
-        from transflow.site.pages import build_site
+        site = sites[-1]
+        if report.failed:
+            # Made while they rendered, it shows bulletins that were not written.
+            from transflow.site.pages import build_site
 
-        with ProgressBar() as bar:
-            site = build_site(s.config, bar, report.bulletins)
+            with ProgressBar() as bar:
+                site = build_site(s.config, bar, report.bulletins)
         for warning in site.warnings:
             click.echo(f"warning: {warning}", err=True)
         for failure in site.failures:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -218,6 +218,7 @@ def build(
     progress: Progress | None = None,
     strict: bool | None = None,
     jobs: int | None = None,
+    alongside: Alongside | None = None,
 ) -> BuildReport:
     """Build the bulletins of ``weeks``; ``drafts`` builds previews into their own tree.
 
@@ -230,6 +231,12 @@ def build(
     processes; the files are written by this process, in the plan's order, so the
     output is the same whatever the number. A bulletin none of whose inputs and
     outputs changed since it was last built with the same options is not even read.
+
+    ``alongside`` (the site, say) runs once the plan is made, in a thread while the
+    bulletins render in worker processes (else after them): it is given the bulletins
+    about to be written, and for each the digest of its inputs its manifest will hold.
+    What it makes may then show a bulletin whose writing fails: the report says which
+    (``failed``), for the caller to run it again.
     """
     options = BuildOptions.of(config, languages=languages, formats=formats, drafts=drafts,
                               min_translated=min_translated, strict=strict)
@@ -246,14 +253,62 @@ def build(
             plan = plan_build(config, weeks, options, records,
                               map if pool is None else functools.partial(pool.imap,
                                                                           chunksize=4))
+            workers = jobs or _workers(plan)
             with output_phase(config.root, config.output_dir):
-                return _run_plan(config, plan, drafts, progress, jobs or _workers(plan),
-                                 records, pool)
+                # Only while workers render: rendering here, it would take turns with it.
+                beside = None
+                if alongside is not None and workers > 1 and len(plan.jobs) > 1:
+                    # The workers are forked before the thread starts: a fork while it
+                    # imports would leave the workers waiting on its import lock forever.
+                    if pool is None:
+                        pool = _start_workers(workers, len(plan.jobs), tuple(
+                            {name: None for job in plan.jobs for name, _ in job.files}))
+                    beside = _Beside(alongside, plan)
+                try:
+                    report = _run_plan(config, plan, drafts, progress, workers, records,
+                                       pool)
+                finally:
+                    if beside is not None:
+                        beside.join()
+                if alongside is not None and beside is None:
+                    alongside(report.bulletins, {})
+                return report
         finally:
             if pool is not None:
                 pool.terminate()  # done with, or stopped by an interrupt: nothing is left
                 pool.join()
             records.save()
+
+
+Alongside = Callable[[tuple[Bulletin, ...], dict[tuple[Week, str], str]], None]
+"""What runs beside the rendering of a build (see ``build``)."""
+
+
+class _Beside:
+    """``alongside`` in a thread of its own; ``join`` waits for it and raises what it
+    raised. While the bulletins render in the workers, this process mostly waits: the
+    site is made in that time rather than after it."""
+
+    def __init__(self, alongside: Alongside, plan: BuildPlan) -> None:
+        import threading
+
+        self._error: BaseException | None = None
+        coming = {(job.week, job.lang): job.inputs for job in plan.jobs if job.inputs}
+        bulletins = tuple(job.bulletin for job in plan.jobs)
+
+        def run() -> None:
+            try:
+                alongside(bulletins, coming)
+            except BaseException as exc:  # raised again in the caller's thread
+                self._error = exc
+
+        self._thread = threading.Thread(target=run, name="transflow-alongside")
+        self._thread.start()
+
+    def join(self) -> None:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
 
 
 JOBS_PER_WORKER = 2

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
@@ -37,6 +37,7 @@ from transflow.publish.manifest import (
 )
 from transflow.publish.render_html import render_template
 from transflow.site.listing import Listed, Listing
+from transflow.site.search import bundle_of, bundles_of
 from transflow.sources.commentary import Commentary, list_weeks, load_week, source_files
 from transflow.workspace.config import UI_DOMAIN, Config
 from transflow.workspace.files import Inside, output_phase, workspace_lock, write_if_changed
@@ -98,11 +99,14 @@ class SiteReport:
 
 
 def _published(config: Config, digests: dict[tuple[Week, str], str] | None = None,
-               cache: _Cache | None = None) -> dict[str, list[Week]]:
+               cache: _Cache | None = None,
+               coming: dict[tuple[Week, str], str] | None = None) -> dict[str, list[Week]]:
     """The weeks whose bulletin is in the publication tree and current (built from the
-    workspace as it is), per language, newest first. The site is made from the same
-    catalogs as the bulletins: a language refused or skipped this time keeps its pages
-    as they were."""
+    workspace as it is), per language, newest first; ``coming``: the bulletins a build
+    is writing now, with their inputs' digest, taken as current. The site is made from
+    the same catalogs as the bulletins: a language refused or skipped this time keeps
+    its pages as they were."""
+    coming = coming or {}
     found: dict[str, list[Week]] = {lang: [] for lang in config.languages}
     shared = shared_state(config) if cache is not None else ()
     # Stat each file once: a week's sources are the same in every language.
@@ -111,8 +115,11 @@ def _published(config: Config, digests: dict[tuple[Week, str], str] | None = Non
         sources = (tuple(stat_of(p) for p in source_files(config, week))
                    if cache is not None else ())
         for lang in config.languages:
-            own = own_state(config, week, lang, sources, ui[lang]) if cache is not None else ()
-            digest = _current_digest(config, week, lang, cache, shared, own)
+            digest = coming.get((week, lang))
+            if digest is None:
+                own = (own_state(config, week, lang, sources, ui[lang]) if cache is not None
+                       else ())
+                digest = _current_digest(config, week, lang, cache, shared, own)
             if digest is not None:
                 found[lang].append(week)
                 if digests is not None:
@@ -338,9 +345,11 @@ def _language_pages(config: Config, lang: str, listings: list[Listing],
     switcher = _Switcher(config, lang, published)
     pages: list[Page] = []
     search = f"{lang}/search/index.html"
-    # Each year's commentaries have a search bundle of their own; the page searches
-    # them together, the newest year's first.
-    bundles = sorted({listing.week.year for listing in listings}, reverse=True)
+    # The commentaries are indexed in bundles (by year; in the latest, by four weeks):
+    # the page searches them together, the newest first.
+    newest = max(week.year for weeks in published.values() for week in weeks)
+    bundles = sorted({bundle_of(str(listing.week), newest) for listing in listings},
+                     reverse=True)
     pages.append(Page(search, "site_search.html", lang, {
         "switcher": switcher.links("{lang}/search/index.html", None, search),
         "bundles": bundles}))
@@ -436,24 +445,26 @@ def render_page(config: Config, page: Page, ui: Translations | None = None,
 
 
 def build_site(config: Config, progress: Progress | None = None,
-               made: Sequence[Bulletin] = ()) -> SiteReport:
+               made: Sequence[Bulletin] = (),
+               coming: dict[tuple[Week, str], str] | None = None) -> SiteReport:
     """Write the pages of the site whose content changed (holding the workspace lock:
     the site is read from catalogs and bulletins no other run may change meanwhile).
     ``made``: the bulletins a build just made (``BuildReport.bulletins``), used as they
-    are rather than made again from the same files."""
+    are rather than made again from the same files; ``coming``: those of them a build
+    is writing now (see ``publish.build``'s ``alongside``), with their inputs' digest."""
     with workspace_lock(config.root):
         cache = _Cache(config)
         with output_phase(config.root, config.output_dir):
-            report = _build_site(config, progress, made, cache)
+            report = _build_site(config, progress, made, cache, coming or {})
         # After the phase's sync: a record never vouches for a page not yet on disk.
         cache.save()
         return report
 
 
 def _build_site(config: Config, progress: Progress | None, made: Sequence[Bulletin],
-                cache: _Cache) -> SiteReport:
+                cache: _Cache, coming: dict[tuple[Week, str], str]) -> SiteReport:
     digests: dict[tuple[Week, str], str] = {}
-    published = _published(config, digests, cache)
+    published = _published(config, digests, cache, coming)
     # Nothing any page shows has moved, and every page is on disk as written: done.
     whole = _site_print(config, digests)
     if (known := cache.whole.current("site", whole)) is not None and _intact(
@@ -470,15 +481,17 @@ def _build_site(config: Config, progress: Progress | None, made: Sequence[Bullet
     done = _write_site(config, files, cache, resolver, inside, progress)
     cache.pages.keep_only({page.path for page in pages})
     failures = list(done.failures)
-    # Pagefind reads a whole year's pages each time: it runs for the years whose
+    # Pagefind reads all the pages of a bundle each time: it runs for the bundles whose
     # indexed pages changed. After a failure, the pages are not what the index should
     # show: the previous stays.
     if not failures:
         from transflow.site.search import IndexIncomplete, index
 
+        indexed = [_week_of(page.path) for page in pages if page.template == _INDEXED]
+        latest = max((int(week[:4]) for week in indexed), default=0)
         try:
-            if (problem := index(config, _indexed_years(pages), set(done.searched))
-                    ) is not None:
+            if (problem := index(config, bundles_of(indexed), {
+                    bundle_of(week, latest) for week in done.searched})) is not None:
                 warnings.append(problem)
         except IndexIncomplete as exc:
             failures.append(str(exc))
@@ -497,20 +510,20 @@ def _build_site(config: Config, progress: Progress | None, made: Sequence[Bullet
 def _site_print(config: Config, digests: dict[tuple[Week, str], str]) -> str:
     """Everything a page of the site shows, by digest and file stamp: each published
     bulletin's inputs, the settings, the templates, the labels, the logo."""
-    from transflow.site.search import bundle_years
+    from transflow.site.search import bundle_names
 
     return fingerprint(
         sorted((str(week), lang, digest) for (week, lang), digest in digests.items()),
         templates_digest(config), stamp(config.config_path),
         [stamp(config.po_path(lang, UI_DOMAIN)) for lang in config.languages],
         stamp(config.root / config.publication.logo) if config.publication.logo else None,
-        bundle_years(config))
+        bundle_names(config))
 
 
 def _intact(config: Config, cache: _Cache, languages: list[str]) -> bool:
     """Whether every page the site wrote is still there with the size it was written
-    with, the feeds and the sitemap too, and every year's search bundle is whole."""
-    from transflow.site.search import bundle_years
+    with, the feeds and the sitemap too, and every search bundle is whole."""
+    from transflow.site.search import bundle_names
 
     output = config.output_dir
     if config.site.base_url and not all(
@@ -519,8 +532,8 @@ def _intact(config: Config, cache: _Cache, languages: list[str]) -> bool:
         return False
     if not all(_whole(str(output), path, cache.pages.get(path)) for path in cache.pages):
         return False
-    return all((output / "pagefind" / str(year) / "pagefind-entry.json").is_file()
-               for year in bundle_years(config))
+    return all((output / "pagefind" / name / "pagefind-entry.json").is_file()
+               for name in bundle_names(config))
 
 
 def _feed_warnings(config: Config) -> list[str]:
@@ -553,8 +566,8 @@ class _SiteWritten:
     unchanged: int
     rendered: int
     failures: tuple[str, ...]
-    searched: frozenset[int]
-    """The years of the pages search indexes that were written."""
+    searched: frozenset[str]
+    """The weeks of the pages search indexes that were written."""
 
 
 def _write_site(config: Config, files: list[tuple[str, Page | str | bytes]], cache: _Cache,
@@ -569,7 +582,7 @@ def _write_site(config: Config, files: list[tuple[str, Page | str | bytes]], cac
     written: list[str] = []
     failures: list[str] = []
     unchanged = rendered = 0
-    searched: set[int] = set()
+    searched: set[str] = set()
     for done, (path, what) in enumerate(files):
         if progress:
             progress(path, done, len(files))
@@ -590,7 +603,7 @@ def _write_site(config: Config, files: list[tuple[str, Page | str | bytes]], cac
             if write_if_changed(config.output_dir / path, data, sync=False):
                 written.append(f"output/{path}")
                 if isinstance(what, Page) and what.template == _INDEXED:
-                    searched.add(_year_of(path))
+                    searched.add(_week_of(path))
             else:
                 unchanged += 1
             if print_ is not None:
@@ -603,14 +616,9 @@ def _write_site(config: Config, files: list[tuple[str, Page | str | bytes]], cac
                         frozenset(searched))
 
 
-def _year_of(path: str) -> int:
-    """The year of a commentary page, ``<year>-W<nn>/<lang>/<slug>/index.html``."""
-    return int(path.split("-", 1)[0])
-
-
-def _indexed_years(pages: Sequence[Page]) -> dict[int, int]:
-    """The years that have pages for search, and how many each has."""
-    return dict(Counter(_year_of(page.path) for page in pages if page.template == _INDEXED))
+def _week_of(path: str) -> str:
+    """The week of a commentary page, ``<week>/<lang>/<slug>/index.html``."""
+    return path.split("/", 1)[0]
 
 
 def _whole(output: str, path: str, known: PageWritten | None) -> bool:

@@ -1,19 +1,23 @@
 """Full-text search of the site with Pagefind: its indexer (the ``pagefind`` package
 from PyPI, with its binary) runs over ``output/`` after the pages are written and
-builds, for each year, one bundle holding an index per language (by each page's
-``<html lang>``). Only commentary pages
-are indexed (``data-pagefind-body``). The search page fetches the index, so it works
-when the site is served over http (``transflow serve``), not from ``file://``."""
+builds bundles, each holding an index per language (by each page's ``<html lang>``):
+one per year, and in the latest year one per four weeks (see ``bundle_of``). Only
+commentary pages are indexed (``data-pagefind-body``). The search page fetches the
+index, so it works when the site is served over http (``transflow serve``), not from
+``file://``."""
 
 from __future__ import annotations
 
 import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import zlib
+from collections import Counter
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -25,23 +29,64 @@ def available() -> bool:
     return importlib.util.find_spec("pagefind") is not None
 
 
-_PAGES = "{year}-W*/*/*/index.html"
-"""The commentary pages of a year, ``<week>/<lang>/<slug>/index.html``: the only pages
-with ``data-pagefind-body``. Pagefind reads just these (a third less time than reading
-the whole site to find them)."""
+_PAGES = "{weeks}/*/*/index.html"
+"""The commentary pages of some weeks, ``<week>/<lang>/<slug>/index.html``: the only
+pages with ``data-pagefind-body``. Pagefind reads just these (a third less time than
+reading the whole site to find them)."""
 
 BUNDLES = "pagefind"
-"""The folder of output/ holding one Pagefind bundle per year, ``pagefind/<year>/``:
-Pagefind cannot update an index, so a change re-indexes its year only, and the search
-page searches every year's bundle together (``mergeIndex``)."""
+"""The folder of output/ holding the Pagefind bundles, ``pagefind/<name>/``: Pagefind
+cannot update an index, so a change re-indexes its bundle only, and the search page
+searches every bundle together (``mergeIndex``), the newest first."""
+
+BLOCK = 4
+"""Weeks per bundle in the latest year, where the editors' changes fall: Pagefind
+takes 2.2 s over a year of 780 pages from nothing (1.1 s when the unchanged fragments
+are kept), 0.3 s over four weeks (``bench/archive.py``'s pages). Earlier years have a
+bundle each, so that a search merges a score of bundles, not a hundred; at the turn of
+a year its blocks become one bundle, indexed once."""
+
+_NAME = re.compile(r"(\d{4})(?:-W(\d\d))?")
 
 
-def bundle_years(config: Config) -> list[int]:
-    """The years that have a bundle, newest first."""
+def bundle_of(week: str, latest: int) -> str:
+    """The bundle holding the pages of ``week`` (``2025-W49``) when ``latest`` is the
+    latest year published: the year (``2024``), or in the latest year, the block of
+    ``BLOCK`` weeks (``2025-W49``: weeks 49 to 52, and 53 where the year has it)."""
+    year, number = int(week[:4]), int(week[6:])
+    if year != latest:
+        return str(year)
+    first = min((number - 1) // BLOCK, (52 - 1) // BLOCK) * BLOCK + 1
+    return f"{year}-W{first:02d}"
+
+
+def bundles_of(weeks: Iterable[str]) -> dict[str, int]:
+    """The bundles of the pages of these weeks (one entry per page), and how many pages
+    each indexes."""
+    pages = list(weeks)
+    latest = max((int(week[:4]) for week in pages), default=0)
+    return dict(Counter(bundle_of(week, latest) for week in pages))
+
+
+def _glob(name: str) -> str:
+    match = _NAME.fullmatch(name)
+    assert match is not None
+    year, first = match.groups()
+    if first is None:
+        return _PAGES.format(weeks=f"{year}-W*")
+    start = int(first)
+    end = 53 if start + BLOCK > 52 else start + BLOCK - 1
+    numbers = ",".join(f"{n:02d}" for n in range(start, end + 1))
+    return _PAGES.format(weeks=f"{year}-W{{{numbers}}}")
+
+
+def bundle_names(config: Config) -> list[str]:
+    """The bundles there are, newest first."""
     folder = config.output_dir / BUNDLES
     if not folder.is_dir():
         return []
-    return sorted((int(p.name) for p in folder.iterdir() if p.name.isdigit()), reverse=True)
+    return sorted((p.name for p in folder.iterdir() if _NAME.fullmatch(p.name)),
+                  reverse=True)
 
 
 class IndexIncomplete(TransflowError):
@@ -72,41 +117,41 @@ def _incomplete(bundle: Path) -> tuple[str, str] | None:
     return None
 
 
-def index(config: Config, years: dict[int, int], changed: set[int]) -> str | None:
-    """Build the search index of each year of ``years`` (year: how many pages it
-    indexes) whose pages ``changed`` or that has no bundle yet, in
-    ``output/pagefind/<year>/``; remove the bundles of years no longer published; a
-    warning when it cannot."""
+def index(config: Config, bundles: dict[str, int], changed: set[str]) -> str | None:
+    """Build each bundle of ``bundles`` (name: how many pages it indexes) whose pages
+    ``changed`` or that is not there yet, in ``output/pagefind/<name>/``; remove the
+    bundles no longer wanted; a warning when it cannot."""
     if not available():
         return "no search index: install pagefind (pip install 'pagefind[bin]')"
     folder = config.output_dir / BUNDLES
     folder.mkdir(parents=True, exist_ok=True)
     for leftover in folder.glob(".*-*"):  # from a run that was killed
         shutil.rmtree(leftover, ignore_errors=True)
-    stale = [year for year in sorted(years, reverse=True)
-             if year in changed or not (folder / str(year) / "pagefind-entry.json").is_file()]
-    # Two years at a time: an indexer keeps about a core and a half busy, so two together
+    stale = [name for name in sorted(bundles, reverse=True)
+             if name in changed or not (folder / name / "pagefind-entry.json").is_file()]
+    # Two at a time: an indexer keeps about a core and a half busy, so two together
     # finish sooner than one after the other (timed once on a 520-week archive: 3.2 s
     # against 4.4 s for two years); each stays small.
     with ThreadPoolExecutor(max(1, min(2, os.cpu_count() or 1, len(stale)))) as pool:
-        problems = list(pool.map(lambda year: _index_year(config, year, years[year]), stale))
+        problems = list(pool.map(lambda name: _index_bundle(config, name, bundles[name]),
+                                 stale))
     if found := [p for p in problems if p is not None]:
         return found[0]
-    for old in bundle_years(config):
-        if old not in years:
-            shutil.rmtree(folder / str(old), ignore_errors=True)
+    for old in bundle_names(config):
+        if old not in bundles:
+            shutil.rmtree(folder / old, ignore_errors=True)
     return None
 
 
-def _index_year(config: Config, year: int, pages: int) -> str | None:
-    """One year's bundle, written beside the old one and swapped in whole: readers
+def _index_bundle(config: Config, name: str, pages: int) -> str | None:
+    """One bundle, written beside the old one and swapped in whole: readers
     never meet a half-written index, and a run killed halfway leaves the old one as it
     was. The files of earlier indexes do not pile up (Pagefind names its files by their
     content and never removes one)."""
     folder = config.output_dir / BUNDLES
-    bundle = folder / str(year)
-    fresh = folder / f".{year}-new"
-    stale = folder / f".{year}-old"
+    bundle = folder / name
+    fresh = folder / f".{name}-new"
+    stale = folder / f".{name}-old"
     # Pagefind does not write a fragment or index chunk whose name (a digest of its
     # content) exists: those start as hard links to the old ones, so only what changed
     # is written (a third of the time). Only those: the files with fixed names
@@ -120,7 +165,7 @@ def _index_year(config: Config, year: int, pages: int) -> str | None:
                 shutil.copytree(bundle / chunks, fresh / chunks, copy_function=os.link)
     done = subprocess.run(
         [sys.executable, "-m", "pagefind", "--site", str(config.output_dir), "--quiet",
-         "--glob", _PAGES.format(year=year), "--output-path", str(fresh),
+         "--glob", _glob(name), "--output-path", str(fresh),
          "--keep-index-url"],  # links to index.html, as everywhere on the site
         capture_output=True, text=True, timeout=300)
     if done.returncode != 0:

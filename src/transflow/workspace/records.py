@@ -285,6 +285,12 @@ class Records(Generic[R]):
         stored = self._stored.get(key)
         return self.get(key) if stored is not None and stored[0] == print_ else None
 
+    def print_of(self, key: str) -> str | None:
+        """The fingerprint ``key`` was recorded with: a record brought up to date
+        without redoing its work keeps it."""
+        stored = self._stored.get(key)
+        return None if stored is None else stored[0]
+
     def record(self, key: str, print_: str, value: R) -> None:
         stored = (print_, encode(value))
         if self._stored.get(key) != stored:
