@@ -172,8 +172,9 @@ def test_search_results_lead_into_a_site_served_from_a_subpath(
 def test_search_finds_every_year_and_ranks_the_newest_first_among_equals(
         tmp_path: Path, browser: object) -> None:
     """Each earlier year has its own bundle, the latest one per four weeks (a change
-    re-indexes one bundle); the search page searches them together. The same commentary in 2023 and 2024 ranks equal: the newest
-    comes first, and a word found only in the older year is found too."""
+    re-indexes one bundle); the search page searches them together. The same commentary
+    in 2023 and 2024 ranks equal: the newest comes first, and a word found only in the
+    older year is found too."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait

@@ -263,3 +263,32 @@ def test_body_structure_is_kept(mini: Path) -> None:
            "<p>End.</p>" in body
     be = (mini / "output" / "2019-W10" / "be" / "index.html").read_text(encoding="utf-8")
     assert '<h5 class="untranslated" lang="en">Background</h5>' in be
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_alongside_is_given_what_the_manifests_will_hold(sample: Path, jobs: int) -> None:
+    """What runs beside the rendering (the site) is given the bulletins about to be
+    written and the inputs' digest each manifest then holds; with one job it runs
+    after the rendering, once, as it would have."""
+    import json
+
+    from transflow.publish.build import build
+    from transflow.workspace.config import load_config
+    from transflow.workspace.weeks import Week
+
+    assert run(sample, "update").exit_code == 0
+    config = load_config(sample)
+    calls: list[tuple[tuple[object, ...], dict[tuple[Week, str], str]]] = []
+    report = build(config, [Week.parse(W09), Week.parse(W10)], strict=False, jobs=jobs,
+                   alongside=lambda made, coming: calls.append((made, coming)))
+    assert len(calls) == 1
+    made, coming = calls[0]
+    built = {(b.week, b.lang) for b in report.bulletins}
+    assert {(b.week, b.lang) for b in made} == built  # type: ignore[attr-defined]
+    if jobs == 1:
+        assert coming == {}
+        return
+    assert set(coming) == built
+    for (week, lang), digest in coming.items():
+        manifest = sample / "output" / str(week) / lang / ".manifest.json"
+        assert json.loads(manifest.read_text(encoding="utf-8"))["inputs"] == digest

@@ -83,9 +83,9 @@ def test_a_translators_save_runs_the_week_and_keeps_their_work(
     entry = next(e for e in polib.pofile(str(path)) if e.msgstr and not e.obsolete)
     save_translation(path, entry.msgid[:30], "Новый перевод переводчика.")
     run(sample, "update")
-    # W09 runs; so does W10, whose untranslated ru entries the new translation (now in
-    # the memory) might fill.
-    assert seen == [W09, W10]
+    # W09 runs; W10 does not: its untranslated ru entries find nothing like them in the
+    # new translation (see test_a_memory_change_merges_again_only_the_weeks_it_fills).
+    assert seen == [W09]
     assert "Новый перевод переводчика." in path.read_text(encoding="utf-8")
     assert msgfmt_check(path).returncode == 0
 
@@ -137,6 +137,36 @@ def test_a_translation_added_elsewhere_fills_a_skipped_week(mini: Path) -> None:
     assert filled.msgstr == TEXT_RU.replace("во вторник", "в среду")
     assert "fuzzy" in filled.flags  # similar, not the same: for review
     assert "locales/ru/LC_MESSAGES/2019-W10.po: updated" in result.output
+
+
+def test_a_memory_change_merges_again_only_the_weeks_it_fills(
+        mini: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A translation saved in one week changes the memory of every week: only the weeks
+    with an untranslated text like it are merged again (at 520 weeks, merging them all
+    took half a minute); the others are brought to the memory's new version unread."""
+    write_source(mini, "2019-W10", "budget", FRONT.format(title="Budget"), TEXT)
+    write_source(mini, "2019-W11", "council", FRONT.format(title="Council"),
+                 TEXT.replace("Tuesday", "Wednesday"))
+    write_source(mini, "2019-W12", "rail", FRONT.format(title="Rail"),
+                 "Something else entirely, about railways and timetables.")
+    run(mini, "update")
+    seen = parsed_weeks(monkeypatch)
+    save_translation(po(mini, "ru", "2019-W11"), "The regional council",
+                     TEXT_RU.replace("во вторник", "в среду"))
+    run(mini, "update")
+    assert seen == ["2019-W10", "2019-W11"]  # not W12: nothing like its text was added
+    filled = next(e for e in polib.pofile(str(po(mini, "ru", "2019-W10"))) if e.msgid == TEXT)
+    assert filled.msgstr == TEXT_RU.replace("во вторник", "в среду") and filled.fuzzy
+    seen.clear()
+    everything = files(mini)
+    run(mini, "update")
+    assert seen == [] and files(mini) == everything  # every week at the new version
+    # The versions the weeks were looked up in are lost: every week behind is merged.
+    (mini / ".transflow" / "update-memory-state.json").unlink()
+    save_translation(po(mini, "ru", "2019-W11"), "The regional council", "Совет.")
+    seen.clear()
+    run(mini, "update")
+    assert seen == ["2019-W10", "2019-W11", "2019-W12"]
 
 
 def test_a_remembered_miss_is_still_a_miss_for_unrelated_translations(mini: Path) -> None:

@@ -150,11 +150,11 @@ def test_a_full_disk_fails_the_site_and_keeps_the_index(sample: Path) -> None:
         assert result.exit_code == 1
         assert "output/pagefind/" in result.stderr and "incomplete" in result.stderr
         assert not [p for p in output.rglob("*") if p.is_file() and p.stat().st_size == 0]
-        assert not (output / "pagefind" / "2024").exists()  # nothing half-made in its place
+        assert not (output / "pagefind" / "2024-W09").exists()  # nothing half-made in its place
         subprocess.run(["mount", "-o", "remount,size=16m", str(output)], check=True)
         result = run(sample, "build", "--format", "html")
         assert result.exit_code == 0, result.output
-        assert (output / "pagefind" / "2024" / "pagefind-entry.json").stat().st_size > 0
+        assert (output / "pagefind" / "2024-W09" / "pagefind-entry.json").stat().st_size > 0
         page = output / "en" / "index.html"
         whole = page.read_bytes()
         page.write_bytes(b"")  # as a full disk leaves a file

@@ -330,3 +330,24 @@ def test_latest_weeks_are_listed_newest_first(updated: Path) -> None:
     result = run(updated, "build", "--week", "2030-W01")
     assert result.exit_code == 1
     assert "latest weeks: 2024-W10, 2024-W09" in result.output
+
+
+def test_the_site_made_while_a_bulletin_failed_does_not_show_it(updated: Path) -> None:
+    """The site is made while the bulletins render: when one of them cannot be written,
+    it is made again without it, so that no page links to what is not there."""
+    blocker = updated / "output" / W09 / "ru"
+    blocker.parent.mkdir(parents=True)
+    blocker.write_text("not a folder", encoding="utf-8")
+    result = run(updated, "build")
+    assert result.exit_code == 1
+    assert f"failed: output/{W09}/ru: Not a directory" in result.stderr
+    assert "Traceback" not in result.output
+    ru = [p.read_text(encoding="utf-8") for p in (updated / "output" / "ru").rglob("*.html")]
+    assert ru and not any(f"{W09}/ru/" in page for page in ru)
+    assert not (updated / "output" / "ru" / "categories" / "security").exists()
+    en = (updated / "output" / "en" / "categories" / "security" / "index.html")
+    assert f"{W09}/en/" in en.read_text(encoding="utf-8")  # the languages written are there
+    blocker.unlink()
+    assert run(updated, "build").exit_code == 0
+    ru = [p.read_text(encoding="utf-8") for p in (updated / "output" / "ru").rglob("*.html")]
+    assert any(f"{W09}/ru/" in page for page in ru)

@@ -184,7 +184,7 @@ def test_a_translators_edit_reaches_the_site_on_the_next_build(tmp_path: Path) -
     # again (no list shows the paragraph), and nothing of another language or week.
     assert "site: 1 pages written" in result.output, result.output
     # The search index was made again, whole: one of each language, no earlier one left.
-    metas = sorted(p.name.split("_")[0] for p in (root / "output" / "pagefind" / "2024"
+    metas = sorted(p.name.split("_")[0] for p in (root / "output" / "pagefind" / "2024-W09"
                                                    ).glob("*.pf_meta"))
     assert metas == ["pagefind.be", "pagefind.en", "pagefind.ru"]
     assert not list((root / "output" / "pagefind").glob(".*"))
@@ -349,3 +349,22 @@ def test_a_no_op_build_does_not_plan_the_site_but_mends_a_lost_page(
     assert run(root, "build", "--format", "html").exit_code == 0
     shown = root / "output" / W09 / "ru" / "border-readiness-check" / "index.html"
     assert "Бюллетень можно получать: раз" in shown.read_text(encoding="utf-8")
+
+
+def test_a_page_the_site_no_longer_makes_is_removed(tmp_path: Path) -> None:
+    """A commentary renamed (its slug changes): its old pages go, in every language,
+    and no page of the site links to them."""
+    root = copy_sample(tmp_path / "sample")
+    assert run(root, "update").exit_code == 0
+    assert run(root, "build", "--no-strict").exit_code == 0
+    old = root / "output" / W09 / "en" / "border-readiness-check" / "index.html"
+    assert old.is_file()
+    source = root / "sources" / W09 / "border-readiness-check.md"
+    source.rename(source.with_name("border-readiness-drill.md"))
+    assert run(root, "update").exit_code == 0
+    assert run(root, "build", "--no-strict").exit_code == 0
+    assert not old.parent.exists()
+    assert not list((root / "output").glob(f"{W09}/*/border-readiness-check"))
+    assert (root / "output" / W09 / "en" / "border-readiness-drill" / "index.html").is_file()
+    pages = [p.read_text(encoding="utf-8") for p in (root / "output").rglob("*.html")]
+    assert not any("/border-readiness-check/" in page for page in pages)

@@ -322,12 +322,14 @@ def test_requests_while_send_delivers(service: Service) -> None:
     sender.join(timeout=300)
     assert answers == [200] * 200
     (result,) = report[0].results  # type: ignore[attr-defined]
-    # Unsubscribed after send planned them, before it claimed them: the case at stake.
-    assert result.sent == 400 and result.elsewhere == 0
     with connect(config) as db:
         claimed = {email for (email,) in db.execute(
             "SELECT email FROM deliveries WHERE week = ?", (W09,))}
         states = dict(db.execute("SELECT key, status FROM subscribers"))
+    # Unsubscribed after send planned them, before it claimed them: the case at stake.
+    # A reader whose copy send had claimed before the 200 gets it (checked below); on a
+    # loaded machine send may get that far for one or two.
+    assert result.sent == 400 + len(claimed & set(leaving)) and result.elsewhere == 0
     for address in leaving:
         assert states[address] == "unsubscribed"
         if not claimed_at_answer[address]:

@@ -9,6 +9,7 @@ only pages whose content changed are written.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from collections import OrderedDict
@@ -479,8 +480,8 @@ def _build_site(config: Config, progress: Progress | None, made: Sequence[Bullet
     files: list[tuple[str, Page | str | bytes]] = [(page.path, page) for page in pages]
     files += extra
     done = _write_site(config, files, cache, resolver, inside, progress)
-    cache.pages.keep_only({page.path for page in pages})
     failures = list(done.failures)
+    failures += _remove_gone(config, cache, {page.path for page in pages}, inside)
     # Pagefind reads all the pages of a bundle each time: it runs for the bundles whose
     # indexed pages changed. After a failure, the pages are not what the index should
     # show: the previous stays.
@@ -505,6 +506,28 @@ def _build_site(config: Config, progress: Progress | None, made: Sequence[Bullet
         cache.whole.record("site", _site_print(config, digests), SiteWritten(len(files)))
     return SiteReport(done.written, done.unchanged, tuple(warnings), done.rendered,
                       tuple(failures))
+
+
+def _remove_gone(config: Config, cache: _Cache, made: set[str], inside: Inside) -> list[str]:
+    """Remove the pages the site wrote before and no longer makes (a category left
+    empty, a commentary whose bulletin is no longer current): a reader who kept the
+    address finds no page, rather than one nothing links to, with what no longer
+    holds. Only pages the site recorded as its own; what could not be removed."""
+    failures = []
+    output = config.output_dir
+    for path in cache.pages:
+        if path in made:
+            continue
+        cache.pages.forget(path)
+        target = output / path
+        try:
+            inside(target)
+            target.unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # its folder, when nothing else is there
+                target.parent.rmdir()
+        except OSError as exc:
+            failures.append(f"output/{path}: not removed ({exc.strerror or exc})")
+    return failures
 
 
 def _site_print(config: Config, digests: dict[tuple[Week, str], str]) -> str:
