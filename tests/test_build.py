@@ -280,7 +280,7 @@ def test_alongside_is_given_what_the_manifests_will_hold(sample: Path, jobs: int
     config = load_config(sample)
     calls: list[tuple[tuple[object, ...], dict[tuple[Week, str], str]]] = []
     report = build(config, [Week.parse(W09), Week.parse(W10)], strict=False, jobs=jobs,
-                   alongside=lambda made, coming: calls.append((made, coming)))
+                   alongside=lambda made, coming, _: calls.append((made, coming)))
     assert len(calls) == 1
     made, coming = calls[0]
     built = {(b.week, b.lang) for b in report.bulletins}

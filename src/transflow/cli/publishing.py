@@ -21,6 +21,7 @@ from transflow.workspace.weeks import Week, WeekSelection
 if TYPE_CHECKING:
     from transflow.publish.bulletin import Bulletin
     from transflow.site.pages import SiteReport
+    from transflow.workspace.progress import Progress
 
 
 @click.command()
@@ -56,11 +57,11 @@ def build(workspace: Path | None, selection: WeekSelection | None, languages: tu
     sites: list[SiteReport] = []
 
     def site_alongside(made: tuple[Bulletin, ...], coming: dict[tuple[Week, str], str],
-                       ) -> None:
+                       step: Progress | None) -> None:
         # The site is made while the bulletins render (its own bar would fight theirs).
         from transflow.site.pages import build_site
 
-        sites.append(build_site(s.config, None, made, coming))
+        sites.append(build_site(s.config, step, made, coming))
 
     with ProgressBar() as bar:
         report = run(s.config, s.weeks, languages=s.languages, formats=formats or None,

@@ -13,6 +13,7 @@ subscribers get the bulletin, and a plain build reads nothing from the preview t
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -36,6 +37,7 @@ from transflow.publish.plan import (
     plan_build,
     state_key,
 )
+from transflow.workspace.background import Beside, Stopped
 from transflow.workspace.config import Config
 from transflow.workspace.files import (
     Inside,
@@ -263,15 +265,23 @@ def build(
                     if pool is None:
                         pool = _start_workers(workers, len(plan.jobs), tuple(
                             {name: None for job in plan.jobs for name, _ in job.files}))
-                    beside = _Beside(alongside, plan)
+                    coming = {(job.week, job.lang): job.inputs for job in plan.jobs
+                              if job.inputs}
+                    made = tuple(job.bulletin for job in plan.jobs)
+                    beside = Beside(lambda step: alongside(made, coming, step),
+                                    "transflow-alongside")
                 try:
                     report = _run_plan(config, plan, drafts, progress, workers, records,
                                        pool)
-                finally:
+                except BaseException:
                     if beside is not None:
-                        beside.join()
-                if alongside is not None and beside is None:
-                    alongside(report.bulletins, {})
+                        with contextlib.suppress(Stopped):
+                            beside.stop()  # at its next page: nothing is left half-done
+                    raise
+                if beside is not None:
+                    beside.result()
+                elif alongside is not None:
+                    alongside(report.bulletins, {}, None)
                 return report
         finally:
             if pool is not None:
@@ -280,35 +290,10 @@ def build(
             records.save()
 
 
-Alongside = Callable[[tuple[Bulletin, ...], dict[tuple[Week, str], str]], None]
-"""What runs beside the rendering of a build (see ``build``)."""
-
-
-class _Beside:
-    """``alongside`` in a thread of its own; ``join`` waits for it and raises what it
-    raised. While the bulletins render in the workers, this process mostly waits: the
-    site is made in that time rather than after it."""
-
-    def __init__(self, alongside: Alongside, plan: BuildPlan) -> None:
-        import threading
-
-        self._error: BaseException | None = None
-        coming = {(job.week, job.lang): job.inputs for job in plan.jobs if job.inputs}
-        bulletins = tuple(job.bulletin for job in plan.jobs)
-
-        def run() -> None:
-            try:
-                alongside(bulletins, coming)
-            except BaseException as exc:  # raised again in the caller's thread
-                self._error = exc
-
-        self._thread = threading.Thread(target=run, name="transflow-alongside")
-        self._thread.start()
-
-    def join(self) -> None:
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
+Alongside = Callable[[tuple[Bulletin, ...], dict[tuple[Week, str], str], Progress | None],
+                    None]
+"""What runs beside the rendering of a build (see ``build``): given the bulletins, the
+digests, and a progress callback to call as it goes (it raises when the build stops)."""
 
 
 JOBS_PER_WORKER = 2

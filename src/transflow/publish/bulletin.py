@@ -10,7 +10,7 @@ from datetime import date
 
 from transflow.catalogs.model import Counts, Translations, word_count
 from transflow.sources.commentary import Commentary
-from transflow.sources.markdown import Segment, split
+from transflow.sources.markdown import Segment
 from transflow.workspace.config import Config
 from transflow.workspace.lang import format_long_date, format_week_range
 from transflow.workspace.text import readable
@@ -120,7 +120,7 @@ def _article(config: Config, c: Commentary, lang: str, catalog: Translations,
     title = author = summary = None
     blocks = []
     needed: list[tuple[str, int]] = []
-    for segment in split(c):
+    for segment in c.segments:
         text = _resolve(segment, lang, catalog)
         if text.state != "source":
             needed.append((text.state, word_count(segment.text)))

@@ -36,6 +36,7 @@ from transflow.publish.manifest import (
     stat_of,
 )
 from transflow.sources.commentary import load_week, source_files
+from transflow.workspace.background import Beside
 from transflow.workspace.config import UI_DOMAIN, UI_SOURCE_LANGUAGE, Config
 from transflow.workspace.errors import BuildError
 from transflow.workspace.lang import language_label
@@ -352,36 +353,50 @@ def plan_build(config: Config, weeks: Sequence[Week], options: BuildOptions,
     labels = {lang: catalog_of(config, lang, UI_DOMAIN) if lang != UI_SOURCE_LANGUAGE else None
               for lang in options.languages}
     warnings = _ui_warnings(config, options.languages, options.drafts)
-    # The workers start by loading the renderers: a few weeks are checked here sooner.
-    check_errors = _check_errors(config, decided.todo, options,
-                                 mapper if len(decided.todo) >= CHECKED_IN_WORKERS else map)
     skipped, refused = list(decided.skipped), list(decided.refused)
-    bulletins: list[Bulletin] = []
-    logo = logo_data(config)
+    made: list[Bulletin] = []
     preview = options.drafts
-    for week in decided.todo:
-        commentaries = load_week(config, week)
-        for lang in options.languages:
-            if (week, lang) in decided.done:
-                continue
-            bulletin = make_bulletin(
-                config, week, lang, commentaries,
-                Translations(catalog_of(config, lang, week), options.drafts),
-                Translations(labels[lang], options.drafts), preview=preview)
-            percent = published_percent(bulletin)
-            if percent + 1e-9 < options.threshold:
-                skipped.append(Skipped(week, lang, percent, options.threshold,
-                                       _has_output(config, week, lang, preview)))
-                continue
-            if errors := check_errors[(week, lang)]:
-                if options.strict:
-                    refused.append(Refused(week, lang, errors,
+    # The workers check the weeks (from CHECKED_IN_WORKERS on) while this process makes
+    # the bulletins; a thread here waits for their answers. (The workers start by
+    # loading the renderers: a few weeks are checked here sooner.)
+    checked = (Beside(lambda _: _check_errors(config, decided.todo, options, mapper),
+                      "transflow-check")
+               if len(decided.todo) >= CHECKED_IN_WORKERS and mapper is not map else None)
+    try:
+        for week in decided.todo:
+            commentaries = load_week(config, week)
+            for lang in options.languages:
+                if (week, lang) in decided.done:
+                    continue
+                bulletin = make_bulletin(
+                    config, week, lang, commentaries,
+                    Translations(catalog_of(config, lang, week), options.drafts),
+                    Translations(labels[lang], options.drafts), preview=preview)
+                percent = published_percent(bulletin)
+                if percent + 1e-9 < options.threshold:
+                    skipped.append(Skipped(week, lang, percent, options.threshold,
                                            _has_output(config, week, lang, preview)))
                     continue
-                warnings.append(f"{week} {lang}: {errors} check errors in the translations; "
-                                f"see them with transflow check --week {week} --lang {lang}")
-            pdf = dict(output_files(config, week, lang, preview, options.formats)).get("pdf")
-            bulletins.append(as_published(config, bulletin, pdf, logo))
+                made.append(bulletin)
+    except BaseException:
+        if checked is not None:
+            checked.abandon()  # it waits for workers about to be stopped
+        raise
+    check_errors = (checked.result() if checked is not None
+                    else _check_errors(config, decided.todo, options))
+    bulletins: list[Bulletin] = []
+    logo = logo_data(config)
+    for bulletin in made:
+        week, lang = bulletin.week, bulletin.lang
+        if errors := check_errors[(week, lang)]:
+            if options.strict:
+                refused.append(Refused(week, lang, errors,
+                                       _has_output(config, week, lang, preview)))
+                continue
+            warnings.append(f"{week} {lang}: {errors} check errors in the translations; "
+                            f"see them with transflow check --week {week} --lang {lang}")
+        pdf = dict(output_files(config, week, lang, preview, options.formats)).get("pdf")
+        bulletins.append(as_published(config, bulletin, pdf, logo))
     jobs = _jobs(config, bulletins, labels, options, records)
     order = {lang: i for i, lang in enumerate(options.languages)}
 

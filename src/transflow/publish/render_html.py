@@ -8,6 +8,7 @@ marks it safe (Jinja2's i18n extension would otherwise trust translated markup).
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
@@ -86,11 +87,23 @@ Templates = tuple[Path, ...]
 ``templates/``, then transflow's defaults."""
 
 
+_stylesheets: dict[tuple[Path, int, int], Markup] = {}
+"""Each stylesheet read, by its size and time: one read a run, not one a page."""
+
+
 def _stylesheet(templates: Templates) -> Markup:
     for folder in templates:
         path = folder / STYLESHEET
-        if path.is_file():
-            return Markup(path.read_text(encoding="utf-8").replace("</", "<\\/"))
+        try:
+            found = path.stat()
+        except OSError:
+            continue
+        if not stat.S_ISREG(found.st_mode):
+            continue
+        key = (path, found.st_mtime_ns, found.st_size)
+        if key not in _stylesheets:
+            _stylesheets[key] = Markup(path.read_text(encoding="utf-8").replace("</", "<\\/"))
+        return _stylesheets[key]
     raise BuildError(f"no {STYLESHEET} in {' or '.join(map(str, templates))}; reinstall "
                      "transflow, or put one in templates/")
 

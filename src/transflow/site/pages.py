@@ -12,8 +12,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-from collections import OrderedDict
-from collections.abc import Sequence
+from collections import Counter, OrderedDict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
@@ -477,28 +477,52 @@ def _build_site(config: Config, progress: Progress | None, made: Sequence[Bullet
     extra, warnings = _feeds(config, pages, listings)
     inside = Inside(config.root)
     inside.folder(config.output_dir / "pagefind")  # Pagefind writes there on its own
-    files: list[tuple[str, Page | str | bytes]] = [(page.path, page) for page in pages]
+    # Pagefind reads all the pages of a bundle each time: a bundle is made again when
+    # one of its pages changed, as soon as its last page is written, while the others
+    # are. After a failure, its pages are not what the index should show: the
+    # previous index stays.
+    from transflow.site.search import Indexer, IndexIncomplete
+
+    indexed = {page.path: _week_of(page.path) for page in pages if page.template == _INDEXED}
+    newest = max((int(week[:4]) for week in indexed.values()), default=0)
+    bundle = {path: bundle_of(week, newest) for path, week in indexed.items()}
+    indexer = Indexer(config, bundles_of(indexed.values()))
+    left = Counter(bundle.values())
+    changed: set[str] = set()
+    failed: set[str] = set()
+
+    def written(path: str, was_written: bool, ok: bool) -> None:
+        if (name := bundle.get(path)) is None:
+            return
+        if not ok:
+            failed.add(name)
+        if was_written:
+            changed.add(name)
+        left[name] -= 1
+        if not left[name] and name not in failed:
+            indexer.done(name, name in changed)
+
+    # The pages of each bundle together, so that it can be made while the next are
+    # written (the others first: they are few).
+    files: list[tuple[str, Page | str | bytes]] = sorted(
+        ((page.path, page) for page in pages),
+        key=lambda item: (item[0] in bundle, bundle.get(item[0], "")))
     files += extra
-    done = _write_site(config, files, cache, resolver, inside, progress)
+    try:
+        done = _write_site(config, files, cache, resolver, inside, progress, written)
+    except BaseException:
+        indexer.cancel()
+        raise
     failures = list(done.failures)
     failures += _remove_gone(config, cache, {page.path for page in pages}, inside)
-    # Pagefind reads all the pages of a bundle each time: it runs for the bundles whose
-    # indexed pages changed. After a failure, the pages are not what the index should
-    # show: the previous stays.
-    if not failures:
-        from transflow.site.search import IndexIncomplete, index
-
-        indexed = [_week_of(page.path) for page in pages if page.template == _INDEXED]
-        latest = max((int(week[:4]) for week in indexed), default=0)
-        try:
-            if (problem := index(config, bundles_of(indexed), {
-                    bundle_of(week, latest) for week in done.searched})) is not None:
-                warnings.append(problem)
-        except IndexIncomplete as exc:
-            failures.append(str(exc))
-        except OSError as exc:
-            failures.append(f"output/pagefind: not written ({exc.strerror or exc}); the "
-                            "previous index stays")
+    try:
+        if (problem := indexer.finish(whole=not failures)) is not None:
+            warnings.append(problem)
+    except IndexIncomplete as exc:
+        failures.append(str(exc))
+    except OSError as exc:
+        failures.append(f"output/pagefind: not written ({exc.strerror or exc}); the "
+                        "previous index stays")
     if failures or warnings != _feed_warnings(config):
         cache.whole.forget("site")  # made again, whole, next time
     else:
@@ -589,54 +613,62 @@ class _SiteWritten:
     unchanged: int
     rendered: int
     failures: tuple[str, ...]
-    searched: frozenset[str]
-    """The weeks of the pages search indexes that were written."""
 
 
 def _write_site(config: Config, files: list[tuple[str, Page | str | bytes]], cache: _Cache,
-                resolver: _Resolver, inside: Inside,
-                progress: Progress | None) -> _SiteWritten:
+                resolver: _Resolver, inside: Inside, progress: Progress | None,
+                written_one: Callable[[str, bool, bool], None] | None = None,
+                ) -> _SiteWritten:
     """Each page whose record says it may have changed rendered and written if it did;
-    the feeds and sitemap written if they changed."""
+    the feeds and sitemap written if they changed. ``written_one(path, written, ok)``
+    is told of each file once it is handled."""
     templates = templates_digest(config)
-    output = str(config.output_dir)
     # A page shows its language's labels (the front and not-found pages, every one's).
     labels = {lang: stamp(config.po_path(lang, UI_DOMAIN)) for lang in config.languages}
     written: list[str] = []
     failures: list[str] = []
     unchanged = rendered = 0
-    searched: set[str] = set()
     for done, (path, what) in enumerate(files):
         if progress:
             progress(path, done, len(files))
-        try:
-            print_ = None
-            if isinstance(what, Page):
-                # Unchanged inputs, same page, the file whole: not even rendered.
-                print_ = _fingerprint(what, templates, config, labels.get(
-                    what.lang or "", tuple(labels.values())))
-                if _whole(output, path, cache.pages.current(path, print_)):
-                    unchanged += 1
-                    continue
-                data: str | bytes = render_page(config, what, resolver=resolver)
-                rendered += 1
-            else:
-                data = what
-            inside(config.output_dir / path)
-            if write_if_changed(config.output_dir / path, data, sync=False):
-                written.append(f"output/{path}")
-                if isinstance(what, Page) and what.template == _INDEXED:
-                    searched.add(_week_of(path))
-            else:
-                unchanged += 1
-            if print_ is not None:
-                size = len(data.encode("utf-8") if isinstance(data, str) else data)
-                cache.pages.record(path, print_, PageWritten(size))
-        except OSError as exc:
-            failures.append(f"output/{path}: not written ({exc.strerror or exc})")
-            cache.pages.forget(path)
-    return _SiteWritten(tuple(written), unchanged, rendered, tuple(failures),
-                        frozenset(searched))
+        changed, ok = _write_one(config, path, what, templates, labels, cache, resolver,
+                                 inside, failures)
+        if changed:
+            written.append(f"output/{path}")
+        elif ok:
+            unchanged += 1
+        rendered += changed is not None
+        if written_one is not None:
+            written_one(path, bool(changed), ok)
+    return _SiteWritten(tuple(written), unchanged, rendered, tuple(failures))
+
+
+def _write_one(config: Config, path: str, what: Page | str | bytes, templates: str,
+               labels: dict[str, tuple[int, int]], cache: _Cache, resolver: _Resolver,
+               inside: Inside, failures: list[str]) -> tuple[bool | None, bool]:
+    """One file of the site, written if it changed: (whether it was, or None when the
+    page was not even rendered; whether all went well)."""
+    try:
+        print_ = None
+        if isinstance(what, Page):
+            # Unchanged inputs, same page, the file whole: not even rendered.
+            print_ = _fingerprint(what, templates, config, labels.get(
+                what.lang or "", tuple(labels.values())))
+            if _whole(str(config.output_dir), path, cache.pages.current(path, print_)):
+                return None, True
+            data: str | bytes = render_page(config, what, resolver=resolver)
+        else:
+            data = what
+        inside(config.output_dir / path)
+        changed = write_if_changed(config.output_dir / path, data, sync=False)
+        if print_ is not None:
+            size = len(data.encode("utf-8") if isinstance(data, str) else data)
+            cache.pages.record(path, print_, PageWritten(size))
+        return changed, True
+    except OSError as exc:
+        failures.append(f"output/{path}: not written ({exc.strerror or exc})")
+        cache.pages.forget(path)
+        return False, False
 
 
 def _week_of(path: str) -> str:
