@@ -214,13 +214,16 @@ def check_script(text: str, lang: str) -> Iterator[Issue]:
 
 def check_glossary(source: str, target: str, source_lang: str, target_lang: str,
                    glossary: Sequence[Term]) -> Iterator[Issue]:
+    # Each text in lower case once, not once per row of the glossary.
+    source_lowered, target_lowered = source.lower(), target.lower()
     for row in glossary:
         source_term, target_term = row.term(source_lang), row.term(target_lang)
-        if (source_term and target_term and contains_term(source, source_term)
-                and not contains_term(target, target_term)):
+        if (source_term and target_term
+                and contains_term(source, source_term, source_lowered)
+                and not contains_term(target, target_term, target_lowered)):
             yield ("glossary", ERROR, f"the source has '{source_term}': use '{target_term}' "
                    "(glossary.csv)")
-        for variant in forbidden_variants(target, row):
+        for variant in forbidden_variants(target, row, target_lowered):
             use = f"; use '{target_term}'" if target_term else ""
             yield "glossary", ERROR, f"'{variant}' is a forbidden variant{use} (glossary.csv)"
 
@@ -251,8 +254,9 @@ def check_translation(source: str, target: str, source_lang: str, target_lang: s
 
 def check_source(text: str, lang: str, glossary: Sequence[Term]) -> list[Issue]:
     issues = [*check_script(text, lang), *check_controls(text)]
+    lowered = text.lower()
     for row in glossary:
-        for variant in forbidden_variants(text, row):
+        for variant in forbidden_variants(text, row, lowered):
             right = row.term(lang)
             use = f"; use '{right}'" if right else ""
             issues.append(("glossary", ERROR,

@@ -110,17 +110,25 @@ def _exact_pattern(variant: str) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)" + re.escape(variant) + r"(?:'s|’s)?(?!\w)", re.IGNORECASE)
 
 
-def contains_term(text: str, term: str) -> bool:
-    """``term`` or an inflected form of it occurs in ``text``."""
+def contains_term(text: str, term: str, lowered: str | None = None) -> bool:
+    """``term`` or an inflected form of it occurs in ``text`` (``lowered``: the text in
+    lower case, when the caller made it once for many terms)."""
     # Most texts do not hold the term's first stem at all: a substring test says so
     # without the pattern (a tenth of the time, on every entry the check reads).
-    return _probe(term) in text.lower() and bool(_term_pattern(term).search(text))
+    return (_probe(term) in (text.lower() if lowered is None else lowered)
+            and bool(_term_pattern(term).search(text)))
 
 
-def forbidden_variants(text: str, row: Term) -> list[str]:
-    lowered = text.lower()
+def forbidden_variants(text: str, row: Term, lowered: str | None = None) -> list[str]:
+    if lowered is None:
+        lowered = text.lower()
     return [v for v in row.forbidden
-            if v.lower() in lowered and _exact_pattern(v).search(text)]
+            if _lower(v) in lowered and _exact_pattern(v).search(text)]
+
+
+@cache
+def _lower(variant: str) -> str:
+    return variant.lower()
 
 
 @cache
