@@ -368,3 +368,20 @@ def test_a_page_the_site_no_longer_makes_is_removed(tmp_path: Path) -> None:
     assert (root / "output" / W09 / "en" / "border-readiness-drill" / "index.html").is_file()
     pages = [p.read_text(encoding="utf-8") for p in (root / "output").rglob("*.html")]
     assert not any("/border-readiness-check/" in page for page in pages)
+
+
+def test_a_commentary_page_stays_while_its_bulletin_is_there_but_not_current(
+        tmp_path: Path) -> None:
+    """A catalog edited and not built again (or refused, or below the threshold): the
+    bulletin published is still there, and so are its commentaries' pages."""
+    root = copy_sample(tmp_path / "sample")
+    assert run(root, "update").exit_code == 0
+    assert run(root, "build", "--no-strict").exit_code == 0
+    page = root / "output" / W09 / "ru" / "border-readiness-check" / "index.html"
+    before = page.read_text(encoding="utf-8")
+    po = root / "locales" / "ru" / "LC_MESSAGES" / f"{W09}.po"
+    po.write_text(po.read_text(encoding="utf-8").replace(
+        "Поправки также предусматривают:", "Кроме того, поправки предусматривают:"),
+        encoding="utf-8")
+    assert run(root, "build", "--lang", "en", "--no-strict").exit_code == 0
+    assert page.read_text(encoding="utf-8") == before

@@ -29,6 +29,7 @@ from transflow.publish.editions import (
     templates_digest,
 )
 from transflow.publish.manifest import (
+    MANIFEST,
     Stat,
     own_state,
     published,
@@ -45,7 +46,7 @@ from transflow.workspace.files import Inside, output_phase, workspace_lock, writ
 from transflow.workspace.lang import language_label
 from transflow.workspace.progress import Progress
 from transflow.workspace.records import Records, fingerprint, stamp
-from transflow.workspace.weeks import Week
+from transflow.workspace.weeks import Week, is_week_name
 
 TREND_COLOURS = {"better": "#1d6b2a", "unchanged": "#8a8a8a", "worse": "#a31b1b"}
 
@@ -514,7 +515,8 @@ def _build_site(config: Config, progress: Progress | None, made: Sequence[Bullet
         indexer.cancel()
         raise
     failures = list(done.failures)
-    failures += _remove_gone(config, cache, {page.path for page in pages}, inside)
+    failures += _remove_gone(config, cache, {page.path for page in pages}, inside,
+                             published)
     try:
         if (problem := indexer.finish(whole=not failures)) is not None:
             warnings.append(problem)
@@ -532,16 +534,25 @@ def _build_site(config: Config, progress: Progress | None, made: Sequence[Bullet
                       tuple(failures))
 
 
-def _remove_gone(config: Config, cache: _Cache, made: set[str], inside: Inside) -> list[str]:
-    """Remove the pages the site wrote before and no longer makes (a category left
-    empty, a commentary whose bulletin is no longer current): a reader who kept the
-    address finds no page, rather than one nothing links to, with what no longer
-    holds. Only pages the site recorded as its own; what could not be removed."""
+def _remove_gone(config: Config, cache: _Cache, made: set[str], inside: Inside,
+                 listed: dict[str, list[Week]]) -> list[str]:
+    """Remove the pages the site wrote before and no longer makes (a commentary renamed
+    or removed, a category left empty): a reader who kept the address finds no page,
+    rather than one nothing links to. A commentary's page stays while its bulletin is
+    there but not current (refused, below the threshold, not built again yet): it is
+    what was published. Only pages the site recorded as its own; what could not be
+    removed."""
     failures = []
     output = config.output_dir
+    current = {(str(week), lang) for lang, weeks in listed.items() for week in weeks}
     for path in cache.pages:
         if path in made:
             continue
+        week, _, rest = path.partition("/")
+        lang = rest.partition("/")[0]
+        if (is_week_name(week) and (week, lang) not in current
+                and (output / week / lang / MANIFEST).is_file()):
+            continue  # its bulletin, as published, is still there
         cache.pages.forget(path)
         target = output / path
         try:
