@@ -20,6 +20,7 @@ start-up count); anchors run in turn with it, round by round; medians and ranges
   site at two sizes, with peak memory (linear growth is their size ratio).
 
     .venv/bin/python bench/archive.py [--weeks 520] [--rounds 3] [--growth 130,1040]
+        [--parts site,no-op,changed,edit]
 """
 
 from __future__ import annotations
@@ -139,14 +140,30 @@ def row(name: str, runs: list[Run], note: str = "") -> None:
     print(f"  {name:<48}{spread(runs):<26}{peak(runs):<34}{note}")
 
 
-def archive(weeks: int, count: int, tmp: Path) -> None:
+PARTS = ("site", "no-op", "changed", "edit")
+
+
+def archive(weeks: int, count: int, tmp: Path, parts: tuple[str, ...] = PARTS) -> None:
     root = tmp / "archive"
     first = prepared(root, weeks)
     print(f"{weeks} weeks: 5 commentaries a week × 3 languages, 8–12 paragraphs each, 95% "
           f"translated; {os.cpu_count()} CPUs; {count} rounds in turn, medians (range)")
     row("first update", [first])
 
-    # The whole site, from nothing, against Hugo + Pagefind.
+    if "site" in parts:
+        whole_site(root, count, tmp)
+    else:  # the site the other parts start from
+        transflow(root, "build", "--format", "html", "--no-strict")
+    if "no-op" in parts:
+        no_ops(root, count)
+    if "changed" in parts:
+        one_changed(root, count, tmp)
+    if "edit" in parts:
+        edited(root, count, tmp)
+
+
+def whole_site(root: Path, count: int, tmp: Path) -> None:
+    """The whole site, from nothing, against Hugo + Pagefind."""
     site = tmp / "hugo"
     hugo_site(root, site)
     has_hugo = shutil.which("hugo") is not None
@@ -163,12 +180,16 @@ def archive(weeks: int, count: int, tmp: Path) -> None:
         built = rounds(count, whole)[0]
         row("whole site (build --format html)", built, "(no hugo: apt-get install hugo)")
 
+
+def no_ops(root: Path, count: int) -> None:
     row("no-op build --format html", rounds(count, lambda: transflow(
         root, "build", "--format", "html", "--no-strict"))[0])
     row("no-op update", rounds(count, lambda: transflow(root, "update"))[0])
     row("status", rounds(count, lambda: transflow(root, "status"))[0])
 
-    # One commentary of the latest week changed: what the editor types next.
+
+def one_changed(root: Path, count: int, tmp: Path) -> None:
+    """One commentary of the latest week changed: what the editor types next."""
     latest = sorted((root / "sources").iterdir())[-1]
     transflow(root, "build", "--week", latest.name, "--no-strict", ok=(0, 1))
     floor = tmp / "floor.py"
@@ -193,7 +214,9 @@ def archive(weeks: int, count: int, tmp: Path) -> None:
         f"its PDFs alone (WeasyPrint) {spread(rendering)}: the rest "
         f"{median(change) - median(rendering):.2f} s")
 
-    # 10% of the commentaries edited: update against a msgmerge loop.
+
+def edited(root: Path, count: int, tmp: Path) -> None:
+    """10% of the commentaries edited: update against a msgmerge loop."""
     saved = tmp / "saved"
     snapshot(root, saved)
     results: dict[str, int] = {}
@@ -244,10 +267,12 @@ def main() -> None:
     parser.add_argument("--weeks", type=int, default=520)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--growth", default="", help="sizes, e.g. 130,1040")
+    parser.add_argument("--parts", default=",".join(PARTS),
+                        help=f"which runs at --weeks (default: {','.join(PARTS)})")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         if args.weeks:
-            archive(args.weeks, args.rounds, Path(tmp))
+            archive(args.weeks, args.rounds, Path(tmp), tuple(args.parts.split(",")))
         if args.growth:
             growth([int(x) for x in args.growth.split(",")], Path(tmp))
 

@@ -397,6 +397,39 @@ def test_a_no_op_update_reads_no_memory_entry(sample: Path,
     assert "ru" in loaded
 
 
+def test_an_edit_reads_only_the_memories_it_may_fill_from(
+        sample: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An English commentary edited: the Belarusian and Russian catalogs gain texts to
+    look up; the English memory is not read, since every text of the English catalogs
+    found nothing in it as it still is."""
+    import transflow.catalogs.update as update_module
+
+    config = load_config(sample)
+    weeks = [Week(2024, 9), Week(2024, 10)]
+    update(config, weeks)
+    english = next(p for p in (sample / "sources" / W10).glob("*.md")
+                   if "\nlang:" not in p.read_text(encoding="utf-8")
+                   or "\nlang: en" in p.read_text(encoding="utf-8"))
+    loaded: list[str] = []
+    real = update_module.load_memory
+
+    def counting(config: object, lang: str) -> object:
+        loaded.append(lang)
+        return real(config, lang)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(update_module, "load_memory", counting)
+    english.write_text(english.read_text(encoding="utf-8")
+                       + "\nA closing paragraph on the harvest forecast.\n",
+                       encoding="utf-8")
+    report = update(config, weeks)
+    assert sorted(loaded) == ["be", "ru"]
+    assert {c.lang for c in report.written} >= {"be", "ru"}
+    for lang in ("be", "ru"):
+        assert "A closing paragraph on the harvest forecast." in po(
+            sample, lang, W10).read_text(encoding="utf-8")
+    assert update(config, weeks).written == ()  # and everything recorded as it is
+
+
 def test_status_after_update_reads_no_catalog(sample: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     """update records the counts of the catalogs it writes: the first status after it

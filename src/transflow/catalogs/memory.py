@@ -340,6 +340,16 @@ def load_memory(config: Config, lang: str) -> TranslationMemory:
     return memory
 
 
+def known_misses(config: Config, lang: str, versions: dict[str, str],
+                 threshold: float) -> frozenset[str]:
+    """The texts known to find nothing at ``threshold`` in the memory of ``lang`` as
+    ``versions`` says it is (each file's digest): none when the memory moved since."""
+    missed = _missed_records(config).get(lang)
+    if missed is None or missed.threshold != threshold or missed.base != versions:
+        return frozenset()
+    return frozenset(missed.texts)
+
+
 def save_misses(config: Config, lang: str, memory: TranslationMemory,
                 threshold: float) -> None:
     """Remember the texts that found nothing in this run, and the memory's version: the

@@ -19,6 +19,7 @@ from transflow.catalogs import pofile
 from transflow.catalogs.memory import (
     TranslationMemory,
     fill_from_memory,
+    known_misses,
     load_memory,
     memory_versions,
 )
@@ -286,6 +287,7 @@ def _replace(transaction: Transaction, path: Path, text: str, expected: Expected
 
 def _write_catalogs(config: Config, transaction: Transaction,
                     merged: list[tuple[_Merged, TranslationMemory | None]],
+                    memories: _Memories | None = None,
                     ) -> tuple[list[tuple[_Merged, bool]], set[Path], dict[Path, str]]:
     """Each catalog replaced if it is still what was read; one a translator saved
     meanwhile (by rename, or in place into the file set aside) is merged again from
@@ -320,8 +322,12 @@ def _write_catalogs(config: Config, transaction: Transaction,
             for i, (m, _) in again:
                 results[i] = (m, False)  # it kept changing: left as saved
             break
-        pending = [(i, (run_catalog_job(config, m.job, memory), memory))
-                   for i, (m, memory) in again]
+        # Merged again from the save (which may have emptied an entry): with the
+        # memory, even where this run needed none.
+        pending = [(i, (run_catalog_job(config, m.job, memory), memory)) for i, (m, memory)
+                   in ((i, (m, memory if memory is not None or memories is None
+                               or not m.job.memory else memories.of(m.job.lang)))
+                       for i, (m, memory) in again)]
     return [results[i] for i in range(len(merged))], written, intended
 
 
@@ -376,18 +382,18 @@ def update(
         skipped, todo, kept = _decided_before(config, state, bases, weeks, langs, settings,
                                               memories)
         plan = plan_update(config, todo, langs)
-        merged: list[tuple[_Merged, TranslationMemory | None]] = []
+        found: list[_Merged] = []
         for n, job in enumerate(plan.catalogs):
             if progress:
                 progress(f"{job.domain} {job.lang}", n, len(plan.catalogs))
-            memory = memories.of(job.lang) if job.memory else None
-            merged.append((run_catalog_job(config, job, None), memory))
-        merged = _fill(config, merged, jobs or -1)
-        written = _write(config, plan, merged)
+            found.append(run_catalog_job(config, job, None))
+        needed = _memories_needed(config, found, memories)
+        merged = _fill(config, [(m, memories.of(m.job.lang) if m.job.lang in needed
+                                 and m.job.memory else None) for m in found], jobs or -1)
+        written = _write(config, plan, merged, memories)
         updates = [_report(config, m, config.po_path(m.job.lang, m.job.domain)
                            in written.changed, ok) for m, ok in written.settled]
-        _remember(config, state, bases, settings, langs, todo, kept, written,
-                  memories.loaded)
+        _remember(config, state, bases, settings, langs, todo, kept, written, memories)
         # status reads the counts of what was just written instead of the catalogs.
         if counted := [(config.po_path(m.job.lang, m.job.domain), m.catalog)
                        for m, ok in written.settled if ok and isinstance(m.job.domain, Week)]:
@@ -497,7 +503,8 @@ class _Written:
 
 
 def _write(config: Config, plan: UpdatePlan,
-           merged: list[tuple[_Merged, TranslationMemory | None]]) -> _Written:
+           merged: list[tuple[_Merged, TranslationMemory | None]],
+           memories: _Memories) -> _Written:
     """Everything is read and merged: write what changed, all or nothing, each catalog
     only if it is still what was read (else merged again from the save)."""
     templates = []
@@ -510,7 +517,8 @@ def _write(config: Config, plan: UpdatePlan,
                 if _replace(transaction, path, pofile.dumps(
                         template_catalog(config, template)), ANYTHING) is Outcome.WRITTEN:
                     changed.add(path)
-            settled, written, intended = _write_catalogs(config, transaction, merged)
+            settled, written, intended = _write_catalogs(config, transaction, merged,
+                                                         memories)
             changed |= written
     except WriteFailed as failed:
         raise CatalogError(f"cannot write it ({failed.error.strerror or failed.error}); "
@@ -521,6 +529,21 @@ def _write(config: Config, plan: UpdatePlan,
         "ran; the earlier one is kept there: compare and merge it by hand"
         for kept in transaction.conflicts)]
     return _Written(tuple(templates), settled, changed, intended, tuple(notes))
+
+
+def _memories_needed(config: Config, merged: list[_Merged], memories: _Memories) -> set[str]:
+    """The languages whose memory a lookup may find something in: not one whose every
+    text to fill found nothing in the memory as it still is (an edited commentary
+    changes the catalogs of the other languages; its own language's memory, of 23 MB
+    at 520 weeks, is then not read)."""
+    wanted: dict[str, set[str]] = {}
+    for m in merged:
+        if m.job.memory:
+            wanted.setdefault(m.job.lang, set()).update(e.msgid for e in m.catalog
+                                                         if e.may_fill)
+    threshold = config.memory.threshold
+    return {lang for lang, texts in wanted.items() if lang in memories.loaded or (
+        texts and not texts <= known_misses(config, lang, memories.files(lang), threshold))}
 
 
 def _fill(config: Config, merged: list[tuple[_Merged, TranslationMemory | None]],
@@ -547,7 +570,7 @@ def _fill(config: Config, merged: list[tuple[_Merged, TranslationMemory | None]]
 
 def _remember(config: Config, state: Records[WeekUpdated], bases: Records[MemoryBase],
               settings: object, langs: list[str], weeks: list[Week], kept: list[Week],
-              written: _Written, memories: dict[str, TranslationMemory]) -> None:
+              written: _Written, memories: _Memories) -> None:
     """Record what this update made, as it is on disk now, for the next one to skip; a
     week whose catalog was saved again after it was written is not recorded (the save
     may have come from an editor that had the older catalog open: merge it again).
@@ -559,7 +582,17 @@ def _remember(config: Config, state: Records[WeekUpdated], bases: Records[Memory
     # missed before them misses after.
     after: dict[str, str] = {}
     made = max((b.made for key in bases if (b := bases.get(key)) is not None), default=0)
-    for lang, memory in memories.items():
+    # A memory this run did not need is read now only if one of its catalogs was written.
+    for m, ok in written.settled:
+        if ok and m.job.memory and config.po_path(m.job.lang, m.job.domain) in written.changed:
+            memories.of(m.job.lang)
+    for lang in {m.job.lang for m, _ in written.settled if m.job.memory} - set(
+            memories.loaded):
+        after[lang] = memories.version(lang)  # none of its files changed
+        if bases.get(f"{lang} {after[lang]}") is None:
+            bases.record(f"{lang} {after[lang]}", "",
+                         MemoryBase(dict(memories.files(lang)), made + 1))
+    for lang, memory in memories.loaded.items():
         files = remember_written(config, memory, lang, {
             path: m.catalog for m, ok in written.settled
             if ok and m.job.lang == lang and (path := config.po_path(lang, m.job.domain))
