@@ -385,3 +385,54 @@ def test_a_commentary_page_stays_while_its_bulletin_is_there_but_not_current(
         encoding="utf-8")
     assert run(root, "build", "--lang", "en", "--no-strict").exit_code == 0
     assert page.read_text(encoding="utf-8") == before
+
+
+def _broken_links(output: Path) -> list[str]:
+    """Every relative link and resource of every page of ``output`` that names no file
+    (a crawl of the whole site, as a link checker makes it)."""
+    import html5lib
+
+    broken = []
+    for page in sorted(output.rglob("*.html")):
+        tree = html5lib.parse(page.read_bytes(), namespaceHTMLElements=False)
+        for element in tree.iter():
+            for attribute in ("href", "src"):
+                target = element.get(attribute)
+                if not target or target.startswith(("#", "mailto:", "data:", "javascript:")):
+                    continue
+                if "://" in target or target.startswith("//"):
+                    continue  # absolute: another site, or this one by its address
+                path = target.split("#", 1)[0].split("?", 1)[0]
+                if not path:
+                    continue
+                # From the site's root (the not-found page's, which answers anywhere).
+                found = (output / path.lstrip("/") if path.startswith("/")
+                         else page.parent / path).resolve()
+                if path.endswith("/"):
+                    found = found / "index.html"
+                if not found.exists():
+                    broken.append(f"{page.relative_to(output)}: {target}")
+    return broken
+
+
+@pytest.mark.parametrize("base_url", [None, "https://bulletin.example.org/news/"])
+def test_no_page_links_to_a_page_that_does_not_exist(tmp_path: Path,
+                                                     base_url: str | None) -> None:
+    """A language without a category's commentaries has no page for it: the switcher
+    of that category's page in the other languages goes to that language's home. The
+    same with the site's address set (feeds, sitemap, absolute links where they must
+    be)."""
+    root = copy_sample(tmp_path / "sample")
+    if base_url:
+        config = root / "transflow.toml"
+        text = config.read_text(encoding="utf-8")
+        assert "[site]" not in text
+        config.write_text(text + f'\n[site]\nbase_url = "{base_url}"\n', encoding="utf-8")
+    assert run(root, "update").exit_code == 0
+    assert run(root, "build", "--no-strict").exit_code == 0
+    output = root / "output"
+    assert not (output / "be" / "categories" / "society").exists()  # what is at stake
+    assert (output / "en" / "categories" / "society" / "index.html").is_file()
+    assert _broken_links(output) == []
+    if base_url:
+        assert (output / "sitemap.xml").is_file() and (output / "en" / "feed.xml").is_file()

@@ -312,13 +312,17 @@ def plan_site(config: Config, listings_out: dict[str, list[Listing]] | None = No
         "notices": [Link(home.lang, resolver.labels(home.lang).gettext(NOT_FOUND),
                          f"{config.site.base_url or '/'}{home.href}") for home in homes],
         "titles": config.publication.title, "root": config.site.base_url or "/"}))
-    for lang in config.languages:
-        weeks = published[lang]
-        if weeks:
-            listings = [resolver.listing(week, lang, digests[(week, lang)]) for week in weeks]
+    by_lang = {lang: [resolver.listing(week, lang, digests[(week, lang)])
+                      for week in published[lang]] for lang in config.languages}
+    # The categories each language has a page for: the switcher of a category's page
+    # links another language's only where it exists (else that language's home).
+    categories = {lang: {a.category for listing in listings for a in listing.articles}
+                  for lang, listings in by_lang.items()}
+    for lang, listings in by_lang.items():
+        if listings:
             if listings_out is not None:
                 listings_out[lang] = listings
-            pages += _language_pages(config, lang, listings, published)
+            pages += _language_pages(config, lang, listings, published, categories)
     return pages
 
 
@@ -331,16 +335,20 @@ class _Switcher:
                        if other != lang}
         self.names = {other: language_label(other) for other in self.others}
 
-    def links(self, path_for: str, week: Week | None, here: str) -> list[Link]:
-        """``path_for``: the page's path with ``{lang}`` for its language."""
+    def links(self, path_for: str, week: Week | None, here: str,
+              has: Callable[[str], bool] | None = None) -> list[Link]:
+        """``path_for``: the page's path with ``{lang}`` for its language; ``has``: whether
+        a language has that page (when not only a week's bulletin says so)."""
         up = _up(here)
         return [Link(other, self.names[other], up + (
-            path_for.replace("{lang}", other) if week is None or week in built
+            path_for.replace("{lang}", other)
+            if (week is None or week in built) and (has is None or has(other))
             else f"{other}/index.html")) for other, built in self.others.items()]
 
 
 def _language_pages(config: Config, lang: str, listings: list[Listing],
-                    published: dict[str, list[Week]]) -> list[Page]:
+                    published: dict[str, list[Week]],
+                    categories: dict[str, set[str]] | None = None) -> list[Page]:
     """The pages of one language: its search page, its home, its categories, and a page
     per commentary. Each page's key is what it shows, so a change to one commentary
     re-renders its page and the lists that show its title or trend, nothing else."""
@@ -370,24 +378,29 @@ def _language_pages(config: Config, lang: str, listings: list[Listing],
     for listing in listings:
         for a in listing.articles:
             by_category.setdefault(a.category, []).append((listing, a))
-    return (pages + _category_pages(lang, by_category, switcher)
+    return (pages + _category_pages(lang, by_category, switcher, categories or {})
             + _commentary_pages(lang, listings, by_category, switcher))
 
 
 def _category_pages(lang: str, by_category: dict[str, list[tuple[Listing, Listed]]],
-                    switcher: _Switcher) -> list[Page]:
+                    switcher: _Switcher, categories: dict[str, set[str]]) -> list[Page]:
     pages = []
     for key, items in by_category.items():
         path = f"{lang}/categories/{key}/index.html"
+
+        def has(other: str, key: str = key) -> bool:
+            return key in categories.get(other, ())
+
         marks = tuple((str(x.week), a.trend or "", a.trend_label or "")
                       for x, a in reversed(items))
         pages.append(Page(path, "site_category.html", lang, {
             "category": key, "label": items[0][1].category_label, "items": items,
             "strip": Strip(marks),
-            "switcher": switcher.links("{lang}/categories/" + key + "/index.html", None, path),
+            "switcher": switcher.links("{lang}/categories/" + key + "/index.html", None, path,
+                                       has),
         }, key=(key, items[0][1].category_label,
                 tuple((str(x.week), x.week_range, a.shown) for x, a in items),
-                tuple(switcher.others))))
+                tuple((other, key in categories.get(other, ())) for other in switcher.others))))
     return pages
 
 
