@@ -436,3 +436,22 @@ def test_no_page_links_to_a_page_that_does_not_exist(tmp_path: Path,
     assert _broken_links(output) == []
     if base_url:
         assert (output / "sitemap.xml").is_file() and (output / "en" / "feed.xml").is_file()
+
+
+def test_crawlers_are_told_of_the_sitemap_and_kept_out_of_previews(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path / "sample")
+    config = root / "transflow.toml"
+    config.write_text(config.read_text(encoding="utf-8")
+                      + '\n[site]\nbase_url = "https://bulletin.example.org/news/"\n',
+                      encoding="utf-8")
+    assert run(root, "update").exit_code == 0
+    assert run(root, "build", "--no-strict").exit_code == 0
+    assert run(root, "build", "--drafts", "--week", W09).exit_code == 0
+    robots = (root / "output" / "robots.txt").read_text(encoding="utf-8")
+    assert robots == ("User-agent: *\nDisallow: /news/preview/\n\n"
+                      "Sitemap: https://bulletin.example.org/news/sitemap.xml\n")
+    preview = root / "output" / "preview" / W09 / "en" / "index.html"
+    published = root / "output" / W09 / "en" / "index.html"
+    assert '<meta name="robots" content="noindex">' in preview.read_text(encoding="utf-8")
+    assert "noindex" not in published.read_text(encoding="utf-8")
+    assert "preview/" not in (root / "output" / "sitemap.xml").read_text(encoding="utf-8")

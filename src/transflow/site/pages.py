@@ -599,7 +599,7 @@ def _intact(config: Config, cache: _Cache, languages: list[str]) -> bool:
     output = config.output_dir
     if config.site.base_url and not all(
             (output / name).is_file() for name in
-            ("sitemap.xml", *(f"{lang}/feed.xml" for lang in languages))):
+            ("sitemap.xml", "robots.txt", *(f"{lang}/feed.xml" for lang in languages))):
         return False
     if not all(_whole(str(output), path, cache.pages.get(path)) for path in cache.pages):
         return False
@@ -616,7 +616,8 @@ def _feed_warnings(config: Config) -> list[str]:
 
 def _feeds(config: Config, pages: list[Page], listings: dict[str, list[Listing]],
            ) -> tuple[list[tuple[str, str | bytes]], list[str]]:
-    """The feeds and the sitemap (they need ``[site] base_url``), and what to warn of."""
+    """The feeds, the sitemap and robots.txt (they need ``[site] base_url``), and what
+    to warn of."""
     from transflow.site.feeds import atom, sitemap
 
     if not config.site.base_url:
@@ -628,7 +629,18 @@ def _feeds(config: Config, pages: list[Page], listings: dict[str, list[Listing]]
             link.lang: link.href.replace("../", "").removesuffix("index.html")
             for link in p.switcher})
         for p in pages if p.path != NOT_FOUND_PAGE])))
+    extra.append(("robots.txt", robots_txt(config.site.base_url)))
     return extra, []
+
+
+def robots_txt(base_url: str) -> str:
+    """What crawlers may read, for a web server serving ``output/`` as it is: every
+    page but the team's previews, and where the sitemap is."""
+    from urllib.parse import urlsplit
+
+    root = urlsplit(base_url).path.rstrip("/") + "/"
+    return (f"User-agent: *\nDisallow: {root}preview/\n\n"
+            f"Sitemap: {base_url.rstrip('/')}/sitemap.xml\n")
 
 
 @dataclass(frozen=True)
