@@ -207,3 +207,17 @@ def test_without_a_summary_the_lead_is_the_first_sentence(mini: Path) -> None:
     assert run(mini, "build", "--format", "html", "--lang", "en").exit_code == 0
     en = (mini / "output" / "2019-W10" / "en" / "index.html").read_text(encoding="utf-8")
     assert '<p class="lead">On March 5, Mr. Smith said the talks went well.</p>' in en
+
+
+def test_a_number_before_a_full_stop_ends_the_lead() -> None:
+    """"from April 1. After…" is two sentences; "J. Smith" and "г. Минск" are not."""
+    from transflow.publish.bulletin import Text, _first_sentence
+
+    def lead(text: str, lang: str = "en") -> str:
+        return _first_sentence(Text(text, lang, "translated")).markdown
+
+    assert lead("Pensions rise by 5% from April 1. After the recalculation, the average "
+                "is 780 roubles.") == "Pensions rise by 5% from April 1."
+    assert lead("J. Smith spoke on Tuesday. Nobody answered.") == "J. Smith spoke on Tuesday."
+    assert lead("В г. Минске прошла встреча. Её итоги не раскрыты.", "ru") == \
+        "В г. Минске прошла встреча."

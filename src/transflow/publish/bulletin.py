@@ -165,7 +165,10 @@ def _first_sentence(text: Text) -> Text:
     first = text.markdown
     for m in _SENTENCE_END.finditer(text.markdown):
         word = re.split(r"\s", text.markdown[:m.start(1)])[-1]
-        if m.group(1) == "." and (len(word) == 1 or word in _NOT_AN_END):
+        # An initial is one letter; a number before the full stop ends a sentence
+        # ("from April 1. After…").
+        if m.group(1) == "." and ((len(word) == 1 and word.isalpha())
+                                  or word in _NOT_AN_END):
             continue
         first = text.markdown[:m.end(1)]
         break
