@@ -370,23 +370,29 @@ def _parent(stat: Path) -> int | None:
         return None
 
 
-def test_a_no_op_update_reads_no_memory_entry(sample: Path,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    """The memory's version comes from its records while its files are as recorded:
-    a no-op update loads no memory; a catalog saved meanwhile makes it load it."""
-    import transflow.catalogs.update as update_module
+def loaded_memories(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The languages whose memory update loads, from now on."""
+    import transflow.catalogs.update as module
 
-    config = load_config(sample)
-    update(config, [Week(2024, 9), Week(2024, 10)])
-    update(config, [Week(2024, 9), Week(2024, 10)])  # its records written as it runs
     loaded: list[str] = []
-    real = update_module.load_memory
+    real = module.load_memory
 
     def counting(config: object, lang: str) -> object:
         loaded.append(lang)
         return real(config, lang)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(update_module, "load_memory", counting)
+    monkeypatch.setattr(module, "load_memory", counting)
+    return loaded
+
+
+def test_a_no_op_update_reads_no_memory_entry(sample: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """The memory's version comes from its records while its files are as recorded:
+    a no-op update loads no memory; a catalog saved meanwhile makes it load it."""
+    config = load_config(sample)
+    update(config, [Week(2024, 9), Week(2024, 10)])
+    update(config, [Week(2024, 9), Week(2024, 10)])  # its records written as it runs
+    loaded = loaded_memories(monkeypatch)
     report = update(config, [Week(2024, 9), Week(2024, 10)])
     assert loaded == [] and all(not c.written for c in report.catalogs
                                 if c.domain != "ui")
@@ -402,22 +408,13 @@ def test_an_edit_reads_only_the_memories_it_may_fill_from(
     """An English commentary edited: the Belarusian and Russian catalogs gain texts to
     look up; the English memory is not read, since every text of the English catalogs
     found nothing in it as it still is."""
-    import transflow.catalogs.update as update_module
-
     config = load_config(sample)
     weeks = [Week(2024, 9), Week(2024, 10)]
     update(config, weeks)
     english = next(p for p in (sample / "sources" / W10).glob("*.md")
                    if "\nlang:" not in p.read_text(encoding="utf-8")
                    or "\nlang: en" in p.read_text(encoding="utf-8"))
-    loaded: list[str] = []
-    real = update_module.load_memory
-
-    def counting(config: object, lang: str) -> object:
-        loaded.append(lang)
-        return real(config, lang)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(update_module, "load_memory", counting)
+    loaded = loaded_memories(monkeypatch)
     english.write_text(english.read_text(encoding="utf-8")
                        + "\nA closing paragraph on the harvest forecast.\n",
                        encoding="utf-8")
