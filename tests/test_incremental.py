@@ -459,3 +459,22 @@ def test_status_after_update_reads_no_catalog(sample: Path,
     monkeypatch.setattr(pofile, "read_catalog", refuse)
     again = [r for r in status(config, weeks).rows if r.lang == "ru" and r.week == W(2024, 10)]
     assert again == ru10
+
+
+def test_the_memory_records_of_a_year_alone_are_written_again(mini: Path) -> None:
+    """What each catalog holds is kept per year: a translation saved in one week
+    rewrites that year's store, not the whole memory's."""
+    write_source(mini, "2019-W10", "budget", FRONT.format(title="Budget"), TEXT)
+    write_source(mini, "2020-W10", "rail", FRONT.format(title="Rail"),
+                 "Something else entirely, about railways and timetables.")
+    run(mini, "update")
+    run(mini, "update")
+    state = mini / ".transflow"
+    assert not (state / "memory-ru-state.json").exists()
+    older, newer = state / "memory-ru-2019-state.json", state / "memory-ru-2020-state.json"
+    before = (older.read_bytes(), older.stat().st_mtime_ns, newer.read_bytes())
+    save_translation(po(mini, "ru", "2020-W10"), "Something else", "Совсем другое.")
+    run(mini, "update")
+    assert (older.read_bytes(), older.stat().st_mtime_ns) == before[:2]
+    assert newer.read_bytes() != before[2]
+    assert "Совсем другое." in newer.read_text(encoding="utf-8")
