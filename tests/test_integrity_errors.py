@@ -110,14 +110,20 @@ def test_a_ui_label_the_templates_cannot_format(updated: Path, msgid: str, msgst
 
 def test_damaged_caches_are_rebuilt(updated: Path) -> None:
     cache = updated / ".transflow"
-    (cache / "memory-ru-state.json").write_text('["not", "a", "cache"]', encoding="utf-8")
-    be = cache / "memory-be-state.json"
+    (cache / "memory-ru-2024-state.json").write_text('["not", "a", "cache"]',
+                                                     encoding="utf-8")
+    be = cache / "memory-be-2024-state.json"
     records = json.loads(be.read_text(encoding="utf-8"))
     for found in records["records"].values():
         found[1] = {"rows": 5, "digest": None}  # each record damaged, the file valid
     be.write_text(json.dumps(records), encoding="utf-8")
     (cache / "mt-cache.sqlite3").write_bytes(b"this is not a database" * 100)
     assert run(updated, "update").exit_code == 0
+    for lang in ("ru", "be"):  # made again, whole
+        again = json.loads((cache / f"memory-{lang}-2024-state.json").read_text(
+            encoding="utf-8"))
+        assert again["records"] and all(found[1] != {"rows": 5, "digest": None}
+                                        for found in again["records"].values())
     result = run(updated, "draft", "--week", W10, "--lang", "ru", "--provider", "pseudo")
     assert result.exit_code == 0, result.output
 
