@@ -118,12 +118,17 @@ def test_damaged_caches_are_rebuilt(updated: Path) -> None:
         found[1] = {"rows": 5, "digest": None}  # each record damaged, the file valid
     be.write_text(json.dumps(records), encoding="utf-8")
     (cache / "mt-cache.sqlite3").write_bytes(b"this is not a database" * 100)
+    # A new paragraph to look up: update reads the memories, damaged stores and all.
+    source = next((updated / "sources" / W10).glob("*.md"))
+    source.write_text(source.read_text(encoding="utf-8") + "\nA new closing paragraph.\n",
+                      encoding="utf-8")
     assert run(updated, "update").exit_code == 0
     for lang in ("ru", "be"):  # made again, whole
         again = json.loads((cache / f"memory-{lang}-2024-state.json").read_text(
             encoding="utf-8"))
-        assert again["records"] and all(found[1] != {"rows": 5, "digest": None}
-                                        for found in again["records"].values())
+        assert isinstance(again, dict) and again["records"]
+        assert all(found[1] != {"rows": 5, "digest": None}
+                   for found in again["records"].values())
     result = run(updated, "draft", "--week", W10, "--lang", "ru", "--provider", "pseudo")
     assert result.exit_code == 0, result.output
 
