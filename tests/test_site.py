@@ -455,3 +455,15 @@ def test_crawlers_are_told_of_the_sitemap_and_kept_out_of_previews(tmp_path: Pat
     assert '<meta name="robots" content="noindex">' in preview.read_text(encoding="utf-8")
     assert "noindex" not in published.read_text(encoding="utf-8")
     assert "preview/" not in (root / "output" / "sitemap.xml").read_text(encoding="utf-8")
+
+
+def test_a_belarusian_or_russian_date_keeps_its_case(tmp_path: Path) -> None:
+    """The category page's dates are set in capitals in English; in be and ru the year's
+    "г." must not become "Г."."""
+    root = copy_sample(tmp_path / "sample")
+    assert run(root, "update").exit_code == 0
+    assert run(root, "build", "--no-strict", "--format", "html").exit_code == 0
+    page = (root / "output" / "ru" / "categories" / "security" / "index.html").read_text(
+        encoding="utf-8")
+    assert re.search(r'<p class="glance-category week-range">[^<]*\d{4}\u00a0г\.</p>', page)
+    assert ":lang(be) .week-range, :lang(ru) .week-range { text-transform: none; }" in page
