@@ -467,3 +467,41 @@ def test_a_belarusian_or_russian_date_keeps_its_case(tmp_path: Path) -> None:
         encoding="utf-8")
     assert re.search(r'<p class="glance-category week-range">[^<]*\d{4}\u00a0г\.</p>', page)
     assert ":lang(be) .week-range, :lang(ru) .week-range { text-transform: none; }" in page
+
+
+def test_search_engines_get_absolute_reciprocal_alternates(tmp_path: Path) -> None:
+    """With the site's address: each page names its canonical address, itself and the
+    same page in each language that has it (never a home standing in), a default, and
+    its language's feed; the sitemap's alternates are the same sets, reciprocal."""
+    from xml.etree import ElementTree
+
+    root = copy_sample(tmp_path / "sample")
+    config = root / "transflow.toml"
+    config.write_text(config.read_text(encoding="utf-8")
+                      + '\n[site]\nbase_url = "https://bulletin.example.org/news/"\n',
+                      encoding="utf-8")
+    assert run(root, "update").exit_code == 0
+    assert run(root, "build", "--no-strict", "--format", "html").exit_code == 0
+    base = "https://bulletin.example.org/news/"
+    page = (root / "output" / W10 / "ru" / "pension-indexation" / "index.html").read_text(
+        encoding="utf-8")
+    links = re.findall(r'<link rel="(\w+)"(?: hreflang="([\w-]+)")?(?: type="[^"]+")?'
+                       r'(?: title="[^"]*")? href="([^"]+)">', page)
+    assert ("canonical", "", f"{base}{W10}/ru/pension-indexation/") in links
+    alternates = {lang: href for rel, lang, href in links if rel == "alternate" and lang}
+    assert alternates == {"ru": f"{base}{W10}/ru/pension-indexation/",
+                          "en": f"{base}{W10}/en/pension-indexation/",
+                          "x-default": base}  # be has no W10: not its home
+    assert ("alternate", "", f"{base}ru/feed.xml") in links
+    sitemap = ElementTree.parse(root / "output" / "sitemap.xml").getroot()
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9",
+          "x": "http://www.w3.org/1999/xhtml"}
+    sets = {url.find("s:loc", ns).text: {link.get("href")  # type: ignore[union-attr]
+                                         for link in url.findall("x:link", ns)}
+            for url in sitemap.findall("s:url", ns)}
+    assert not any("/search/" in loc for loc in sets)
+    for loc, versions in sets.items():
+        if versions:
+            assert loc in versions, loc  # itself among them
+            for other in versions:
+                assert sets[other] == versions, (loc, other)  # reciprocal

@@ -56,6 +56,10 @@ class Link:
     lang: str
     name: str
     href: str
+    path: str = ""
+    """Where it goes, from the site's root (for absolute addresses)."""
+    same: bool = True
+    """The same page in that language (False: that language's home, standing in)."""
 
 
 @dataclass(frozen=True)
@@ -340,10 +344,12 @@ class _Switcher:
         """``path_for``: the page's path with ``{lang}`` for its language; ``has``: whether
         a language has that page (when not only a week's bulletin says so)."""
         up = _up(here)
-        return [Link(other, self.names[other], up + (
-            path_for.replace("{lang}", other)
-            if (week is None or week in built) and (has is None or has(other))
-            else f"{other}/index.html")) for other, built in self.others.items()]
+        links = []
+        for other, built in self.others.items():
+            same = (week is None or week in built) and (has is None or has(other))
+            path = path_for.replace("{lang}", other) if same else f"{other}/index.html"
+            links.append(Link(other, self.names[other], up + path, path, same))
+        return links
 
 
 def _language_pages(config: Config, lang: str, listings: list[Listing],
@@ -625,10 +631,13 @@ def _feeds(config: Config, pages: list[Page], listings: dict[str, list[Listing]]
     extra: list[tuple[str, str | bytes]] = [
         (f"{lang}/feed.xml", atom(config, lang, found)) for lang, found in listings.items()]
     extra.append(("sitemap.xml", sitemap(config, [
+        # The page in its own language and in each other that has it: the alternates
+        # of every version are the same set (a home standing in for a page is not one).
         (p.path.removesuffix("index.html"), {
-            link.lang: link.href.replace("../", "").removesuffix("index.html")
-            for link in p.switcher})
-        for p in pages if p.path != NOT_FOUND_PAGE])))
+            **{link.lang: link.path.removesuffix("index.html")
+               for link in p.switcher if link.same},
+            **({p.lang: p.path.removesuffix("index.html")} if p.lang else {})})
+        for p in pages if p.path != NOT_FOUND_PAGE and p.template != "site_search.html"])))
     extra.append(("robots.txt", robots_txt(config.site.base_url)))
     return extra, []
 
