@@ -438,14 +438,21 @@ def test_no_page_links_to_a_page_that_does_not_exist(tmp_path: Path,
         assert (output / "sitemap.xml").is_file() and (output / "en" / "feed.xml").is_file()
 
 
-def test_crawlers_are_told_of_the_sitemap_and_kept_out_of_previews(tmp_path: Path) -> None:
-    root = copy_sample(tmp_path / "sample")
+def addressed_sample(root: Path, base_url: str = "https://bulletin.example.org/news/",
+                     *build: str) -> Path:
+    """The sample with ``[site] base_url`` set, updated and built (``build``: the
+    build's options)."""
+    copy_sample(root)
     config = root / "transflow.toml"
     config.write_text(config.read_text(encoding="utf-8")
-                      + '\n[site]\nbase_url = "https://bulletin.example.org/news/"\n',
-                      encoding="utf-8")
+                      + f'\n[site]\nbase_url = "{base_url}"\n', encoding="utf-8")
     assert run(root, "update").exit_code == 0
-    assert run(root, "build", "--no-strict").exit_code == 0
+    assert run(root, "build", "--no-strict", *build).exit_code == 0
+    return root
+
+
+def test_crawlers_are_told_of_the_sitemap_and_kept_out_of_previews(tmp_path: Path) -> None:
+    root = addressed_sample(tmp_path / "sample")
     assert run(root, "build", "--drafts", "--week", W09).exit_code == 0
     robots = (root / "output" / "robots.txt").read_text(encoding="utf-8")
     assert robots == ("User-agent: *\nDisallow: /news/preview/\n\n"
@@ -475,13 +482,8 @@ def test_search_engines_get_absolute_reciprocal_alternates(tmp_path: Path) -> No
     its language's feed; the sitemap's alternates are the same sets, reciprocal."""
     from xml.etree import ElementTree
 
-    root = copy_sample(tmp_path / "sample")
-    config = root / "transflow.toml"
-    config.write_text(config.read_text(encoding="utf-8")
-                      + '\n[site]\nbase_url = "https://bulletin.example.org/news/"\n',
-                      encoding="utf-8")
-    assert run(root, "update").exit_code == 0
-    assert run(root, "build", "--no-strict", "--format", "html").exit_code == 0
+    root = addressed_sample(tmp_path / "sample", "https://bulletin.example.org/news/",
+                            "--format", "html")
     base = "https://bulletin.example.org/news/"
     page = (root / "output" / W10 / "ru" / "pension-indexation" / "index.html").read_text(
         encoding="utf-8")
