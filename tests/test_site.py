@@ -507,3 +507,22 @@ def test_search_engines_get_absolute_reciprocal_alternates(tmp_path: Path) -> No
             assert loc in versions, loc  # itself among them
             for other in versions:
                 assert sets[other] == versions, (loc, other)  # reciprocal
+
+
+def test_a_shared_link_shows_a_title_and_a_description(tmp_path: Path) -> None:
+    """Every page has a description and Open Graph tags: a commentary's lead, a
+    language home's subtitle; with the site's address, the page's own."""
+    root = addressed_sample(tmp_path / "sample", "https://bulletin.example.org/news/",
+                            "--format", "html")
+    page = (root / "output" / W10 / "en" / "pension-indexation" / "index.html").read_text(
+        encoding="utf-8")
+    meta = dict(re.findall(r'<meta (?:name|property)="([\w:]+)" content="([^"]*)">', page))
+    assert meta["description"] == meta["og:description"]
+    assert meta["description"].startswith("On March 7, the Ministry of Labour")
+    assert meta["description"].endswith("from April 1.")  # the lead: one sentence
+    assert meta["og:type"] == "article" and meta["og:site_name"] == "Situation in Belarus"
+    assert meta["og:url"] == f"https://bulletin.example.org/news/{W10}/en/pension-indexation/"
+    assert meta["og:title"].startswith("Pensions")
+    home = (root / "output" / "ru" / "index.html").read_text(encoding="utf-8")
+    found = dict(re.findall(r'<meta (?:name|property)="([\w:]+)" content="([^"]*)">', home))
+    assert found["og:type"] == "website" and found["description"]

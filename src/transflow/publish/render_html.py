@@ -137,6 +137,8 @@ def _environment(templates: Templates, ui: Translations, lang: str) -> Environme
     env.filters["tie"] = lambda s: Markup(tie(str(escape(s)), lang))
     env.filters["lead"] = texts.lead
     env.filters["number"] = lambda n: format_number(n, lang)
+    # A text as plain words (a page's description): escaped as any string.
+    env.filters["plain"] = lambda text: plain_text(text.markdown) if text else ""
     return env
 
 

@@ -452,7 +452,8 @@ def render_page(config: Config, page: Page, ui: Translations | None = None,
         ui = resolver.labels(lang) if page.lang else Translations(None)
     form = subscription_form(config)
     context = {**page.context, "root": page.context.get("root", _up(page.path)), "lang": lang,
-               "title": config.publication.title[lang], "subscribe_url": form[0],
+               "title": config.publication.title[lang],
+               "subtitle": config.publication.subtitle.get(lang, ""), "subscribe_url": form[0],
                "subscribe_languages": form[1],
                "trend_colours": TREND_COLOURS, "trends": config.trends, "here": page.path,
                "base_url": config.site.base_url}
@@ -738,5 +739,6 @@ def _fingerprint(page: Page, templates: str, config: Config, labels: object) -> 
                                                          key=lambda kv: kv[0])
     # repr, not pickle: see _digest.
     return hashlib.sha256(repr((page.template, page.path, templates, shown, labels,
-                                config.site, config.subscriptions)).encode()).hexdigest()
+                                config.site, config.subscriptions, config.publication),
+                               ).encode()).hexdigest()
 
