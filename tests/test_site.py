@@ -474,6 +474,8 @@ def test_a_belarusian_or_russian_date_keeps_its_case(tmp_path: Path) -> None:
         encoding="utf-8")
     assert re.search(r'<p class="glance-category week-range">[^<]*\d{4}\u00a0г\.</p>', page)
     assert ":lang(be) .week-range, :lang(ru) .week-range { text-transform: none; }" in page
+    home = (root / "output" / "ru" / "index.html").read_text(encoding="utf-8")
+    assert '<h2 id="latest-heading" class="week-range">' in home  # set in capitals too
 
 
 def test_search_engines_get_absolute_reciprocal_alternates(tmp_path: Path) -> None:
