@@ -322,12 +322,13 @@ def _write_catalogs(config: Config, transaction: Transaction,
             for i, (m, _) in again:
                 results[i] = (m, False)  # it kept changing: left as saved
             break
-        # Merged again from the save (which may have emptied an entry): with the
-        # memory, even where this run needed none.
-        pending = [(i, (run_catalog_job(config, m.job, memory), memory)) for i, (m, memory)
-                   in ((i, (m, memory if memory is not None or memories is None
-                               or not m.job.memory else memories.of(m.job.lang)))
-                       for i, (m, memory) in again)]
+        pending = []
+        for i, (m, memory) in again:
+            # Merged again from the save (which may have emptied an entry): with the
+            # memory, even where this run needed none.
+            if memory is None and memories is not None and m.job.memory:
+                memory = memories.of(m.job.lang)
+            pending.append((i, (run_catalog_job(config, m.job, memory), memory)))
     return [results[i] for i in range(len(merged))], written, intended
 
 
@@ -415,7 +416,7 @@ class _Memories:
         self.config = config
         self.loaded: dict[str, TranslationMemory] = {}
         self._versions: dict[str, dict[str, str] | None] = {}
-        self._printed: dict[str, tuple[dict[str, str] | None, str]] = {}
+        self._printed: dict[str, str] = {}
 
     def of(self, lang: str) -> TranslationMemory:
         if lang not in self.loaded:
@@ -432,10 +433,11 @@ class _Memories:
         return self._versions[lang] or self.of(lang).versions
 
     def version(self, lang: str) -> str:
-        files = self.files(lang)
-        if self._printed.get(lang, (None, ""))[0] is not files:
-            self._printed[lang] = (files, fingerprint(files))
-        return self._printed[lang][1]
+        # The files' digests are the same whether read from the records or with the
+        # memory's entries: one fingerprint a language.
+        if lang not in self._printed:
+            self._printed[lang] = fingerprint(self.files(lang))
+        return self._printed[lang]
 
 
 def _decided_before(config: Config, state: Records[WeekUpdated], bases: Records[MemoryBase],
@@ -470,17 +472,15 @@ def _refillable(config: Config, bases: Records[MemoryBase], stale: dict[Week, li
     in what changed in it since: only these are merged again. (Looking up each week
     in the whole memory again cost an archive of 520 weeks half a minute.)"""
     threshold = config.memory.threshold
-    groups: dict[tuple[str, str], list[tuple[Week, Fillable]]] = {}
+    groups: dict[tuple[str, str], tuple[MemoryBase, list[tuple[Week, Fillable]]]] = {}
     refill: set[Week] = set()
     for week, fillables in stale.items():
         for f in fillables:
             if (base := bases.get(f"{f.lang} {f.memory}")) is None:
                 refill.add(week)  # a version no longer known: merge it again
             else:
-                groups.setdefault((f.lang, f.memory), []).append((week, f))
-    for (lang, version), found in groups.items():
-        base = bases.get(f"{lang} {version}")
-        assert base is not None
+                groups.setdefault((f.lang, f.memory), (base, []))[1].append((week, f))
+    for (lang, _), (base, found) in groups.items():
         delta = memories.of(lang).changed_since(base.files)
         texts = {t for week, f in found if week not in refill for t in f.texts}
         delta.prefetch(texts, threshold)

@@ -39,7 +39,7 @@ from transflow.publish.manifest import (
 )
 from transflow.publish.render_html import render_template
 from transflow.site.listing import Listed, Listing
-from transflow.site.search import bundle_of, bundles_of
+from transflow.site.search import bundle_map
 from transflow.sources.commentary import Commentary, list_weeks, load_week, source_files
 from transflow.workspace.config import UI_DOMAIN, Config
 from transflow.workspace.files import Inside, output_phase, workspace_lock, write_if_changed
@@ -363,9 +363,8 @@ def _language_pages(config: Config, lang: str, listings: list[Listing],
     search = f"{lang}/search/index.html"
     # The commentaries are indexed in bundles (by year; in the latest, by four weeks):
     # the page searches them together, the newest first.
-    newest = max(week.year for weeks in published.values() for week in weeks)
-    bundles = sorted({bundle_of(str(listing.week), newest) for listing in listings},
-                     reverse=True)
+    names = bundle_map(str(week) for weeks in published.values() for week in weeks)
+    bundles = sorted({names[str(listing.week)] for listing in listings}, reverse=True)
     pages.append(Page(search, "site_search.html", lang, {
         "switcher": switcher.links("{lang}/search/index.html", None, search),
         "bundles": bundles}))
@@ -505,10 +504,10 @@ def _build_site(config: Config, progress: Progress | None, made: Sequence[Bullet
     from transflow.site.search import Indexer, IndexIncomplete
 
     indexed = {page.path: _week_of(page.path) for page in pages if page.template == _INDEXED}
-    newest = max((int(week[:4]) for week in indexed.values()), default=0)
-    bundle = {path: bundle_of(week, newest) for path, week in indexed.items()}
-    indexer = Indexer(config, bundles_of(indexed.values()))
+    names = bundle_map(indexed.values())
+    bundle = {path: names[week] for path, week in indexed.items()}
     left = Counter(bundle.values())
+    indexer = Indexer(config, dict(left))
     changed: set[str] = set()
     failed: set[str] = set()
 

@@ -60,12 +60,20 @@ def bundle_of(week: str, latest: int) -> str:
     return f"{year}-W{first:02d}"
 
 
+def bundle_map(weeks: Iterable[str]) -> dict[str, str]:
+    """Each of these weeks (every week published) and its bundle: the latest year is
+    theirs."""
+    found = set(weeks)
+    latest = max((int(week[:4]) for week in found), default=0)
+    return {week: bundle_of(week, latest) for week in found}
+
+
 def bundles_of(weeks: Iterable[str]) -> dict[str, int]:
     """The bundles of the pages of these weeks (one entry per page), and how many pages
     each indexes."""
     pages = list(weeks)
-    latest = max((int(week[:4]) for week in pages), default=0)
-    return dict(Counter(bundle_of(week, latest) for week in pages))
+    names = bundle_map(pages)
+    return dict(Counter(names[week] for week in pages))
 
 
 def _glob(name: str) -> str:
