@@ -22,7 +22,7 @@ from transflow.delivery import transports
 from transflow.delivery.send import send
 from transflow.publish import formats
 from transflow.publish.build import build
-from transflow.publish.formats import Made
+from transflow.publish.formats import Made, Page
 from transflow.publish.plan import BulletinJob
 from transflow.workspace.config import Config, DeliverySettings, load_config
 from transflow.workspace.weeks import Week
@@ -53,11 +53,11 @@ class PlainText:
     def file_name(self, config: Config, week: Week, lang: str, preview: bool) -> str:
         return f"{week}-{lang}.txt"
 
-    def render(self, job: BulletinJob, html: str, root: Path, previous: str) -> Made:
+    def render(self, job: BulletinJob, page: Page, root: Path, previous: str) -> Made:
         import re
 
         self.rendered += 1
-        text = re.sub(r"<[^>]+>", "", html.split("<body", 1)[1])
+        text = re.sub(r"<[^>]+>", "", page.html.split("<body", 1)[1])
         return Made("\n".join(line.strip() for line in text.splitlines()
                               if line.strip()).encode())
 

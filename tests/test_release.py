@@ -316,7 +316,7 @@ def test_refused_url_in_the_stylesheet_is_a_warning(updated: Path) -> None:
     (updated / "templates").mkdir()
     (updated / "templates" / "bulletin.css").write_text(
         (DEFAULT_TEMPLATES / "bulletin.css").read_text(encoding="utf-8")
-        + "\nbody { background: url(http://127.0.0.1:9/paper.png) }\n", encoding="utf-8")
+        + "\n.masthead { background: url(http://127.0.0.1:9/paper.png) }\n", encoding="utf-8")
     result = run(updated, "build", "--week", W09, "--lang", "en")
     assert result.exit_code == 0
     assert "Traceback" not in result.output

@@ -45,7 +45,7 @@ def test_every_page_kind_is_valid_html5_with_relative_links(site: Path, page: st
             if not link or link.startswith(("data:", "#", "mailto:")):
                 continue
             assert not urlparse(link).scheme and not link.startswith("/"), link
-            target = (path.parent / unquote(link.split("#")[0])).resolve()
+            target = (path.parent / unquote(link.split("#")[0].split("?")[0])).resolve()
             assert target.is_file(), f"{page}: {link}"
 
 
@@ -473,7 +473,8 @@ def test_a_belarusian_or_russian_date_keeps_its_case(tmp_path: Path) -> None:
     page = (root / "output" / "ru" / "categories" / "security" / "index.html").read_text(
         encoding="utf-8")
     assert re.search(r'<p class="glance-category week-range">[^<]*\d{4}\u00a0г\.</p>', page)
-    assert ":lang(be) .week-range, :lang(ru) .week-range { text-transform: none; }" in page
+    css = (root / "output" / "style.css").read_text(encoding="utf-8")
+    assert ":lang(be) .week-range, :lang(ru) .week-range { text-transform: none; }" in css
     home = (root / "output" / "ru" / "index.html").read_text(encoding="utf-8")
     assert '<h2 id="latest-heading" class="week-range">' in home  # set in capitals too
 
@@ -528,3 +529,37 @@ def test_a_shared_link_shows_a_title_and_a_description(tmp_path: Path) -> None:
     home = (root / "output" / "ru" / "index.html").read_text(encoding="utf-8")
     found = dict(re.findall(r'<meta (?:name|property)="([\w:]+)" content="([^"]*)">', home))
     assert found["og:type"] == "website" and found["description"]
+
+
+def test_site_pages_share_one_stylesheet_and_no_page_carries_the_rules_for_paper(
+        site: Path) -> None:
+    """The site's pages link one stylesheet, by its version; the rules only the PDF
+    renderer knows (pages, running heads, the outline) are in no web page."""
+    from transflow.publish.render_html import PRINT_STYLESHEET, stylesheet_text
+    from transflow.workspace.config import DEFAULT_TEMPLATES
+
+    output = site / "output"
+    css = (output / "style.css").read_text(encoding="utf-8")
+    assert css == stylesheet_text((DEFAULT_TEMPLATES,))
+    paper = stylesheet_text((DEFAULT_TEMPLATES,), PRINT_STYLESHEET)
+    assert "string-set" in paper and "bookmark-level" in paper and "@page" in paper
+    versions = set()
+    pages = sorted(output.rglob("*.html"))
+    assert len(pages) > 30
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        assert not re.search(r"string-set|bookmark-|@page|@top-", html), page
+        links = re.findall(r'<link rel="stylesheet" href="([^"]+)"', html)
+        if page.parent.parent.parent == output and re.fullmatch(
+                r"\d{4}-W\d\d", page.parent.parent.name):
+            # A week's bulletin page stands alone (it is also the PDF's source).
+            assert not links and "<style>" in html, page
+            continue
+        assert "<style>" not in html, page
+        (link,) = [x for x in links if "style.css" in x]
+        path, _, version = link.partition("?v=")
+        # (The not-found page, which answers anywhere, links from the site's root.)
+        found = output / path.lstrip("/") if path.startswith("/") else page.parent / path
+        assert found.resolve() == (output / "style.css").resolve()
+        versions.add(version)
+    assert len(versions) == 1 and versions != {""}

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from transflow.publish.bulletin import Bulletin
 from transflow.publish.editions import bulletin_dir, pdf_name, published_percent
-from transflow.publish.formats import output_format
+from transflow.publish.formats import Page, output_format
 from transflow.publish.manifest import MANIFEST, manifest_json, shared_state
 from transflow.publish.plan import (
     BuildOptions,
@@ -152,15 +152,16 @@ class Rendered:
 def run_job(job: BulletinJob, root: Path, templates: tuple[Path, ...]) -> Rendered:
     """Render one bulletin in memory, in each of its formats; a format whose source is
     as ``job.previous`` says keeps its file, unread."""
-    from transflow.publish.render_html import render_html
+    from transflow.publish.render_html import PRINT_STYLESHEET, render_html, stylesheet_text
 
-    html = render_html(job.bulletin, templates, job.translations())
+    page = Page(render_html(job.bulletin, templates, job.translations()),
+                stylesheet_text(templates, PRINT_STYLESHEET))
     previous = dict(job.previous)
     files: list[tuple[str, str, bytes | None]] = []
     sources: list[tuple[str, str]] = []
     notes: list[str] = []
     for name, file_name in job.files:
-        made = output_format(name).render(job, html, root, previous.get(name, ""))
+        made = output_format(name).render(job, page, root, previous.get(name, ""))
         files.append((name, f"{job.folder}/{file_name}", made.content))
         sources.append((name, made.source))
         notes += made.notes

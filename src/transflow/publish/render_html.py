@@ -26,6 +26,8 @@ from transflow.workspace.lang import format_number
 
 TEMPLATE = "bulletin.html"
 STYLESHEET = "bulletin.css"
+PRINT_STYLESHEET = "print.css"
+"""The rules for paper, read by the PDF renderer only (see ``formats.Page``)."""
 
 
 class _Texts:
@@ -87,13 +89,15 @@ Templates = tuple[Path, ...]
 ``templates/``, then transflow's defaults."""
 
 
-_stylesheets: dict[tuple[Path, int, int], Markup] = {}
+_stylesheets: dict[tuple[Path, int, int], str] = {}
 """Each stylesheet read, by its size and time: one read a run, not one a page."""
 
 
-def _stylesheet(templates: Templates) -> Markup:
+def stylesheet_text(templates: Templates, name: str = STYLESHEET) -> str:
+    """The text of a stylesheet in effect (``bulletin.css``: the web pages', which the
+    site serves as a file of its own; ``print.css``: the rules for paper)."""
     for folder in templates:
-        path = folder / STYLESHEET
+        path = folder / name
         try:
             found = path.stat()
         except OSError:
@@ -102,10 +106,15 @@ def _stylesheet(templates: Templates) -> Markup:
             continue
         key = (path, found.st_mtime_ns, found.st_size)
         if key not in _stylesheets:
-            _stylesheets[key] = Markup(path.read_text(encoding="utf-8").replace("</", "<\\/"))
+            _stylesheets[key] = path.read_text(encoding="utf-8")
         return _stylesheets[key]
-    raise BuildError(f"no {STYLESHEET} in {' or '.join(map(str, templates))}; reinstall "
+    raise BuildError(f"no {name} in {' or '.join(map(str, templates))}; reinstall "
                      "transflow, or put one in templates/")
+
+
+def _inline(css: str) -> Markup:
+    """A stylesheet for a ``<style>`` element, which nothing in it can end."""
+    return Markup(css.replace("</", "<\\/"))
 
 
 @cache
@@ -144,7 +153,7 @@ def _environment(templates: Templates, ui: Translations, lang: str) -> Environme
 
 def render_html(bulletin: Bulletin, templates: Templates, ui: Translations) -> str:
     try:
-        css = _stylesheet(templates)
+        css = _inline(stylesheet_text(templates))
         template = _environment(templates, ui, bulletin.lang).get_template(TEMPLATE)
         return template.render(b=bulletin, css=css)
     except FileNotFoundError as exc:
@@ -169,7 +178,7 @@ def render_template(templates: Templates, name: str, context: Mapping[str, objec
     the bulletin's filters and labels; ``html`` off renders plain text; ``stylesheet``
     gives the page ``css``, the stylesheet in effect, inline."""
     if stylesheet:
-        context = {**context, "css": _stylesheet(templates)}
+        context = {**context, "css": _inline(stylesheet_text(templates))}
     if html:
         env = _environment(templates, ui, lang)
     else:

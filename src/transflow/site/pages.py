@@ -15,7 +15,7 @@ import os
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cache, cached_property
 
 from transflow.catalogs.model import Translations
 from transflow.catalogs.ui import NOT_FOUND
@@ -37,7 +37,7 @@ from transflow.publish.manifest import (
     stat_of,
     state_of,
 )
-from transflow.publish.render_html import render_template
+from transflow.publish.render_html import render_template, stylesheet_text
 from transflow.site.listing import Listed, Listing
 from transflow.site.search import bundle_map
 from transflow.sources.commentary import Commentary, list_weeks, load_week, source_files
@@ -456,13 +456,23 @@ def render_page(config: Config, page: Page, ui: Translations | None = None,
                "subscribe_languages": form[1],
                "trend_colours": TREND_COLOURS, "trends": config.trends, "here": page.path,
                "base_url": config.site.base_url}
+    css = stylesheet_text(config.template_path)
+    context["css_href"] = f"{context['root']}{STYLESHEET_FILE}?v={_version(css)}"
     if page.full is not None:
         b = resolver.bulletin(page.full, lang)
         context["b"] = b
         if isinstance(listed := context.get("a"), Listed):
             context["a"] = next(a for a in b.articles if a.slug == listed.slug)
-    return render_template(config.template_path, page.template, context, ui, lang,
-                           stylesheet=True)
+    return render_template(config.template_path, page.template, context, ui, lang)
+
+
+STYLESHEET_FILE = "style.css"
+"""The site's stylesheet, at the top of ``output/``: ``templates/bulletin.css``."""
+
+
+@cache
+def _version(css: str) -> str:
+    return hashlib.sha256(css.encode()).hexdigest()[:10]
 
 
 def build_site(config: Config, progress: Progress | None = None,
@@ -528,6 +538,7 @@ def _build_site(config: Config, progress: Progress | None, made: Sequence[Bullet
         ((page.path, page) for page in pages),
         key=lambda item: (item[0] in bundle, bundle.get(item[0], "")))
     files += extra
+    files.append((STYLESHEET_FILE, stylesheet_text(config.template_path)))
     try:
         done = _write_site(config, files, cache, resolver, inside, progress, written)
     except BaseException:
@@ -603,6 +614,8 @@ def _intact(config: Config, cache: _Cache, languages: list[str]) -> bool:
     from transflow.site.search import bundle_names
 
     output = config.output_dir
+    if not (output / STYLESHEET_FILE).is_file():
+        return False
     if config.site.base_url and not all(
             (output / name).is_file() for name in
             ("sitemap.xml", "robots.txt", *(f"{lang}/feed.xml" for lang in languages))):
@@ -682,7 +695,7 @@ def _write_site(config: Config, files: list[tuple[str, Page | str | bytes]], cac
             written.append(f"output/{path}")
         elif ok:
             unchanged += 1
-        rendered += changed is not None
+        rendered += isinstance(what, Page) and changed is not None
         if written_one is not None:
             written_one(path, bool(changed), ok)
     return _SiteWritten(tuple(written), unchanged, rendered, tuple(failures))

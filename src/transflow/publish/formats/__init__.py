@@ -31,6 +31,26 @@ class Made:
     """What the editor should know (a resource the renderer refused to fetch)."""
 
 
+@dataclass(frozen=True)
+class Page:
+    """A bulletin's page, which every format is made from."""
+
+    html: str
+    """As the web shows it."""
+    print_css: str = ""
+    """The rules for paper (``templates/print.css``): pages, running heads, the outline."""
+
+    @property
+    def printed(self) -> str:
+        """The page as the PDF renderer reads it: the rules for paper last, so that they
+        win over the page's own on equal terms (a stylesheet given to the renderer
+        apart would be a user's, which every rule of the page overrides)."""
+        if not self.print_css:
+            return self.html
+        rules = self.print_css.replace("</", "<\\/")  # nothing in it ends the element
+        return f"{self.html}\n<style>\n{rules}\n</style>\n"
+
+
 class OutputFormat(Protocol):
     """One format of a bulletin: where its file goes and how it is made."""
 
@@ -45,8 +65,8 @@ class OutputFormat(Protocol):
         """The file's name in the bulletin's folder."""
         ...
 
-    def render(self, job: BulletinJob, html: str, root: Path, previous: str) -> Made:
-        """The file, made from the bulletin's ``html`` page; ``previous`` is the
+    def render(self, job: BulletinJob, page: Page, root: Path, previous: str) -> Made:
+        """The file, made from the bulletin's ``page``; ``previous`` is the
         ``source`` of the file as it is now (empty when unknown)."""
         ...
 

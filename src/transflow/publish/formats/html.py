@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from transflow.publish.formats import Made, register
+from transflow.publish.formats import Made, Page, register
 
 if TYPE_CHECKING:
     from transflow.publish.plan import BulletinJob
@@ -21,8 +21,8 @@ class WebPage:
     def file_name(self, config: Config, week: Week, lang: str, preview: bool) -> str:
         return "index.html"
 
-    def render(self, job: BulletinJob, html: str, root: Path, previous: str) -> Made:
-        return Made(html.encode("utf-8"))
+    def render(self, job: BulletinJob, page: Page, root: Path, previous: str) -> Made:
+        return Made(page.html.encode("utf-8"))
 
     def load(self) -> None:
         pass

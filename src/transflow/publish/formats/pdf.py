@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from transflow.catalogs.ui import PREVIEW_MARK
 from transflow.publish.editions import pdf_name
-from transflow.publish.formats import Made, register
+from transflow.publish.formats import Made, Page, register
 
 if TYPE_CHECKING:
     from transflow.publish.plan import BulletinJob
@@ -25,10 +25,11 @@ class PrintedBulletin:
     def file_name(self, config: Config, week: Week, lang: str, preview: bool) -> str:
         return pdf_name(config, week, lang, preview)
 
-    def render(self, job: BulletinJob, html: str, root: Path, previous: str) -> Made:
+    def render(self, job: BulletinJob, page: Page, root: Path, previous: str) -> Made:
         mark = job.translations().gettext(PREVIEW_MARK) if job.preview else None
         # The PDF is a function of the page and the running mark: rendered again only
         # when those changed.
+        html = page.printed
         source = hashlib.sha256(f"{html}\0{mark or ''}".encode()).hexdigest()
         if source == previous:
             return Made(None, source)
