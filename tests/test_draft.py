@@ -260,13 +260,14 @@ def test_build_shows_drafts_only_with_drafts(ws: Path) -> None:
     assert result.exit_code == 0
     html = (ws / "output" / "preview" / "2019-W10" / "ru" / "index.html").read_text(
         encoding="utf-8")
+    # (The note in Russian: update gave the workspace's ui.po transflow's own labels.)
     assert re.search(r'<p class="draft">\[Fŕéîght .*~\] <small class="draft-note">'
-                     r"\(machine-translated draft\)</small></p>", html)
+                     r"\(черновик машинного перевода\)</small></p>", html)
     from pypdf import PdfReader
 
     pdf = ws / "output" / "preview" / "2019-W10" / "ru" / "test-bulletin-2019-W10-ru-preview.pdf"
     text = "".join(p.extract_text() for p in PdfReader(pdf).pages)
-    assert "(machine-translated draft)" in " ".join(text.split())
+    assert "(черновик машинного перевода)" in " ".join(text.split())
 
 
 def test_request_rate_is_bounded(ws: Path, server: LibreServer) -> None:

@@ -235,3 +235,26 @@ def test_translate_toolkit_counts_what_status_counts(tmp_path: Path) -> None:
             assert counts == {k: row["segments"][k] for k in counts}, row["path"]
         checked += 1
     assert checked >= 8 and any(row.get("segments", {}).get("fuzzy") for row in rows)
+
+
+def test_labels_a_new_version_adds_come_translated_but_never_over_a_translators(
+        tmp_path: Path) -> None:
+    """A label the templates gain in a new version of transflow (as the search page's)
+    is translated by ``update`` from transflow's own labels, as in a new workspace;
+    a label the translator translated, or marked fuzzy, stays theirs."""
+    root = copy_sample(tmp_path / "sample")
+    path = root / "locales" / "be" / "LC_MESSAGES" / "ui.po"
+    po = polib.pofile(str(path))
+    po.find("Search this site").msgstr = ""  # as before transflow shipped it
+    po.find("Clear").msgstr = "Сцерці"
+    po.find("Search results").msgstr = "Вынікі"
+    po.find("Search results").flags.append("fuzzy")
+    po.save()
+    result = run(root, "update")
+    assert result.exit_code == 0
+    assert "(1 from transflow's labels)" in result.output
+    po = polib.pofile(str(path))
+    assert po.find("Search this site").msgstr == "Пошук па сайце"
+    assert po.find("Clear").msgstr == "Сцерці"
+    assert po.find("Search results").msgstr == "Вынікі" and po.find("Search results").fuzzy
+    assert msgfmt_check(path).returncode == 0

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from transflow.authoring.importer.write import slug_for
 from transflow.catalogs import pofile
+from transflow.catalogs.ui import SHIPPED_LABELS
 from transflow.catalogs.update import header_comment, update
 from transflow.sources.commentary import render_source
 from transflow.workspace.config import (
@@ -26,7 +27,6 @@ from transflow.workspace.files import create_exclusive
 from transflow.workspace.lang import is_known_locale
 from transflow.workspace.weeks import Week
 
-SHIPPED_LABELS = Path(__file__).resolve().parent.parent / "locales"
 """transflow's own translations of its templates' labels: ``<lang>.po``."""
 
 CATEGORIES = {"security": "Security issues", "foreign": "Foreign policy",

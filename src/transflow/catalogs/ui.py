@@ -5,10 +5,12 @@ verdicts, notes), extracted from the templates and ``transflow.toml``, translate
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import cache
+from pathlib import Path
 
 from transflow.catalogs import pofile
-from transflow.catalogs.model import TemplateEntry, Translations, unique
+from transflow.catalogs.model import Catalog, TemplateEntry, Translations, unique
 from transflow.workspace.config import UI_DOMAIN, UI_SOURCE_LANGUAGE, Config
 from transflow.workspace.lang import extract_ui_messages
 from transflow.workspace.records import Records, fingerprint, stamp
@@ -21,6 +23,43 @@ CORRECTION = "Correction"
 """Before the subject of a bulletin sent again, corrected (send --correction)."""
 """The site's not-found page says it in every language (used from Python)."""
 """The label every preview page carries (the template's banner, the PDF's running mark)."""
+
+
+SHIPPED_LABELS = Path(__file__).resolve().parent.parent / "locales"
+"""The labels of transflow's default templates, translated: ``<lang>.po``."""
+
+
+@cache
+def shipped_labels(lang: str) -> dict[tuple[str, str | None], tuple[str, ...]]:
+    """transflow's own translation of each label of its templates into ``lang``, by
+    (msgid, msgid_plural): the msgstr, or each plural form."""
+    path = SHIPPED_LABELS / f"{lang}.po"
+    if not path.is_file():
+        return {}
+    return {(e.msgid, e.msgid_plural): e.msgstr_plural if e.msgid_plural else (e.msgstr,)
+            for e in pofile.read_catalog(path, f"transflow/locales/{lang}.po")
+            if e.msgctxt is None and e.reviewed}
+
+
+def fill_shipped(catalog: Catalog, lang: str) -> tuple[Catalog, int]:
+    """A ui catalog whose untouched labels (no translation, not fuzzy: never a
+    translator's) are given transflow's own translation, when it ships one: a label a
+    new version of the templates adds comes translated, as in a new workspace; and how
+    many."""
+    shipped = shipped_labels(lang)
+    filled = 0
+    entries = []
+    for e in catalog:
+        found = shipped.get((e.msgid, e.msgid_plural)) if (
+            e.msgctxt is None and not (e.obsolete or e.fuzzy or e.has_translation)) else None
+        if found and not e.msgid_plural:
+            e = replace(e, msgstr=found[0])
+            filled += 1
+        elif found and len(found) == len(e.msgstr_plural):  # the same plural forms
+            e = replace(e, msgstr_plural=found)
+            filled += 1
+        entries.append(e)
+    return (catalog.with_entries(entries) if filled else catalog), filled
 
 
 _extracted: dict[tuple[object, ...], list[TemplateEntry]] = {}

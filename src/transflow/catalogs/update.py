@@ -34,7 +34,7 @@ from transflow.catalogs.model import (
     unique,
 )
 from transflow.catalogs.status import remember_counts
-from transflow.catalogs.ui import ui_entries
+from transflow.catalogs.ui import fill_shipped, ui_entries
 from transflow.sources.commentary import load_week, source_files
 from transflow.sources.markdown import Segment, split
 from transflow.workspace.config import UI_DOMAIN, UI_SOURCE_LANGUAGE, Config, Domain
@@ -267,6 +267,8 @@ def run_catalog_job(config: Config, job: CatalogJob,
     merged, stats = merge(job.entries, old, metadata, header_comment(config, job.domain, job.lang),
                           plural_count(job.lang, old))
     filled = 0
+    if job.domain == UI_DOMAIN:
+        merged, filled = fill_shipped(merged, job.lang)
     if memory is not None:
         merged, filled = fill_from_memory(merged, memory, config.memory.threshold)
     return _Merged(job, merged, stats, filled, loaded)

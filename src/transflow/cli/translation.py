@@ -15,6 +15,7 @@ from transflow.cli.options import (
     week_option,
     workspace_option,
 )
+from transflow.workspace.config import UI_DOMAIN
 from transflow.workspace.weeks import WeekSelection
 
 
@@ -45,7 +46,9 @@ def update(workspace: Path | None, selection: WeekSelection | None,
         if stats.obsoleted:
             changes.append(f"{stats.obsoleted} made obsolete")
         if c.from_memory:
-            changes.append(f"{c.from_memory} from translation memory")
+            # A ui catalog is filled from transflow's own labels, never the memory.
+            changes.append(f"{c.from_memory} from transflow's labels" if c.path.endswith(
+                f"/{UI_DOMAIN}.po") else f"{c.from_memory} from translation memory")
         if c.recoded_from:
             changes.append(f"converted from {c.recoded_from} to UTF-8")
         if c.changed_meanwhile:

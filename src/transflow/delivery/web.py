@@ -307,6 +307,7 @@ class Service:
         root = self.prefix
         html = render_template(config.template_path, "service.html", {
             "kind": kind, "lang": lang, "title": config.publication.title[lang],
+            "organisation": config.publication.organisation.get(lang, ""), "logo": None,
             "root": root, "here": "", "base_url": None, "subscribe_url": None,
             "languages": [(code, _language_name(code)) for code in config.languages],
             "action": {name: f"{root}{name}" for name in PATHS},

@@ -54,6 +54,12 @@ class Article:
     """For the first page: the commentary's ``summary``, else its first sentence."""
     image_credit: str | None = None
 
+    @property
+    def has_fallback(self) -> bool:
+        """Some of its passages are shown in their source language."""
+        return any(b.text.state == "untranslated" for b in self.blocks) or (
+            self.title.state == "untranslated")
+
 
 @dataclass(frozen=True)
 class Alternate:

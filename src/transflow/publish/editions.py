@@ -78,15 +78,21 @@ def templates_digest(config: Config) -> str:
 _LOGO_TYPES = {".svg": "image/svg+xml", ".png": "image/png"}
 
 
-def logo_data(config: Config) -> str | None:
-    """``[publication] logo`` as a data: URL: pages and PDFs carry it, fetch nothing."""
+def logo_bytes(config: Config) -> bytes | None:
+    """The file of ``[publication] logo``."""
     if config.publication.logo is None:
         return None
-    path = config.root / config.publication.logo
     try:
-        data = path.read_bytes()
+        return (config.root / config.publication.logo).read_bytes()
     except OSError as exc:
         raise ConfigError(f"[publication] logo {config.publication.logo}: cannot read it "
                           f"({exc.strerror or exc})", config.rel(config.config_path)) from None
+
+
+def logo_data(config: Config) -> str | None:
+    """``[publication] logo`` as a data: URL: pages and PDFs carry it, fetch nothing."""
+    data = logo_bytes(config)
+    if data is None or config.publication.logo is None:
+        return None
     encoded = base64.b64encode(data).decode("ascii")
-    return f"data:{_LOGO_TYPES[path.suffix.lower()]};base64,{encoded}"
+    return f"data:{_LOGO_TYPES[Path(config.publication.logo).suffix.lower()]};base64,{encoded}"

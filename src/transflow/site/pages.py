@@ -24,6 +24,7 @@ from transflow.publish.bulletin import Article, Bulletin, make_bulletin
 from transflow.publish.editions import (
     as_published,
     catalog_of,
+    logo_bytes,
     pdf_name,
     subscription_form,
     templates_digest,
@@ -452,6 +453,8 @@ def render_page(config: Config, page: Page, ui: Translations | None = None,
     form = subscription_form(config)
     context = {**page.context, "root": page.context.get("root", _up(page.path)), "lang": lang,
                "title": config.publication.title[lang],
+               "organisation": config.publication.organisation.get(lang, ""),
+               "logo": logo_file(config),
                "subtitle": config.publication.subtitle.get(lang, ""), "subscribe_url": form[0],
                "subscribe_languages": form[1],
                "trend_colours": TREND_COLOURS, "trends": config.trends, "here": page.path,
@@ -464,6 +467,13 @@ def render_page(config: Config, page: Page, ui: Translations | None = None,
         if isinstance(listed := context.get("a"), Listed):
             context["a"] = next(a for a in b.articles if a.slug == listed.slug)
     return render_template(config.template_path, page.template, context, ui, lang)
+
+
+def logo_file(config: Config) -> str | None:
+    """Where the site keeps ``[publication] logo``, from ``output/``: one file for
+    every page's masthead and icon (a bulletin's page carries its own copy)."""
+    logo = config.publication.logo
+    return f"logo{os.path.splitext(logo)[1].lower()}" if logo else None
 
 
 STYLESHEET_FILE = "style.css"
@@ -539,6 +549,8 @@ def _build_site(config: Config, progress: Progress | None, made: Sequence[Bullet
         key=lambda item: (item[0] in bundle, bundle.get(item[0], "")))
     files += extra
     files.append((STYLESHEET_FILE, stylesheet_text(config.template_path)))
+    if (logo := logo_file(config)) is not None and (data := logo_bytes(config)):
+        files.append((logo, data))
     try:
         done = _write_site(config, files, cache, resolver, inside, progress, written)
     except BaseException:
@@ -614,7 +626,8 @@ def _intact(config: Config, cache: _Cache, languages: list[str]) -> bool:
     from transflow.site.search import bundle_names
 
     output = config.output_dir
-    if not (output / STYLESHEET_FILE).is_file():
+    if not all((output / name).is_file() for name in (STYLESHEET_FILE, logo_file(config))
+               if name):
         return False
     if config.site.base_url and not all(
             (output / name).is_file() for name in
