@@ -15,7 +15,8 @@ STAMP  := $(VENV)/.installed
 # styles: regular, italic, bold, bold italic), DejaVu for the symbols PT lacks (▲ ● ▼),
 # poppler-utils (pdftoppm) for `make preview`, Chromium and its driver for the tests that
 # drive the website in a real browser, nginx for the test that runs the README's
-# reverse-proxy snippet in front of the subscription service. Wanted: HarfBuzz's
+# reverse-proxy snippet in front of the subscription service, Java for the Nu HTML
+# Checker the tests judge every page by, SpamAssassin for the messages. Wanted: HarfBuzz's
 # subsetter, which makes PDFs faster and smaller (WeasyPrint falls back to fontTools).
 FONT_STYLES := Regular Italic Bold "Bold Italic"
 
@@ -26,6 +27,8 @@ system-deps:
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	command -v chromedriver >/dev/null 2>&1 || missing="$$missing chromium-driver"; \
 	command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing="$$missing nginx-light"; \
+	command -v java >/dev/null 2>&1 || missing="$$missing default-jre-headless"; \
+	command -v spamassassin >/dev/null 2>&1 || missing="$$missing spamassassin"; \
 	fc-list 2>/dev/null | grep -q DejaVuSans || missing="$$missing fonts-dejavu-core"; \
 	for style in $(FONT_STYLES); do \
 	  for family in "PT Serif" "PT Sans"; do \

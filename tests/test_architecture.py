@@ -30,6 +30,7 @@ LIBRARIES = {
     "jinja2": "publish/render_html.py",
     "markupsafe": "publish/render_html.py",
     "weasyprint": "publish/render_pdf.py",
+    "pydyf": "publish/render_pdf.py",
     "markdown_it": "sources/markdown.py",
     "yaml": "sources/commentary.py",
     "deep_translator": "assist/mt/providers/deep.py",
@@ -44,6 +45,7 @@ LIBRARIES = {
     "feedgen": "site/feeds.py",
     "waitress": "site/serve.py",
     "flufl": "delivery/bounces.py",
+    "PIL": "site/icon.py",
 }
 
 

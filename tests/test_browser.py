@@ -34,6 +34,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, str
     root = copy_sample(tmp_path_factory.mktemp("browser") / "sample")
     assert run(root, "update").exit_code == 0
     assert run(root, "build").exit_code == 0
+    # A preview too: a page kind of its own (for the team, judged all the same).
+    assert run(root, "build", "--week", "2024-W10", "--lang", "ru", "--drafts",
+               "--format", "html").exit_code == 0
     server = Server(static_app(load_config(root)), port=0)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -213,3 +216,75 @@ def test_search_finds_every_year_and_ranks_the_newest_first_among_equals(
         assert results("ploughshare") == ["2023-W50"]
     finally:
         server.stop()
+
+
+def _search(d: object, base: str, lang: str, term: str) -> str:
+    """The search page of ``lang`` with the results for ``term``: the line saying how
+    many."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    d.get(f"{base}{lang}/search/index.html")  # type: ignore[attr-defined]
+    box = WebDriverWait(d, 20).until(  # type: ignore[arg-type]
+        ec.presence_of_element_located((By.CSS_SELECTOR, ".pagefind-ui__search-input")))
+    box.send_keys(term)
+    WebDriverWait(d, 20).until(  # type: ignore[arg-type]
+        ec.presence_of_element_located((By.CSS_SELECTOR, ".pagefind-ui__result-link")))
+    message = WebDriverWait(d, 20).until(  # type: ignore[arg-type]
+        ec.presence_of_element_located((By.CSS_SELECTOR, ".pagefind-ui__message")))
+    return str(message.text)
+
+
+@pytest.mark.parametrize(("lang", "term", "said"), [
+    ("be", "Гродзенскай", "Знойдзена па запыце «Гродзенскай»: 1"),
+    ("ru", "марта", "Найдено по запросу «марта»: "),
+    ("en", "Hrodna", "1 result for Hrodna"),
+])
+def test_search_speaks_the_readers_language(served: tuple[Path, str], browser: object,
+                                            lang: str, term: str, said: str) -> None:
+    """Pagefind's interface in the page's language, a count every grammar takes, no
+    empty thumbnails, and each result's words the commentary's own (not the category
+    line above its title)."""
+    from selenium.webdriver.common.by import By
+
+    _, base = served
+    d = browser
+    assert _search(d, base, lang, term).startswith(said)
+    box = d.find_element(By.CSS_SELECTOR, ".pagefind-ui__search-input")  # type: ignore
+    assert box.get_attribute("placeholder") == {"be": "Пошук", "ru": "Поиск",
+                                                "en": "Search"}[lang]
+    assert not d.find_elements(By.CSS_SELECTOR, ".pagefind-ui__result-thumb")  # type: ignore
+    for excerpt in d.find_elements(By.CSS_SELECTOR, ".pagefind-ui__result-excerpt"):  # type: ignore
+        assert " · " not in excerpt.text[:80], excerpt.text
+
+
+AXE_PAGES = ["index.html", "{lang}/index.html", "{lang}/categories/security/index.html",
+             f"{W09}/{{lang}}/index.html", f"{W09}/{{lang}}/border-readiness-check/index.html",
+             "{lang}/search/index.html", "404.html"]
+
+
+@pytest.mark.parametrize("lang", ["be", "ru", "en"])
+def test_every_page_kind_passes_axe(served: tuple[Path, str], browser: object,
+                                    lang: str) -> None:
+    """axe-core, as accessibility auditors run it, on every page kind in each language
+    (the search page with its results shown, and a preview): no violation."""
+    from axe_selenium_python import Axe
+
+    _, base = served
+    d = browser
+    found = {}
+    pages = [p.format(lang=lang) for p in AXE_PAGES]
+    if lang == "ru":
+        pages.append("preview/2024-W10/ru/index.html")
+    for page in pages:
+        if page.endswith("search/index.html"):
+            _search(d, base, lang, {"be": "мяжы", "ru": "марта", "en": "border"}[lang])
+        else:
+            d.get(base + page)  # type: ignore[attr-defined]
+        axe = Axe(d)
+        axe.inject()
+        violations = axe.run()["violations"]
+        if violations:
+            found[page] = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in violations]
+    assert found == {}

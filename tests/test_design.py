@@ -80,7 +80,8 @@ def test_pdf_is_tagged_with_language_title_and_author(built: Path) -> None:
     assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
     assert root["/Lang"] == "be"
     assert reader.metadata.title == "Сітуацыя ў Беларусі: 26 лютага – 3 сакавіка 2024\u00a0г."
-    assert reader.metadata.author == "Цэнтр усходніх палітычных даследаванняў"
+    # The organisation, then the commentaries' authors.
+    assert reader.metadata.author.startswith("Цэнтр усходніх палітычных даследаванняў, ")
 
 
 @pytest.mark.parametrize("lang", ["be", "ru", "en"])
@@ -221,3 +222,89 @@ def test_a_number_before_a_full_stop_ends_the_lead() -> None:
     assert lead("J. Smith spoke on Tuesday. Nobody answered.") == "J. Smith spoke on Tuesday."
     assert lead("В г. Минске прошла встреча. Её итоги не раскрыты.", "ru") == \
         "В г. Минске прошла встреча."
+
+
+def body_line_lengths(pdf: Path) -> list[int]:
+    """The characters of each full line of the PDF's paragraphs (not the last line of
+    one, which is short), as poppler reads them."""
+    import html
+    import subprocess
+
+    found = subprocess.run(["pdftotext", "-bbox-layout", str(pdf), "-"], capture_output=True,
+                           text=True, check=True).stdout
+    lengths = []
+    for block in re.findall(r"<block[^>]*>(.*?)</block>", found, re.S):
+        lines = re.findall(r"<line[^>]*>(.*?)</line>", block, re.S)
+        if len(lines) >= 3:  # a paragraph, not a heading or a label
+            lengths += [len(" ".join(html.unescape(w) for w in re.findall(
+                r"<word[^>]*>(.*?)</word>", line))) for line in lines[:-1]]
+    return lengths
+
+
+@pytest.mark.parametrize(("week", "lang"), [(W09, "be"), (W09, "ru"), (W09, "en"),
+                                            (W10, "ru"), (W10, "en")])
+def test_body_lines_are_60_to_80_characters(built: Path, week: str, lang: str) -> None:
+    """The reading measure (60–75 is the norm; printed briefs set about 80)."""
+    import statistics
+
+    lengths = body_line_lengths(out(built, week, lang)[1])
+    assert len(lengths) > 15
+    assert 60 <= statistics.median(lengths) <= 80, lengths
+    assert max(lengths) <= 85 and min(lengths) >= 55, lengths
+
+
+@pytest.mark.parametrize("lang", ["be", "ru", "en"])
+def test_xmp_metadata_names_title_language_and_authors(built: Path, lang: str) -> None:
+    """What archives and catalogues read (XMP); no PDF/UA identifier, which no validator
+    here could vouch for."""
+    reader = PdfReader(out(built, W09, lang)[1])
+    xmp = reader.xmp_metadata
+    assert xmp is not None
+    assert xmp.dc_title["x-default"] == reader.metadata.title
+    assert xmp.dc_language == [lang]
+    author = {"be": "Андрэй Карповіч", "ru": "Андрей Карпович", "en": "Andrei Karpovich"}
+    assert author[lang] in xmp.dc_creator and len(xmp.dc_creator) >= 3
+    raw = reader.trailer["/Root"]["/Metadata"].get_object().get_data()
+    assert b"pdfuaid" not in raw
+
+
+@pytest.mark.parametrize("lang", ["be", "ru", "en"])
+def test_the_colophon_ends_the_bulletin(built: Path, lang: str) -> None:
+    texts = page_texts(out(built, W09, lang)[1])
+    last = flat(texts[-1])
+    editor = {"be": "Рэдактарка: Ганна Ліс", "ru": "Редактор: Анна Лис",
+              "en": "Editor: Hanna Lis"}[lang]
+    organisation = {"be": "Цэнтр усходніх палітычных даследаванняў",
+                    "ru": "Центр восточных политических исследований",
+                    "en": "Centre for Eastern Policy Studies"}[lang]
+    assert flat(editor) in last and flat(f"© 2024 {organisation}") in last
+    html = out(built, W09, lang)[0].read_text(encoding="utf-8")
+    assert '<footer class="colophon">' in html and "bulletin@example.org" in html
+
+
+def test_an_issn_is_printed_and_checked(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path / "sample")
+    config = root / "transflow.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("[publication.title]", 'issn = "1234-5678"\n\n'
+                                   "[publication.title]", 1), encoding="utf-8")
+    result = run(root, "update")
+    assert result.exit_code == 1 and "issn must be an ISSN with its check digit" in (
+        result.output)
+    config.write_text(text.replace("[publication.title]", 'issn = "1234-5679"\n\n'
+                                   "[publication.title]", 1), encoding="utf-8")
+    assert run(root, "update").exit_code == 0
+    assert run(root, "build", "--week", W09, "--lang", "en").exit_code == 0
+    assert flat("ISSN 1234-5679") in flat(page_texts(out(root, W09, "en")[1])[-1])
+
+
+def test_a_preview_is_titled_so_and_marked_once_a_page(tmp_path: Path) -> None:
+    root = copy_sample(tmp_path / "sample")
+    assert run(root, "update").exit_code == 0
+    assert run(root, "build", "--week", W10, "--lang", "ru", "--drafts").exit_code == 0
+    pdf = next((root / "output" / "preview" / W10 / "ru").glob("*.pdf"))
+    reader = PdfReader(pdf)
+    mark = "Предварительный просмотр: есть непроверенные переводы"
+    assert reader.metadata.title.startswith(f"{mark} · Ситуация в Беларуси")
+    for text in page_texts(pdf):
+        assert flat(text).count(flat(mark)) == 1

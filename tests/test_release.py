@@ -235,10 +235,10 @@ def test_missing_ui_catalog_is_never_silent(sample: Path) -> None:
     ui = sample / "locales" / "be" / "LC_MESSAGES" / "ui.po"
     ui.unlink()
     status = run(sample, "status", "--week", W09)
-    assert "ui        be   no ui catalog: all 81 labels appear in English" in status.output
+    assert "ui        be   no ui catalog: all 82 labels appear in English" in status.output
     result = run(sample, "build", "--week", W09, "--lang", "be", "--format", "html")
     assert result.exit_code == 0
-    assert ("warning: locales/be/LC_MESSAGES/ui.po is missing: all 81 labels will appear in "
+    assert ("warning: locales/be/LC_MESSAGES/ui.po is missing: all 82 labels will appear in "
             "English") in result.stderr
     # update recreates it from ui.pot: every label, those transflow ships translated.
     assert run(sample, "update").exit_code == 0
@@ -249,7 +249,7 @@ def test_missing_ui_catalog_is_never_silent(sample: Path) -> None:
     shipped = polib.pofile(str(REPO / "src" / "transflow" / "locales" / "be.po"))
     translated = {e.msgid for e in shipped if e.translated()} & {e.msgid for e in pot}
     assert len(translated) > 60
-    assert status[-2].split()[:6] == ["ui", "be", str(len(translated)), "of", "81", "labels"]
+    assert status[-2].split()[:6] == ["ui", "be", str(len(translated)), "of", "82", "labels"]
 
 
 def test_incomplete_ui_catalog_is_counted(sample: Path) -> None:
@@ -258,14 +258,14 @@ def test_incomplete_ui_catalog_is_counted(sample: Path) -> None:
     set_msgstr(sample, "ru", "ui", "Economy", "")
     result = run(sample, "build", "--week", W09, "--lang", "ru", "--format", "html")
     assert result.exit_code == 0
-    assert ("warning: locales/ru/LC_MESSAGES/ui.po: 2 of 81 labels are not translated and "
+    assert ("warning: locales/ru/LC_MESSAGES/ui.po: 2 of 82 labels are not translated and "
             "will appear in English") in result.stderr
     assert '<h2 id="glance-heading">This week at a glance</h2>' in out(sample, W09, "ru")[
         0].read_text(encoding="utf-8")
     status = run(sample, "status", "--json")
     (row,) = [r for r in __import__("json").loads(status.stdout)
               if r["domain"] == "ui" and r["lang"] == "ru"]
-    assert row["labels"] == {"translated": 79, "total": 81} and row["exists"]
+    assert row["labels"] == {"translated": 80, "total": 82} and row["exists"]
 
 
 # --- clean failures -------------------------------------------------------------------

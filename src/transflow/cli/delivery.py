@@ -186,6 +186,9 @@ def send(workspace: Path | None, selection: WeekSelection | None, languages: tup
     if report.dry_run:
         for lang, count in report.planned:
             click.echo(f"{lang}: {count} messages would be sent")
+        for result in report.results:
+            if result.not_published:  # every language asked for is named
+                click.echo(f"{result.lang}: none would be sent: {result.not_published}")
         if report.sample:
             click.echo("\n" + report.sample)
         click.echo("dry run: nothing was sent or logged")

@@ -26,7 +26,7 @@ from transflow.catalogs.ui import labels as ui_labels
 from transflow.delivery import tokens
 from transflow.delivery.subscribers import SubscriberError
 from transflow.publish.bulletin import Bulletin, make_bulletin
-from transflow.publish.editions import catalog_of
+from transflow.publish.editions import as_published, catalog_of
 from transflow.publish.render_html import render_template
 from transflow.sources.commentary import load_week
 from transflow.workspace.config import Config
@@ -76,7 +76,9 @@ def edition(config: Config, week: Week, lang: str, pdf: Path) -> Edition:
     """The week's bulletin in ``lang``, resolved from the catalogs the PDF was built from."""
     catalog = Translations(catalog_of(config, lang, week))
     labels = ui_labels(config, lang)
-    bulletin = make_bulletin(config, week, lang, load_week(config, week), catalog, labels)
+    # As published: with its issue number, subtitle and organisation.
+    bulletin = as_published(config, make_bulletin(config, week, lang, load_week(config, week),
+                                                  catalog, labels), pdf.name)
     return Edition(week, lang, bulletin, pdf.read_bytes(), pdf.name, labels)
 
 

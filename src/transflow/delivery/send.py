@@ -24,6 +24,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from transflow.delivery.bounces import record_bounce, status_in
 from transflow.delivery.message import (
@@ -51,6 +52,9 @@ from transflow.workspace.config import Config
 from transflow.workspace.errors import TransflowError
 from transflow.workspace.progress import Progress
 from transflow.workspace.weeks import Week
+
+if TYPE_CHECKING:
+    from email.message import EmailMessage
 
 STATES = ("pending", "sending", "sent", "deferred", "failed")
 RETRIES = 3
@@ -317,7 +321,7 @@ def send(
             else:
                 todo.append(item)
         if dry_run:
-            return _dry_run(config, week, editions, todo, key)
+            return _dry_run(config, week, editions, todo, key, results)
         _release_abandoned(db, issue)
         failures: list[str] = []
         again = (_uncertain_runs(db, issue) or [""]) if resend_uncertain else []
@@ -407,19 +411,36 @@ def _deliver(config: Config, db: sqlite3.Connection, week: str,
 
 
 def _dry_run(config: Config, week: Week, editions: dict[str, Edition], todo: list[Delivery],
-             key: bytes) -> SendReport:
+             key: bytes, results: dict[str, LanguageResult]) -> SendReport:
     counts = Counter(item.lang for item in todo)
     sample = ""
     if todo:
         first = todo[0]
-        msg = build_message(config, editions[first.lang],
-                            Recipient(first.email, first.name, first.id), key)
-        text = msg.get_body(preferencelist=("plain",))
-        headers = "".join(f"{k}: {v}\n" for k, v in msg.items())
-        sample = headers + "\n" + (text.get_content() if text is not None else "")
-    return SendReport(week, (), dry_run=True,
+        sample = shown_message(build_message(config, editions[first.lang],
+                                             Recipient(first.email, first.name, first.id), key))
+    return SendReport(week, tuple(results.values()), dry_run=True,
                       planned=tuple((lang, counts.get(lang, 0)) for lang in editions),
                       sample=sample)
+
+
+def shown_message(msg: EmailMessage) -> str:
+    """A whole message as an editor reads it before sending: its headers, and each part
+    with its own, the text and HTML parts as the reader gets them; an attachment by its
+    name, type and size (its base64 would fill the screen)."""
+    out = [*(f"{k}: {v}" for k, v in msg.items()), ""]
+    for part in msg.walk():
+        if part.is_multipart():
+            continue
+        out.append(f"--- {part.get_content_type()}"
+                   + (f" ({part.get_filename()})" if part.get_filename() else ""))
+        out += [f"{k}: {v}" for k, v in part.items()]
+        out.append("")
+        if part.get_content_maintype() == "text":
+            out.append(str(part.get_content()).rstrip("\n"))
+        else:
+            out.append(f"[{len(part.get_payload(decode=True) or b'')} bytes]")
+        out.append("")
+    return "\n".join(out)
 
 
 def _test_copies(config: Config, db: sqlite3.Connection, week: Week,

@@ -92,6 +92,9 @@ class Bulletin:
     subtitle: str | None = None
     organisation: str | None = None
     issue_number: int | None = None
+    colophon: str | None = None
+    """The publication's last words (``[publication.colophon]``)."""
+    issn: str | None = None
     logo: str | None = None
     """The logo as a data: URL (the page fetches nothing)."""
     pdf_name: str | None = None

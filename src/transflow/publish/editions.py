@@ -53,6 +53,8 @@ def as_published(config: Config, bulletin: Bulletin, pdf: str | None,
     return replace(bulletin, subtitle=config.publication.subtitle.get(bulletin.lang),
                    organisation=config.publication.organisation.get(bulletin.lang),
                    issue_number=config.issue_number(bulletin.week), logo=logo,
+                   colophon=config.publication.colophon.get(bulletin.lang),
+                   issn=config.publication.issn,
                    pdf_name=pdf, subscribe_url=action, subscribe_languages=languages)
 
 

@@ -19,9 +19,11 @@ FEED_WEEKS = 50
 _LINK_FIELDS = ("rel", "type", "hreflang", "title", "length")
 
 
-def _moment(b: Listing) -> datetime:
-    # A week's bulletin is dated its Sunday: the feed is the same on every rebuild.
-    return datetime.combine(b.week.sunday, time(12), tzinfo=UTC)
+def moment(b: Listing) -> datetime:
+    """When a week's bulletin was last changed: its Sunday, or when what it shows changed
+    since (the feed is the same on every rebuild that changed nothing)."""
+    sunday = datetime.combine(b.week.sunday, time(12), tzinfo=UTC)
+    return max(sunday, datetime.fromisoformat(b.updated)) if b.updated else sunday
 
 
 @cache
@@ -61,7 +63,8 @@ def atom(config: Config, lang: str, bulletins: Sequence[Listing]) -> bytes:
     # feedgen's own generator element names its version: a library upgrade alone would
     # change every feed and so rewrite it.
     feed.generator(generator="transflow")
-    feed.updated(_moment(bulletins[0]) if bulletins else datetime(2000, 1, 1, tzinfo=UTC))
+    feed.updated(max(map(moment, bulletins[:FEED_WEEKS])) if bulletins
+                 else datetime(2000, 1, 1, tzinfo=UTC))
     entry_class = _entry_class()
     for b in bulletins[:FEED_WEEKS]:
         # feedgen prepends by default; appending keeps the newest first.
@@ -70,7 +73,7 @@ def atom(config: Config, lang: str, bulletins: Sequence[Listing]) -> bytes:
         entry.id(url)
         entry.title(f"{b.title}: {b.week_range}")
         entry.link(href=url, rel="alternate")
-        entry.updated(_moment(b))
+        entry.updated(moment(b))
         entry.summary("; ".join(f"{a.category_label}: {a.title.markdown}" for a in b.articles))
         pdf = config.output_dir / str(b.week) / lang / (b.pdf_name or "")
         if b.pdf_name and pdf.is_file():
@@ -78,14 +81,17 @@ def atom(config: Config, lang: str, bulletins: Sequence[Listing]) -> bytes:
     return bytes(feed.atom_str(pretty=True))
 
 
-def sitemap(config: Config, pages: Sequence[tuple[str, dict[str, str]]]) -> str:
-    """``sitemap.xml``: each page (relative path) with its language versions."""
+def sitemap(config: Config, pages: Sequence[tuple[str, dict[str, str], datetime | None]],
+            ) -> str:
+    """``sitemap.xml``: each page (relative path) with its language versions and when it
+    last changed."""
     assert config.site.base_url
     lines = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
              'xmlns:xhtml="http://www.w3.org/1999/xhtml">']
-    for path, alternates in pages:
-        lines.append(f"  <url><loc>{escape(config.site.base_url + path)}</loc>")
+    for path, alternates, changed in pages:
+        lines.append(f"  <url><loc>{escape(config.site.base_url + path)}</loc>"
+                     + (f"<lastmod>{changed.date().isoformat()}</lastmod>" if changed else ""))
         for lang, href in sorted(alternates.items()):
             lines.append(f"    <xhtml:link rel=\"alternate\" hreflang={quoteattr(lang)} "
                          f"href={quoteattr(config.site.base_url + href)}/>")

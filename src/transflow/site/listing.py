@@ -43,3 +43,10 @@ class Listing:
     articles: tuple[Listed, ...]
     inputs: str
     """The digest of the inputs it was resolved from."""
+    updated: str = ""
+    """When what it shows last changed after it was first listed (ISO 8601, UTC);
+    empty: never since (the feed and the sitemap date it its week's Sunday)."""
+
+    def shows(self) -> tuple[object, ...]:
+        """What a reader sees of it: a change here is an update to the bulletin."""
+        return (self.title, self.week_range, self.pdf_name, self.articles)

@@ -15,6 +15,7 @@ import os
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from functools import cache, cached_property
 
 from transflow.catalogs.model import Translations
@@ -61,6 +62,18 @@ class Link:
     """Where it goes, from the site's root (for absolute addresses)."""
     same: bool = True
     """The same page in that language (False: that language's home, standing in)."""
+
+
+@dataclass(frozen=True)
+class Front:
+    """A language on the front door: its publication and its latest bulletin."""
+
+    lang: str
+    name: str
+    title: str
+    subtitle: str
+    latest: Listing
+    pdf_label: str
 
 
 @dataclass(frozen=True)
@@ -231,6 +244,11 @@ class _Resolver:
         self.made = {(b.week, b.lang): b for b in made if not b.preview}
         self.ui: dict[str, Translations] = {}
 
+    @cached_property
+    def css_version(self) -> str:
+        """The stylesheet's, read once a run (pages link it by its version)."""
+        return _version(stylesheet_text(self.config.template_path))
+
     def labels(self, lang: str) -> Translations:
         if lang not in self.ui:  # one read of each ui.po a run, not one a page
             self.ui[lang] = ui_labels(self.config, lang)
@@ -266,6 +284,13 @@ class _Resolver:
                    _digest(a))
             for a in b.articles), inputs)
         if self.cache is not None:
+            # Dated when what it shows changes: feed readers and crawlers are told
+            # of a corrected bulletin, not of a rebuild that changed nothing.
+            before = self.cache.listings.get(key)
+            if before is not None and before.shows() != found.shows():
+                found = replace(found, updated=datetime.now(UTC).isoformat(timespec="seconds"))
+            elif before is not None:
+                found = replace(found, updated=before.updated)
             self.cache.listings.record(key, inputs, found)
         return found
 
@@ -309,8 +334,6 @@ def plan_site(config: Config, listings_out: dict[str, list[Listing]] | None = No
     pages: list[Page] = []
     homes = [Link(lang, language_label(lang), f"{lang}/index.html")
              for lang in config.languages if published[lang]]
-    pages.append(Page("index.html", "site_front.html", None, {
-        "homes": homes, "titles": config.publication.title, "config": config}))
     # What a web server shows for an address that does not exist, in every language:
     # its links start at the site's root, since it answers at any depth.
     pages.append(Page(NOT_FOUND_PAGE, "site_404.html", None, {
@@ -319,6 +342,14 @@ def plan_site(config: Config, listings_out: dict[str, list[Listing]] | None = No
         "titles": config.publication.title, "root": config.site.base_url or "/"}))
     by_lang = {lang: [resolver.listing(week, lang, digests[(week, lang)])
                       for week in published[lang]] for lang in config.languages}
+    # The front door: each language's publication and its latest bulletin, in that
+    # language (labels included), for a reader who does not read the first.
+    pages.append(Page("index.html", "site_front.html", None, {
+        "homes": homes, "titles": config.publication.title, "config": config,
+        "fronts": [Front(home.lang, home.name, config.publication.title[home.lang],
+                         config.publication.subtitle.get(home.lang, ""), by_lang[home.lang][0],
+                         resolver.labels(home.lang).gettext("PDF version"))
+                   for home in homes]}))
     # The categories each language has a page for: the switcher of a category's page
     # links another language's only where it exists (else that language's home).
     categories = {lang: {a.category for listing in listings for a in listing.articles}
@@ -459,8 +490,7 @@ def render_page(config: Config, page: Page, ui: Translations | None = None,
                "subscribe_languages": form[1],
                "trend_colours": TREND_COLOURS, "trends": config.trends, "here": page.path,
                "base_url": config.site.base_url}
-    css = stylesheet_text(config.template_path)
-    context["css_href"] = f"{context['root']}{STYLESHEET_FILE}?v={_version(css)}"
+    context["css_href"] = f"{context['root']}{STYLESHEET_FILE}?v={resolver.css_version}"
     if page.full is not None:
         b = resolver.bulletin(page.full, lang)
         context["b"] = b
@@ -476,6 +506,7 @@ def logo_file(config: Config) -> str | None:
     return f"logo{os.path.splitext(logo)[1].lower()}" if logo else None
 
 
+FAVICON = "favicon.ico"
 STYLESHEET_FILE = "style.css"
 """The site's stylesheet, at the top of ``output/``: ``templates/bulletin.css``."""
 
@@ -549,8 +580,13 @@ def _build_site(config: Config, progress: Progress | None, made: Sequence[Bullet
         key=lambda item: (item[0] in bundle, bundle.get(item[0], "")))
     files += extra
     files.append((STYLESHEET_FILE, stylesheet_text(config.template_path)))
-    if (logo := logo_file(config)) is not None and (data := logo_bytes(config)):
+    logo = logo_file(config)
+    if logo is not None and (data := logo_bytes(config)):
         files.append((logo, data))
+    from transflow.site.icon import favicon
+
+    files.append((FAVICON, favicon(logo_bytes(config) if logo == "logo.png" else None,
+                                   config.publication.title[config.languages[0]])))
     try:
         done = _write_site(config, files, cache, resolver, inside, progress, written)
     except BaseException:
@@ -626,8 +662,8 @@ def _intact(config: Config, cache: _Cache, languages: list[str]) -> bool:
     from transflow.site.search import bundle_names
 
     output = config.output_dir
-    if not all((output / name).is_file() for name in (STYLESHEET_FILE, logo_file(config))
-               if name):
+    if not all((output / name).is_file()
+               for name in (STYLESHEET_FILE, FAVICON, logo_file(config)) if name):
         return False
     if config.site.base_url and not all(
             (output / name).is_file() for name in
@@ -650,20 +686,44 @@ def _feeds(config: Config, pages: list[Page], listings: dict[str, list[Listing]]
            ) -> tuple[list[tuple[str, str | bytes]], list[str]]:
     """The feeds, the sitemap and robots.txt (they need ``[site] base_url``), and what
     to warn of."""
-    from transflow.site.feeds import atom, sitemap
+    from transflow.site.feeds import atom, moment, sitemap
 
     if not config.site.base_url:
         return [], _feed_warnings(config)
+    # When each page last changed: a week's pages with its bulletin, a language's lists
+    # with its latest change, the front door with any.
+    changed = {(str(b.week), lang): moment(b) for lang, found in listings.items()
+               for b in found}
+    latest = {lang: max((m for (_, of), m in changed.items() if of == lang), default=None)
+              for lang in listings}
+
+    def lastmod(page: Page) -> datetime | None:
+        week = _week_of(page.path)
+        if is_week_name(week):
+            return changed.get((week, page.lang or ""))
+        if page.lang:
+            return latest.get(page.lang)
+        return max((m for m in latest.values() if m), default=None)
+
     extra: list[tuple[str, str | bytes]] = [
         (f"{lang}/feed.xml", atom(config, lang, found)) for lang, found in listings.items()]
+    # Each week's bulletin page (written by the build, not the site), in every language
+    # that has that week.
+    weeks: dict[str, dict[str, str]] = {}
+    for lang, found in listings.items():
+        for b in found:
+            weeks.setdefault(str(b.week), {})[lang] = f"{b.week}/{lang}/"
+    bulletin_pages = [(path, versions, changed.get((week, lang)))
+                      for week, versions in weeks.items() for lang, path in versions.items()]
     extra.append(("sitemap.xml", sitemap(config, [
         # The page in its own language and in each other that has it: the alternates
         # of every version are the same set (a home standing in for a page is not one).
-        (p.path.removesuffix("index.html"), {
+        *((p.path.removesuffix("index.html"), {
             **{link.lang: link.path.removesuffix("index.html")
                for link in p.switcher if link.same},
-            **({p.lang: p.path.removesuffix("index.html")} if p.lang else {})})
-        for p in pages if p.path != NOT_FOUND_PAGE and p.template != "site_search.html"])))
+            **({p.lang: p.path.removesuffix("index.html")} if p.lang else {})}, lastmod(p))
+          for p in pages if p.path != NOT_FOUND_PAGE and p.template != "site_search.html"),
+        *bulletin_pages])))
     extra.append(("robots.txt", robots_txt(config.site.base_url)))
     return extra, []
 

@@ -154,6 +154,18 @@ def _logo(value: Any, _: dict[str, Any]) -> str | None:
     return value
 
 
+def _issn(value: Any, _: dict[str, Any]) -> str | None:
+    if value is None:
+        return None
+    digits = str(value).replace("-", "").upper()
+    if not re.fullmatch(r"\d{7}[\dX]", digits) or (sum(
+            int(d) * w for d, w in zip(digits[:7], range(8, 1, -1), strict=True))
+            + (10 if digits[7] == "X" else int(digits[7]))) % 11:
+        raise _Invalid("[publication] issn must be an ISSN with its check digit, "
+                       "as 1234-5679")
+    return f"{digits[:4]}-{digits[4:]}"
+
+
 def _week(value: Any, _: dict[str, Any]) -> Week | None:
     if value is None:
         return None
@@ -244,6 +256,11 @@ class PublicationSettings:
     """An SVG or PNG in the workspace, shown in the masthead."""
     first_week: Week | None = setting(None, _week)
     """The week of issue No. 1; issues are numbered from it."""
+    colophon: dict[str, str] = setting({}, _per_language("colophon"))
+    """``[publication.colophon]``: the last words of every bulletin, per language (the
+    editor, how to reach them, a disclaimer)."""
+    issn: str | None = setting(None, _issn)
+    """The serial's ISSN, printed in the colophon."""
 
 
 @dataclass(frozen=True)
