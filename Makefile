@@ -7,7 +7,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint preview system-deps venv clean bench bench-tools
+.PHONY: demo test lint preview system-deps venv clean bench bench-tools audit
 
 # Needed: gettext (msgfmt, msgcat: the tests check every catalog with them; its
 # libunistring is the reference the tests hold transflow's own line breaking to), Pango for WeasyPrint, the PT Serif and PT Sans
@@ -96,6 +96,17 @@ bench: bench-tools
 	cd bench && ../$(BIN)/python archive.py --growth 130,1040
 	cd bench && ../$(BIN)/python send.py
 
+# Lighthouse's accessibility, best-practices and SEO scores per page kind and language
+# (npm's lighthouse, pinned to the last release that runs on Debian 12's Node 20, in
+# .audit/; Debian's Chromium). The Nu HTML Checker and axe-core run in make test.
+LIGHTHOUSE := .audit/node_modules/.bin/lighthouse
+$(LIGHTHOUSE):
+	command -v npm >/dev/null || (apt-get update -qq && apt-get install -y -qq npm)
+	npm install --silent --prefix .audit -E lighthouse@12.2.3
+
+audit: venv $(LIGHTHOUSE)
+	$(BIN)/python scripts/audit.py $(LIGHTHOUSE)
+
 lint: venv
 	$(BIN)/ruff check src tests $(wildcard bench scripts)
 	$(BIN)/mypy src
@@ -105,4 +116,4 @@ test: venv lint
 	$(BIN)/pytest -q -n auto --durations=8
 
 clean:
-	rm -rf $(VENV) output .pytest_cache .ruff_cache
+	rm -rf $(VENV) output .pytest_cache .ruff_cache .audit

@@ -527,6 +527,14 @@ def test_search_engines_get_absolute_reciprocal_alternates(tmp_path: Path) -> No
             assert loc in versions, loc  # itself among them
             for other in versions:
                 assert sets[other] == versions, (loc, other)  # reciprocal
+    # The week's bulletin pages are listed too, and name themselves as the site's do.
+    base = "https://bulletin.example.org/news/"
+    assert sets[f"{base}{W09}/ru/"] == {f"{base}{W09}/{lang}/" for lang in ("be", "ru", "en")}
+    week = (root / "output" / W09 / "ru" / "index.html").read_text(encoding="utf-8")
+    assert f'<link rel="canonical" href="{base}{W09}/ru/">' in week
+    for lang in ("be", "ru", "en"):
+        assert f'hreflang="{lang}" href="{base}{W09}/{lang}/">' in week
+    assert f'hreflang="x-default" href="{base}">' in week
 
 
 def test_a_shared_link_shows_a_title_and_a_description(tmp_path: Path) -> None:
@@ -648,3 +656,36 @@ def test_a_corrected_bulletin_is_dated_anew_in_the_feed_and_the_sitemap(tmp_path
     dated = lastmods()
     assert dated[f"{W09}/ru/"] == today and dated[f"{W09}/ru/border-readiness-check/"] == today
     assert dated[f"{W10}/ru/"] == "2024-03-10" and dated["ru/"] == today
+
+
+def test_a_stale_bulletin_is_not_hashed_again_while_its_files_stay(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After a change of labels every bulletin is stale until built again: the site
+    finds that once, not at every build of one week (hashing a 520-week archive's
+    bulletins cost seconds), and takes a bulletin back as soon as it is built."""
+    import transflow.site.pages as pages
+    from transflow.site.pages import build_site
+    from transflow.workspace.config import load_config
+
+    root = copy_sample(tmp_path / "sample")
+    assert run(root, "update").exit_code == 0
+    assert run(root, "build").exit_code == 0
+    ui = root / "locales" / "ru" / "LC_MESSAGES" / "ui.po"
+    ui.write_text(ui.read_text(encoding="utf-8").replace('msgstr "Архив"', 'msgstr "Архивы"'),
+                  encoding="utf-8")
+    hashed: list[tuple[str, str]] = []
+    real = pages.published
+
+    def counting(config, week, lang, *args):  # type: ignore[no-untyped-def]
+        hashed.append((str(week), lang))
+        return real(config, week, lang, *args)
+
+    monkeypatch.setattr(pages, "published", counting)
+    config = load_config(root)
+    build_site(config)
+    assert ("2024-W09", "ru") in hashed  # found stale once
+    hashed.clear()
+    build_site(config)
+    assert hashed == []  # remembered
+    assert run(root, "build", "--lang", "ru").exit_code == 0  # built again: current
+    assert "Архивы" in (root / "output" / "ru" / "index.html").read_text(encoding="utf-8")

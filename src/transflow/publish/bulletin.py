@@ -99,6 +99,9 @@ class Bulletin:
     """The logo as a data: URL (the page fetches nothing)."""
     pdf_name: str | None = None
     alternates: tuple[Alternate, ...] = ()
+    base_url: str | None = None
+    """The site's address (``[site] base_url``): the page names itself and its other
+    languages absolutely, as search engines want."""
     subscribe_url: str | None = None
     """Where the page's subscription form sends the address (none: no form)."""
     subscribe_languages: tuple[tuple[str, str], ...] = ()

@@ -55,6 +55,7 @@ def as_published(config: Config, bulletin: Bulletin, pdf: str | None,
                    issue_number=config.issue_number(bulletin.week), logo=logo,
                    colophon=config.publication.colophon.get(bulletin.lang),
                    issn=config.publication.issn,
+                   base_url=config.site.base_url,
                    pdf_name=pdf, subscribe_url=action, subscribe_languages=languages)
 
 

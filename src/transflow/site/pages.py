@@ -159,13 +159,13 @@ def _current_digest(config: Config, week: Week, lang: str, cache: _Cache | None,
     files = fingerprint(state_of(config, week, lang, name, shared, own))
     known = cache.current.current(key, files)
     if known is not None:
-        return known.digest
+        return known.digest or None
     state = published(config, week, lang, name, "index.html")
-    if not state.current:
-        cache.current.forget(key)
-        return None
-    cache.current.record(key, files, CurrentBulletin(state.digest))
-    return state.digest
+    # Not current is remembered as well: the answer stays while the files stay (after
+    # a change of labels, every bulletin is stale until built again, and hashing them
+    # all again at each build of one week cost seconds).
+    cache.current.record(key, files, CurrentBulletin(state.digest if state.current else ""))
+    return state.digest if state.current else None
 
 
 _INDEXED = "site_commentary.html"
@@ -178,6 +178,7 @@ class CurrentBulletin:
     valid while none of its files has moved since."""
 
     digest: str
+    """Empty: found not current."""
 
 
 @dataclass(frozen=True)
