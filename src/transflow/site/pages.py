@@ -581,12 +581,12 @@ def _build_site(config: Config, progress: Progress | None, made: Sequence[Bullet
         key=lambda item: (item[0] in bundle, bundle.get(item[0], "")))
     files += extra
     files.append((STYLESHEET_FILE, stylesheet_text(config.template_path)))
-    logo = logo_file(config)
-    if logo is not None and (data := logo_bytes(config)):
-        files.append((logo, data))
+    logo, logo_data = logo_file(config), logo_bytes(config)  # read once, for both
+    if logo is not None and logo_data:
+        files.append((logo, logo_data))
     from transflow.site.icon import favicon
 
-    files.append((FAVICON, favicon(logo_bytes(config) if logo == "logo.png" else None,
+    files.append((FAVICON, favicon(logo_data if logo == "logo.png" else None,
                                    config.publication.title[config.languages[0]])))
     try:
         done = _write_site(config, files, cache, resolver, inside, progress, written)
