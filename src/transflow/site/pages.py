@@ -346,7 +346,6 @@ def plan_site(config: Config, listings_out: dict[str, list[Listing]] | None = No
     # The front door: each language's publication and its latest bulletin, in that
     # language (labels included), for a reader who does not read the first.
     pages.append(Page("index.html", "site_front.html", None, {
-        "homes": homes, "titles": config.publication.title, "config": config,
         "fronts": [Front(home.lang, home.name, config.publication.title[home.lang],
                          config.publication.subtitle.get(home.lang, ""), by_lang[home.lang][0],
                          resolver.labels(home.lang).gettext("PDF version"))
