@@ -84,6 +84,15 @@ class _Texts:
         return Markup("\n".join(out))
 
 
+TREND_SYMBOLS = {"better": "▲", "unchanged": "●", "worse": "▼"}
+"""The mark before a trend verdict, in every template (pages, PDF, both parts of a
+message): the ``symbol`` filter."""
+
+
+def trend_symbol(trend: str | None) -> str:
+    return TREND_SYMBOLS.get(trend or "", "◆")
+
+
 Templates = tuple[Path, ...]
 """Folders a template is looked up in, first match wins: the workspace's own
 ``templates/``, then transflow's defaults."""
@@ -146,6 +155,7 @@ def _environment(templates: Templates, ui: Translations, lang: str) -> Environme
     env.filters["tie"] = lambda s: Markup(tie(str(escape(s)), lang))
     env.filters["lead"] = texts.lead
     env.filters["number"] = lambda n: format_number(n, lang)
+    env.filters["symbol"] = trend_symbol
     # A text as plain words (a page's description): escaped as any string.
     env.filters["plain"] = lambda text: plain_text(text.markdown) if text else ""
     return env
@@ -188,6 +198,7 @@ def render_template(templates: Templates, name: str, context: Mapping[str, objec
         env.filters["inline"] = lambda text: plain_text(text.markdown)
         env.filters["tie"] = lambda s: s
         env.filters["number"] = lambda n: format_number(n, lang)
+        env.filters["symbol"] = trend_symbol
     try:
         return env.get_template(name).render(**context)
     except FileNotFoundError as exc:
