@@ -188,10 +188,12 @@ def _failure(config: Config, job: BulletinJob, failed: WriteFailed) -> Failed:
     return Failed(job.week, job.lang, config.rel(path), reason)
 
 
-def write_rendered(config: Config, rendered: Rendered) -> tuple[list[Output], Failed | None]:
-    """Write what changed of one bulletin, all files or none."""
+def write_rendered(config: Config, rendered: Rendered, inside: Inside | None = None,
+                   ) -> tuple[list[Output], Failed | None]:
+    """Write what changed of one bulletin, all files or none (``inside``: the run's
+    check of where files go, each folder checked once a run)."""
     job = rendered.job
-    inside = Inside(config.root)
+    inside = inside or Inside(config.root)
     files: list[tuple[Path, bytes]] = []
     made = [(rel, data) for _, rel, data in rendered.files]
     if rendered.manifest is not None:
@@ -346,8 +348,12 @@ def _rendered(config: Config, plan: BuildPlan, jobs: int,
             {name: None for j in plan.jobs for name, _ in j.files}))
     assert pool is not None
     try:
-        yield from pool.imap(_run_job, ((job, config.root, config.template_path)
-                                        for job in plan.jobs))
+        # The job is not sent back with its rendering (it holds the whole bulletin): it
+        # is known here, in the plan's order.
+        for job, made in zip(plan.jobs, pool.imap(_run_job, (
+                (job, config.root, config.template_path) for job in plan.jobs)),
+                strict=True):
+            yield Rendered(job, *made)
     finally:
         if own:
             pool.terminate()
@@ -365,8 +371,12 @@ def _start_worker(formats: tuple[str, ...]) -> None:
             found.load()
 
 
-def _run_job(args: tuple[BulletinJob, Path, tuple[Path, ...]]) -> Rendered:
-    return run_job(*args)
+def _run_job(args: tuple[BulletinJob, Path, tuple[Path, ...]]) -> tuple[
+        tuple[tuple[str, str, bytes | None], ...], tuple[tuple[str, str], ...],
+        tuple[str, ...], bytes | None]:
+    """A job's rendering, as a worker sends it back: everything but the job."""
+    made = run_job(*args)
+    return made.files, made.sources, made.notes, made.manifest
 
 
 def _run_plan(config: Config, plan: BuildPlan, drafts: bool, progress: Progress | None,
@@ -381,12 +391,13 @@ def _run_plan(config: Config, plan: BuildPlan, drafts: bool, progress: Progress 
     # files themselves are let go as soon as they are written.
     finished: list[tuple[Week, str, Decided]] = []
     made: list[Bulletin] = []
+    inside = Inside(config.root)
     for done, rendered in enumerate(_rendered(config, plan, jobs, pool)):
         job = rendered.job
         if progress:
             progress(f"{job.week} {job.lang}", done, total)
         warnings += rendered.notes
-        written, failure = write_rendered(config, rendered)
+        written, failure = write_rendered(config, rendered, inside)
         if failure is not None:
             failed.append(failure)
             if records is not None:

@@ -414,6 +414,8 @@ def _jobs(config: Config, bulletins: Sequence[Bulletin], labels: dict[str, Catal
     templates = templates_digest(config)
     preview = options.drafts
     built = {(b.week, b.lang) for b in bulletins}
+    # Each language's labels as text once, not once per bulletin (a whole catalog).
+    shown = {lang: repr(catalog) for lang, catalog in labels.items()}
     jobs = []
     for bulletin in bulletins:
         week, lang = bulletin.week, bulletin.lang
@@ -424,7 +426,7 @@ def _jobs(config: Config, bulletins: Sequence[Bulletin], labels: dict[str, Catal
         bulletin = replace(bulletin, alternates=others)
         # repr, not pickle: a pickle of equal values can differ from run to run.
         job_print = hashlib.sha256(
-            repr((bulletin, labels[lang], options.formats, templates)).encode()).hexdigest()
+            repr((bulletin, shown[lang], options.formats, templates)).encode()).hexdigest()
         folder = bulletin_dir(config, week, lang, preview)
         files = output_files(config, week, lang, preview, options.formats)
         known = records.get(state_key(week, lang, preview)) if records is not None else None
