@@ -300,3 +300,69 @@ def test_alongside_is_given_what_the_manifests_will_hold(sample: Path, jobs: int
     for (week, lang), digest in coming.items():
         manifest = sample / "output" / str(week) / lang / ".manifest.json"
         assert json.loads(manifest.read_text(encoding="utf-8"))["inputs"] == digest
+
+
+# --- previews are for unreviewed text ----------------------------------------------------
+
+def test_a_preview_is_never_refused_and_marks_its_check_errors(sample: Path) -> None:
+    run(sample, "update")
+    ru = sample / "locales" / "ru" / "LC_MESSAGES" / f"{W09}.po"
+    original = next(e.msgstr for e in polib.pofile(str(ru))
+                    if e.msgid.startswith("On February 27"))
+    wrong = ("27 февраля Министерство обороны объявило внезапную проверку боеготовности "
+             "двух бригад; в учениях примут участие около 1 700 военнослужащих.")
+    _set_msgstr(ru, "On February 27", wrong)
+    # The sample is strict: the bulletin is refused, its preview is not.
+    refused = run(sample, "build", "--week", W09, "--lang", "ru", "--format", "html")
+    assert refused.exit_code == 1 and "refused" in refused.output
+    result = run(sample, "build", "--week", W09, "--lang", "ru", "--drafts")
+    assert result.exit_code == 0, result.output
+    checked = run(sample, "check", "--week", W09, "--lang", "ru")
+    errors = int(re.search(r"(\d+) errors", checked.output).group(1))  # type: ignore[union-attr]
+    assert errors >= 1
+    assert f"{W09} ru: {errors} check errors, marked in the preview" in result.output
+    html_path, pdf = preview(sample, W09, "ru")
+    page = html5lib.parse(html_path.read_text(encoding="utf-8"), namespaceHTMLElements=False)
+    marked = page.findall(".//*[@class='check-error']")
+    assert len(marked) == 1 and "".join(marked[0].itertext()).startswith("27 февраля")
+    note = "".join(marked[0].find("small").itertext())
+    assert note.startswith("(ошибка проверки: ") and "1,500" in note
+    count = page.find(".//p[@class='check-count']")
+    shown = f"Ошибки проверки, отмеченные в тексте: {errors}"
+    assert count is not None and count.text == shown
+    text = flat(pdf_text(pdf))
+    assert flat(shown) in text
+    assert flat("ошибка проверки:") in text
+    # Fixed: the mark and the count go.
+    _set_msgstr(ru, "On February 27", original)
+    assert run(sample, "build", "--week", W09, "--lang", "ru", "--drafts").exit_code == 0
+    fixed = html_path.read_text(encoding="utf-8")
+    assert "check-error" not in fixed.replace(".check-error", "") and "check-count" not in \
+        fixed.replace(".check-count", "")
+
+
+def test_new_writes_its_placeholder_in_the_commentary_language_and_it_never_publishes(
+        sample: Path) -> None:
+    made = run(sample, "new", "--week", W10, "--lang", "ru", "--category", "economy",
+               "Цены снова растут")
+    assert made.exit_code == 0, made.output
+    source = sample / made.output.strip()
+    assert "Напишите комментарий здесь" in source.read_text(encoding="utf-8")
+    assert run(sample, "update").exit_code == 0
+    checked = run(sample, "check", "--sources", "--week", W10)
+    assert checked.exit_code == 1
+    assert (f"{made.output.strip()}:" in checked.output
+            and "the placeholder paragraph of transflow new is still here" in checked.output)
+    # Strict (the sample's setting) refuses every language of the week.
+    strict = run(sample, "build", "--week", W10, "--format", "html")
+    assert strict.exit_code == 1
+    assert "the placeholder paragraph of transflow new is still here" in strict.output
+    assert not (sample / "output" / W10).exists()
+    loose = run(sample, "build", "--week", W10, "--format", "html", "--no-strict")
+    assert loose.exit_code == 0 and "placeholder paragraph" in loose.output
+    shown = run(sample, "build", "--week", W10, "--lang", "ru", "--format", "html", "--drafts")
+    assert shown.exit_code == 0, shown.output
+    page = preview(sample, W10, "ru")[0].read_text(encoding="utf-8")
+    assert re.search(r'<p class="check-error">Напишите комментарий здесь[^<]*<small '
+                     r'class="check-note">\(ошибка проверки: <span lang="en">the placeholder '
+                     r'paragraph of transflow new</span>\)', page)

@@ -194,7 +194,7 @@ def test_a_translators_edit_reaches_the_site_on_the_next_build(tmp_path: Path) -
     assert any(new in page for page in pages) and not any(old in page for page in pages)
     # A body paragraph changed: the page of that one commentary is the only one rendered
     # again (no list shows the paragraph), and nothing of another language or week.
-    assert "site: 1 pages written" in result.output, result.output
+    assert "site: 1 page written" in result.output, result.output
     # The search index was made again, whole: one of each language, no earlier one left.
     metas = sorted(p.name.split("_")[0] for p in (root / "output" / "pagefind" / "2024-W09"
                                                    ).glob("*.pf_meta"))

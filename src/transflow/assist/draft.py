@@ -21,6 +21,7 @@ from transflow.assist.mt import (
     Route,
     Step,
     TextFailed,
+    provider,
     redact,
 )
 from transflow.assist.mt import resolve_route as route_for
@@ -65,6 +66,8 @@ class ProviderStats:
     characters: int
     requests: int
     cache_hits: int
+    offline: bool = False
+    """A stand-in that sends nothing anywhere (``pseudo``)."""
 
 
 @dataclass(frozen=True)
@@ -234,8 +237,10 @@ class _Runner:
         stats = []
         for name, tally in self.tallies.items():
             sent = [c for s, c in self.clients.items() if s.provider == name]
+            found = provider(name)
             stats.append(ProviderStats(name, tally.drafted, sum(c.characters for c in sent),
-                                       sum(c.requests for c in sent), tally.cache_hits))
+                                       sum(c.requests for c in sent), tally.cache_hits,
+                                       found is not None and found.offline))
         return tuple(stats)
 
 

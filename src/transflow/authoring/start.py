@@ -14,7 +14,7 @@ from transflow.authoring.importer.write import slug_for
 from transflow.catalogs import pofile
 from transflow.catalogs.ui import SHIPPED_LABELS
 from transflow.catalogs.update import header_comment, update
-from transflow.sources.commentary import render_source
+from transflow.sources.commentary import placeholder, render_source
 from transflow.workspace.config import (
     CONFIG_NAME,
     DEFAULT_TEMPLATES,
@@ -249,8 +249,7 @@ def new_commentary(config: Config, *, category: str, title: str, week: Week | No
     taken = {p.stem for p in folder.glob("*.md")} if folder.is_dir() else set()
     path = folder / f"{slug_for(title, taken)}.md"
     meta: dict[str, object] = {"title": title, "lang": lang, "category": category}
-    text = render_source(meta, "Write the commentary here, one paragraph after another, "
-                               "separated by empty lines.")
+    text = render_source(meta, placeholder(lang))
     folder.mkdir(parents=True, exist_ok=True)
     # Exclusive creation, whole: a file that appeared meanwhile is never replaced.
     if not create_exclusive(path, text):

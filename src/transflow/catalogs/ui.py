@@ -16,6 +16,7 @@ from transflow.workspace.lang import extract_ui_messages
 from transflow.workspace.records import Records, fingerprint, stamp
 
 DRAFT_NOTE = "machine-translated draft"
+CHECK_NOTE = "check error"
 """The label after a machine-translated draft in a preview (used from Python)."""
 PREVIEW_MARK = "Preview: contains unreviewed translations"
 NOT_FOUND = "There is no such page here."
@@ -127,6 +128,8 @@ def _extract(config: Config) -> list[TemplateEntry]:
     # Used from Python, so Babel's extractor cannot see it.
     entries.append(TemplateEntry(None, DRAFT_NOTE, None, (),
                                  "note after a machine-translated draft (build --drafts)"))
+    entries.append(TemplateEntry(None, CHECK_NOTE, None, (),
+                                 "before what check found wrong in a passage of a preview"))
     entries.append(TemplateEntry(None, NOT_FOUND, None, (),
                                  "the website's page for an address that does not exist"))
     entries.append(TemplateEntry(None, CORRECTION, None, (),

@@ -148,3 +148,8 @@ class ProgressBar:
             if exc_type is None:
                 self._bar.update(self._bar.length - self._done)
             self._bar.__exit__(None, None, None)
+
+
+def plural(count: int, noun: str) -> str:
+    """``1 page``, ``3 pages``: the CLI's own English."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"

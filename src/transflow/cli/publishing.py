@@ -12,6 +12,7 @@ from transflow.cli.options import (
     ProgressBar,
     finish,
     lang_option,
+    plural,
     setup,
     week_option,
     workspace_option,
@@ -89,7 +90,8 @@ def build(workspace: Path | None, selection: WeekSelection | None, languages: tu
             click.echo(f"warning: {warning}", err=True)
         for failure in site.failures:
             click.echo(f"failed: {failure}", err=True)
-        click.echo(f"site: {len(site.written)} pages written, {site.unchanged} unchanged")
+        click.echo(f"site: {plural(len(site.written), 'page')} written, {site.unchanged} "
+                   "unchanged")
         click.echo(report.summary)
         finish(report)
         finish(site)

@@ -11,6 +11,7 @@ from transflow.cli.options import (
     ProgressBar,
     finish,
     lang_option,
+    plural,
     setup,
     week_option,
     workspace_option,
@@ -190,8 +191,10 @@ def draft(workspace: Path | None, selection: WeekSelection | None, languages: tu
     for path in report.written:
         click.echo(f"{path}: drafts written")
     for p in report.providers:
-        click.echo(f"{p.provider}: {p.drafted} drafted, {p.characters} characters sent in "
-                   f"{p.requests} requests, {p.cache_hits} from cache")
+        # An offline provider (pseudo) or a run served from the cache sends nothing.
+        sent = (f"{p.characters} characters sent in {plural(p.requests, 'request')}"
+                if p.requests and not p.offline else "nothing sent")
+        click.echo(f"{p.provider}: {p.drafted} drafted, {sent}, {p.cache_hits} from cache")
     click.echo(f"{report.drafted} entries drafted, {len(report.failures)} failed")
     for f in report.failures:
         click.echo(f"failed: {f.report_line}", err=True)

@@ -4,12 +4,12 @@ subscriber will read (translation, draft, or source text as a marked fallback)."
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from transflow.catalogs.model import Counts, Translations, word_count
-from transflow.sources.commentary import Commentary
+from transflow.sources.commentary import Commentary, is_placeholder
 from transflow.sources.markdown import Segment
 from transflow.workspace.config import Config
 from transflow.workspace.lang import format_long_date, format_week_range
@@ -27,6 +27,8 @@ class Text:
     markdown: str
     lang: str
     state: str
+    problem: str | None = None
+    """What check found wrong with it (marked in a preview only)."""
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,8 @@ class Bulletin:
     """Where the page's subscription form sends the address (none: no form)."""
     subscribe_languages: tuple[tuple[str, str], ...] = ()
     """(code, name) of the languages the form offers (none: only the page's)."""
+    check_errors: int = 0
+    """A preview's count of check errors (its passages with one are marked)."""
 
     @property
     def articles(self) -> tuple[Article, ...]:
@@ -117,23 +121,34 @@ class Bulletin:
         return self.coverage.untranslated > 0
 
 
-def _resolve(segment: Segment, lang: str, catalog: Translations) -> Text:
-    """The text a reader gets: without control characters (see ``workspace.text``)."""
+PLACEHOLDER_PROBLEM = "the placeholder paragraph of transflow new"
+
+
+def _resolve(segment: Segment, lang: str, catalog: Translations,
+             flagged: Mapping[tuple[str, str], str] | None) -> Text:
+    """The text a reader gets: without control characters (see ``workspace.text``);
+    with the problem ``flagged`` names for its entry (a preview's check errors)."""
+    problem = None
+    if flagged is not None:
+        problem = flagged.get((segment.slug, segment.text)) or (
+            PLACEHOLDER_PROBLEM if is_placeholder(segment.text) else None)
     if segment.lang == lang:
-        return Text(readable(segment.text), lang, "source")
+        return Text(readable(segment.text), lang, "source", problem)
     text, state = catalog.state(segment.slug, segment.text)
-    return Text(readable(text), lang if state != "untranslated" else segment.lang, state)
+    return Text(readable(text), lang if state != "untranslated" else segment.lang, state,
+                problem)
 
 
 def _article(config: Config, c: Commentary, lang: str, catalog: Translations,
-             ui: Translations) -> tuple[Article, list[tuple[str, int]]]:
+             ui: Translations, flagged: Mapping[tuple[str, str], str] | None,
+             ) -> tuple[Article, list[tuple[str, int]]]:
     """One commentary resolved into ``lang``, and the (state, words) of each text that
     needed translating."""
     title = author = summary = None
     blocks = []
     needed: list[tuple[str, int]] = []
     for segment in c.segments:
-        text = _resolve(segment, lang, catalog)
+        text = _resolve(segment, lang, catalog, flagged)
         if text.state != "source":
             needed.append((text.state, word_count(segment.text)))
         if segment.role == "title":
@@ -221,11 +236,14 @@ def make_bulletin(
     ui: Translations,
     *,
     preview: bool = False,
+    flagged: Mapping[tuple[str, str], str] | None = None,
 ) -> Bulletin:
-    """Resolve every segment of the week's commentaries into ``lang``."""
+    """Resolve every segment of the week's commentaries into ``lang``; ``flagged``: a
+    preview's entries (msgctxt, msgid) with check errors, and new's placeholders, are
+    marked with what is wrong."""
     articles, needed = [], []
     for c in commentaries:
-        article, texts = _article(config, c, lang, catalog, ui)
+        article, texts = _article(config, c, lang, catalog, ui, flagged)
         articles.append(article)
         needed += texts
     return Bulletin(

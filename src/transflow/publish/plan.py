@@ -35,7 +35,7 @@ from transflow.publish.manifest import (
     shared_state,
     stat_of,
 )
-from transflow.sources.commentary import load_week, source_files
+from transflow.sources.commentary import is_placeholder, load_week, source_files
 from transflow.workspace.background import Beside
 from transflow.workspace.config import UI_DOMAIN, UI_SOURCE_LANGUAGE, Config
 from transflow.workspace.errors import BuildError
@@ -44,7 +44,7 @@ from transflow.workspace.records import Records, fingerprint, stamp
 from transflow.workspace.weeks import Week
 
 if TYPE_CHECKING:
-    from transflow.quality.checks import Mapper
+    from transflow.quality.checks import Finding, Mapper
 
 
 def _kept(previous: bool) -> str:
@@ -323,8 +323,8 @@ def _decided_before(config: Config, records: Records[Decided], weeks: Sequence[W
 
 
 def _check_errors(config: Config, weeks: Sequence[Week], options: BuildOptions,
-                  mapper: Mapper = map) -> Counter[tuple[Week | None, str]]:
-    """The count of check errors per week and language; a label the templates cannot
+                  mapper: Mapper = map) -> tuple[Finding, ...]:
+    """The check errors of the weeks' catalogs; a label the templates cannot
     format stops the build before any output (it would break every page)."""
     from transflow.quality.checks import check
 
@@ -335,7 +335,7 @@ def _check_errors(config: Config, weeks: Sequence[Week], options: BuildOptions,
         first = broken[0]
         more = f" (and {len(broken) - 1} more: transflow check)" if len(broken) > 1 else ""
         raise BuildError(f"{first.message}{more}; nothing was built", first.path, first.line)
-    return Counter((f.week, f.lang) for f in report.errors)
+    return report.errors
 
 
 CHECKED_IN_WORKERS = 8
@@ -362,9 +362,15 @@ def plan_build(config: Config, weeks: Sequence[Week], options: BuildOptions,
     checked = (Beside(lambda _: _check_errors(config, decided.todo, options, mapper),
                       "transflow-check")
                if len(decided.todo) >= CHECKED_IN_WORKERS and mapper is not map else None)
+    # new's placeholder paragraph left in a source: an error in every language of its
+    # week (it would be published, translated or not).
+    placeholders: dict[Week, list[str]] = {}
     try:
         for week in decided.todo:
             commentaries = load_week(config, week)
+            if found := [f"{c.rel}:{s.line}" for c in commentaries for s in c.segments
+                         if is_placeholder(s.text)]:
+                placeholders[week] = found
             for lang in options.languages:
                 if (week, lang) in decided.done:
                     continue
@@ -382,19 +388,35 @@ def plan_build(config: Config, weeks: Sequence[Week], options: BuildOptions,
         if checked is not None:
             checked.abandon()  # it waits for workers about to be stopped
         raise
-    check_errors = (checked.result() if checked is not None
+    errors_found = (checked.result() if checked is not None
                     else _check_errors(config, decided.todo, options))
+    check_errors = Counter((f.week, f.lang) for f in errors_found)
     bulletins: list[Bulletin] = []
     logo = logo_data(config)
+    for week, found in placeholders.items():
+        warnings.append(f"{found[0]}: the placeholder paragraph of transflow new is still "
+                        "here; write the commentary in its place"
+                        + (f" (and {len(found) - 1} more)" if len(found) > 1 else ""))
+        for lang in options.languages:
+            check_errors[(week, lang)] += len(found)
     for bulletin in made:
         week, lang = bulletin.week, bulletin.lang
         if errors := check_errors[(week, lang)]:
-            if options.strict:
+            if preview:
+                # A preview is for unreviewed text: never refused, whatever strict
+                # says; the passages with errors are marked and counted on it.
+                bulletin = _marked(config, bulletin, labels[lang], errors, [
+                    f for f in errors_found if (f.week, f.lang) == (week, lang)])
+                warnings.append(f"{week} {lang}: {errors} check errors, marked in the "
+                                f"preview; see them with transflow check --week {week} "
+                                f"--lang {lang}")
+            elif options.strict:
                 refused.append(Refused(week, lang, errors,
                                        _has_output(config, week, lang, preview)))
                 continue
-            warnings.append(f"{week} {lang}: {errors} check errors in the translations; "
-                            f"see them with transflow check --week {week} --lang {lang}")
+            else:
+                warnings.append(f"{week} {lang}: {errors} check errors in the translations; "
+                                f"see them with transflow check --week {week} --lang {lang}")
         pdf = dict(output_files(config, week, lang, preview, options.formats)).get("pdf")
         bulletins.append(as_published(config, bulletin, pdf, logo))
     jobs = _jobs(config, bulletins, labels, options, records)
@@ -405,6 +427,21 @@ def plan_build(config: Config, weeks: Sequence[Week], options: BuildOptions,
 
     return BuildPlan(jobs, tuple(sorted(skipped, key=place)), tuple(sorted(refused, key=place)),
                      tuple(warnings), decided.current, options.digest)
+
+
+def _marked(config: Config, bulletin: Bulletin, labels: Catalog | None, errors: int,
+            found: Sequence[Finding]) -> Bulletin:
+    """A preview made again with its passages that have check errors marked, and their
+    count (placeholders included) on it."""
+    flagged: dict[tuple[str, str], str] = {}
+    for f in found:
+        if f.context is not None and f.msgid is not None:
+            flagged.setdefault((f.context, f.msgid), f.message)
+    marked = make_bulletin(
+        config, bulletin.week, bulletin.lang, load_week(config, bulletin.week),
+        Translations(catalog_of(config, bulletin.lang, bulletin.week), True),
+        Translations(labels, True), preview=True, flagged=flagged)
+    return replace(marked, check_errors=errors)
 
 
 def _jobs(config: Config, bulletins: Sequence[Bulletin], labels: dict[str, Catalog | None],

@@ -17,7 +17,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
 from markupsafe import Markup, escape
 
 from transflow.catalogs.model import Translations
-from transflow.catalogs.ui import DRAFT_NOTE
+from transflow.catalogs.ui import CHECK_NOTE, DRAFT_NOTE
 from transflow.publish.bulletin import Block, Bulletin, Text
 from transflow.publish.typography import tie
 from transflow.sources.markdown import render_inline
@@ -33,21 +33,29 @@ PRINT_STYLESHEET = "print.css"
 class _Texts:
     """Turns the bulletin's texts into HTML for one page."""
 
-    def __init__(self, lang: str, draft_note: str) -> None:
+    def __init__(self, lang: str, draft_note: str, check_note: str) -> None:
         self.lang = lang
         self.draft_note = draft_note
+        self.check_note = check_note
 
     def element(self, text: Text, tag: str, css_class: str = "") -> Markup:
         # Subscribers and editors must see what is not a reviewed translation.
         classes = [css_class] if css_class else []
         if text.state in ("draft", "fuzzy", "untranslated"):
             classes.append(text.state)
+        if text.problem:
+            classes.append("check-error")
         attrs = f' class="{" ".join(classes)}"' if classes else ""
         if text.lang != self.lang:
             attrs += f' lang="{escape(text.lang)}"'
         note = ""
         if text.state == "draft":
             note = f' <small class="draft-note">({escape(self.draft_note)})</small>'
+        if text.problem:
+            # A preview's passage with a check error: what is wrong, where it is.
+            # (check speaks English; the label is the page's language.)
+            note += (f' <small class="check-note">({escape(self.check_note)}: <span '
+                     f'lang="en">{escape(text.problem)}</span>)</small>')
         content = tie(render_inline(text.markdown, text.lang), text.lang)
         return Markup(f"<{tag}{attrs}>{content}{note}</{tag}>")
 
@@ -149,7 +157,7 @@ def _environment(templates: Templates, ui: Translations, lang: str) -> Environme
         lambda s, p, n: escape(ui.ngettext(s, p, n)),
         newstyle=True,
     )
-    texts = _Texts(lang, ui.gettext(DRAFT_NOTE))
+    texts = _Texts(lang, ui.gettext(DRAFT_NOTE), ui.gettext(CHECK_NOTE))
     env.filters["inline"] = texts.inline
     env.filters["body"] = texts.body
     env.filters["tie"] = lambda s: Markup(tie(str(escape(s)), lang))

@@ -24,7 +24,7 @@ from transflow.quality.glossary import (
     load_glossary,
 )
 from transflow.quality.toolkit import toolkit_failures
-from transflow.sources.commentary import load_week, source_files
+from transflow.sources.commentary import is_placeholder, load_week, source_files
 from transflow.sources.markdown import inline_structure, split
 from transflow.workspace.config import UI_DOMAIN, UI_SOURCE_LANGUAGE, Config
 from transflow.workspace.files import LockHeld, workspace_lock
@@ -55,6 +55,8 @@ class Finding:
     check: str
     severity: str
     message: str
+    msgid: str | None = None
+    """The entry's msgid, for a finding in a week's catalog (a preview marks it)."""
 
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "week": str(self.week) if self.week else None}
@@ -256,6 +258,9 @@ def check_translation(source: str, target: str, source_lang: str, target_lang: s
 
 def check_source(text: str, lang: str, glossary: Sequence[Term]) -> list[Issue]:
     issues = [*check_script(text, lang), *check_controls(text)]
+    if is_placeholder(text):
+        issues.append(("placeholder", ERROR, "the placeholder paragraph of transflow new is "
+                       "still here; write the commentary in its place"))
     lowered = text.lower()
     for row in glossary:
         for variant in forbidden_variants(text, row, lowered):
@@ -403,6 +408,6 @@ def _check_week(config: Config, week: Week, parts: Sequence[str], include_fuzzy:
                 for name, severity, message in check_translation(e.msgid, e.msgstr, src_lang,
                                                                  part, glossary):
                     findings.append(Finding(shown, e.line, part, week, e.msgctxt,
-                                            name, severity, message))
+                                            name, severity, message, e.msgid))
         done[part] = Checked(tuple(findings), checked)
     return done

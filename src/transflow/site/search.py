@@ -215,6 +215,9 @@ def _index_bundle(config: Config, name: str, pages: int) -> str | None:
     if done.returncode != 0:
         shutil.rmtree(fresh, ignore_errors=True)
         detail = (done.stderr or done.stdout).strip().splitlines()[-1:] or ["failed"]
+        if "was empty" in detail[0] or "no pages" in detail[0].lower():
+            return (f"search index {name}: no page to index was found in output/ (were "
+                    "its pages removed while the site was built?); build again")
         return f"no search index: pagefind said {detail[0][:200]}"
     if (broken := _incomplete(fresh)) is not None:
         # Pagefind said nothing of a full disk: the old index stays, the build fails.

@@ -56,6 +56,28 @@ class Commentary:
         return split(self)
 
 
+PLACEHOLDERS = {
+    "en": "Write the commentary here, one paragraph after another, separated by empty "
+          "lines.",
+    "be": "Напішыце каментар тут, абзац за абзацам, праз пусты радок.",
+    "ru": "Напишите комментарий здесь, абзац за абзацем, через пустую строку.",
+}
+"""The paragraph ``transflow new`` writes in a new commentary, in its language (English
+for a language it has none in): a text that must never be published."""
+
+
+def placeholder(lang: str) -> str:
+    return PLACEHOLDERS.get(lang, PLACEHOLDERS["en"])
+
+
+def is_placeholder(text: str) -> bool:
+    """Whether a segment is ``new``'s placeholder paragraph, in any language."""
+    return " ".join(text.split()) in _PLACEHOLDER_TEXTS
+
+
+_PLACEHOLDER_TEXTS = frozenset(PLACEHOLDERS.values())
+
+
 def list_weeks(config: Config) -> list[Week]:
     """Every week that has a folder under sources/, oldest first."""
     if not config.sources_dir.is_dir():
