@@ -74,7 +74,8 @@ demo: venv
 	@find output -name '*.pdf' -not -path 'output/preview/*' | sort | sed 's/^/  /'
 	@echo "The website: output/index.html (transflow serve, for its search)"
 
-# The first two pages of each language of the latest week, as PNG, to look at.
+# The first two pages of each language built for the latest week, as PNG, to look at
+# (a language below the threshold is named, with no pages).
 preview: venv
 	$(BIN)/transflow build --week
 	@rm -rf output/png && mkdir -p output/png
@@ -84,6 +85,11 @@ preview: venv
 	  pdftoppm -r 70 -png -f 1 -l 2 $$pdf output/png/$$week-$$lang; \
 	done
 	@echo "Pages written:"; ls output/png/*.png | sed 's/^/  /'
+	@week=$$(ls sources | sort | tail -1); \
+	for lang in $$($(BIN)/python -c "from pathlib import Path; from transflow.workspace.config import load_config; print(' '.join(load_config(Path('.')).languages))"); do \
+	  ls output/png/$$week-$$lang-*.png >/dev/null 2>&1 || \
+	    echo "  $$week $$lang: no pages (not built; the build said why above, transflow status shows how far it is)"; \
+	done
 
 # The benchmarks' anchors that the tests do not need: Debian's Hugo (bench/archive.py
 # times it with Pagefind on the same pages). GNU gettext and WeasyPrint come with venv.

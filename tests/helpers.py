@@ -18,14 +18,17 @@ SAMPLE = ("transflow.toml", "glossary.csv", "sources", "locales", "assets")
 """What the repository's sample publication is made of."""
 
 
-def copy_sample(root: Path) -> Path:
-    """A copy of the sample publication at ``root``."""
+def copy_sample(root: Path, base_url: str | None = None) -> Path:
+    """A copy of the sample publication at ``root``; its ``[site] base_url`` is left out
+    unless given (a site with relative links only: what most tests look at; the
+    sample's own address is checked by the demo's test)."""
     import shutil
 
     root.mkdir(parents=True, exist_ok=True)
     for name in SAMPLE:
         src = REPO / name
         (shutil.copytree if src.is_dir() else shutil.copy)(src, root / name)
+    set_base_url(root, base_url)
     return root
 
 MINI_CONFIG = """\
@@ -119,3 +122,18 @@ def save_translation(path: Path, msgid_start: str, msgstr: str) -> None:
     entry.msgstr = msgstr
     entry.flags = [f for f in entry.flags if f != "fuzzy"]
     catalog.save(str(path))
+
+
+def set_base_url(root: Path, base_url: str | None) -> None:
+    """``[site] base_url`` of the workspace ``root`` set to ``base_url`` (None: left out),
+    whether its transflow.toml has one (the sample does) or not."""
+    config = root / "transflow.toml"
+    text = config.read_text(encoding="utf-8")
+    line = f'base_url = "{base_url}"' if base_url else ""
+    if re.search(r'^base_url = ".*"$', text, re.M):
+        text = re.sub(r'^base_url = ".*"$', line, text, flags=re.M)
+    elif base_url and re.search(r"^\[site\]$", text, re.M):
+        text = re.sub(r"^\[site\]$", f"[site]\n{line}", text, count=1, flags=re.M)
+    elif base_url:
+        text += f"\n[site]\n{line}\n"
+    config.write_text(text, encoding="utf-8")

@@ -329,7 +329,7 @@ def test_a_preview_is_never_refused_and_marks_its_check_errors(sample: Path) -> 
     assert note.startswith("(ошибка проверки: ") and "1,500" in note
     count = page.find(".//p[@class='check-count']")
     shown = f"Ошибки проверки, отмеченные в тексте: {errors}"
-    assert count is not None and count.text == shown
+    assert count is not None and count.text == shown.replace(" в ", " в\u00a0")
     text = flat(pdf_text(pdf))
     assert flat(shown) in text
     assert flat("ошибка проверки:") in text

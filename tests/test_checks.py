@@ -140,9 +140,10 @@ def test_check_json_shape(checked: Path) -> None:
     assert result.exit_code == 1
     findings = json.loads(result.stdout)
     assert findings and all(set(f) == {"path", "line", "lang", "week", "context", "check",
-                                       "severity", "message"} for f in findings)
+                                       "severity", "message", "msgid"} for f in findings)
     number = next(f for f in findings if f["check"] == "numbers")
     assert number["severity"] == "error" and number["lang"] == "ru"
+    assert number["msgid"].startswith("On February 27, the Defence Ministry")
     assert number["week"] == "2024-W09" and number["context"] == "border-readiness-check"
     lines = (checked / number["path"]).read_text(encoding="utf-8").splitlines()
     assert lines[number["line"] - 1].startswith(("msgctxt", "#", "msgid"))

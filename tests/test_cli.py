@@ -137,5 +137,7 @@ def test_status_table(sample: Path) -> None:
     assert lines[0].split() == ["week", "lang", "translated", "fuzzy", "untranslated", "done",
                                 "memory"]
     assert lines[1].startswith("2024-W10  be") and lines[1].split()[-1] == "1"
-    assert lines[2].split() == ["ui", "be", "82", "of", "82", "labels", "100%"]
-    assert len(lines) == 3
+    assert lines[2].startswith("(w: words; done:") and "memory: entries the translation " \
+        "memory filled" in lines[2]  # every column explained
+    assert lines[3].split() == ["ui", "be", "84", "of", "84", "labels", "100%"]
+    assert len(lines) == 4

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 import transflow.delivery.send as send_module
-from tests.helpers import REPO, run, save_translation
+from tests.helpers import REPO, run, save_translation, set_base_url
 from tests.smtp_server import SMTPServer
 
 W09 = "2024-W09"
@@ -40,7 +40,8 @@ def configure(root: Path, port: int, extra: str = "") -> None:
 def published(sample: Path, smtp: SMTPServer, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("TRANSFLOW_SECRET", SECRET)
     monkeypatch.setattr(send_module, "BACKOFF", 0.01)
-    configure(sample, smtp.port, '\n[site]\nbase_url = "https://bulletin.example.org/"\n')
+    configure(sample, smtp.port)
+    set_base_url(sample, "https://bulletin.example.org/")
     assert run(sample, "update").exit_code == 0
     assert run(sample, "build", "--week", W09).exit_code == 0
     for email, langs in (("ala@example.org", ["be"]), ("boris@example.org", ["ru", "en"]),
@@ -139,6 +140,15 @@ def test_a_stale_bulletin_is_not_sent(published: Path, smtp: SMTPServer) -> None
     assert (f"the ru bulletin of {W09} is not current (its sources, catalogs, templates or "
             f"settings changed since it was built); run transflow build --week {W09} --lang "
             "ru") in result.output
+    assert smtp.handler.received == []
+    # Every language that is not current is named, not the first alone.
+    save_translation(published / "locales" / "en" / "LC_MESSAGES" / f"{W09}.po",
+                     "", "Changed.")
+    both = run(published, "send", "--week", W09)
+    assert both.exit_code == 1
+    assert (f"the ru and en bulletins of {W09} are not current (its sources, catalogs, "
+            "templates or settings changed since it was built); run transflow build --week "
+            f"{W09} --lang ru --lang en, then send again; nothing was sent") in both.output
     assert smtp.handler.received == []
     assert run(published, "build", "--week", W09, "--no-strict").exit_code == 0
     assert run(published, "send", "--week", W09).exit_code == 0
@@ -419,7 +429,7 @@ def test_the_message_leads_into_each_commentary(published: Path, smtp: SMTPServe
         "Minsk announces a snap readiness check near the western border")
     assert links[f"{base}{W09}/en/"] == "Read it on the web"  # the words, not a sentence
     assert "3 commentaries" in html and "3 commentaries" in text
-    assert "No. 270" in html
+    assert "No.\u00a0270" in html  # tied, as in the bulletin
     assert "● The situation has not changed" in re.sub(r"\s+", " ", "".join(tree.itertext()))
     assert "On February 27, the Defence Ministry announced a snap readiness check" in html
     # Sizes a spam filter does not take for hidden words (WORD_INVIS: relative sizes).
@@ -446,3 +456,24 @@ def test_spamassassin_finds_nothing_to_hold_against_any_message(
         seen[lang] = (float(status[1]), status[2].decode().replace("\n\t", ""))
     assert set(seen) == {"be", "ru", "en"}
     assert all(score <= 0 for score, _ in seen.values()), seen
+
+
+def test_the_message_body_has_the_typography_of_its_language(published: Path,
+                                                              smtp: SMTPServer) -> None:
+    """No breakable space after a one-letter word in either part of a be or ru message;
+    the headers' identifiers (List-Id, addresses) untouched."""
+    import html5lib
+
+    breakable = re.compile(r"(?<![\w\-–—.])[аАвВзЗіІиИоОсСуУкКяЯўЎ] (?=\S)")
+    assert run(published, "send", "--week", W09).exit_code == 0
+    for lang in ("be", "ru"):
+        message = next(r.message for r in smtp.handler.received
+                       if r.message["Content-Language"] == lang)
+        text = message.get_body(preferencelist=("plain",)).get_content()
+        html = message.get_body(preferencelist=("html",)).get_content()
+        shown = "".join(html5lib.parse(html, namespaceHTMLElements=False).itertext())
+        for part in (text, shown):
+            assert not breakable.search(part), breakable.search(part)
+        assert "\u00a0" in text and "\u00a0" in shown  # it was applied, not skipped
+        for header in ("List-Id", "From", "To", "List-Unsubscribe"):
+            assert "\u00a0" not in str(message[header])

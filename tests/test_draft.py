@@ -266,7 +266,8 @@ def test_build_shows_drafts_only_with_drafts(ws: Path) -> None:
     # (The note in Russian: update gave the workspace's ui.po transflow's own labels.)
     # (Marked as check errors too: the pseudo provider's brackets read as broken links.)
     assert re.search(r'<p class="draft( check-error)?">\[Fŕéîght .*~\] <small class="draft-note">'
-                     r"\(черновик машинного перевода\)</small>( <small class=\"check-note\">.*?</small>)?</p>", html)
+                     r"\(черновик машинного перевода\)</small>"
+                     r'( <small class="check-note">.*?</small>)?</p>', html)
     from pypdf import PdfReader
 
     pdf = ws / "output" / "preview" / "2019-W10" / "ru" / "test-bulletin-2019-W10-ru-preview.pdf"

@@ -279,3 +279,30 @@ def test_dry_run_shows_a_page_whose_source_exists(sample: Path) -> None:
     assert f"# {path} (dry run, not written; it exists, --force would replace it)" in (
         result.stdout)
     assert "title: Минск и Вильнюс договорились" in result.stdout
+
+
+def test_a_back_issue_before_first_week_shows_no_number(sample: Path) -> None:
+    """An archive imported after init: the weeks before first_week get no number (never
+    No. 0 or below), and the numbers of the issues after it stay as they were."""
+    from tests.helpers import out, pdf_text
+
+    config = sample / "transflow.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        'first_week = "2019-W01"', 'first_week = "2024-W01"'), encoding="utf-8")
+    result = run(sample, "import", str(PAGES / "weekly-en.txt"))
+    assert result.exit_code == 0
+    assert ("note: 2019-W10 is before first_week (2024-W01): its bulletin shows no issue "
+            "number; to number back issues, set [publication] first_week earlier") \
+        in result.output
+    assert run(sample, "update").exit_code == 0
+    assert run(sample, "build", "--format", "html", "--format", "pdf", "--min-translated", "0",
+               "--no-strict").exit_code == 0
+    for lang, number in (("en", "No. "), ("ru", "№"), ("be", "№")):
+        html, pdf = out(sample, "2019-W10", lang)
+        page = html.read_text(encoding="utf-8")
+        assert 'class="number"' not in page and f"{number}-" not in page
+        text = pdf_text(pdf)
+        assert number not in text and "-4" not in text.split("2019")[0]
+        # The sample's own weeks keep their numbers: 2024-W09 is No. 9.
+        later = out(sample, "2024-W09", lang)[0].read_text(encoding="utf-8")
+        assert 'class="number"' in later and "9</span>" in later

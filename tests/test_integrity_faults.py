@@ -100,10 +100,9 @@ def test_control_characters_reach_no_page_pdf_or_feed(updated: Path) -> None:
     """A bell in a front-matter title (a double-quoted YAML escape) and a vertical tab in
     a translation (a PO escape): left out of the HTML, the PDF and the feed, and named
     by check with their lines."""
-    from tests.helpers import out, pdf_text
+    from tests.helpers import out, pdf_text, set_base_url
 
-    with (updated / "transflow.toml").open("a", encoding="utf-8") as f:
-        f.write('\n[site]\nbase_url = "https://bulletin.example.org/"\n')
+    set_base_url(updated, "https://bulletin.example.org/")
     source = updated / "sources" / W09 / "border-readiness-check.md"
     text = source.read_text(encoding="utf-8")
     title_line = next(line for line in text.splitlines() if line.startswith("title:"))

@@ -11,7 +11,7 @@ from urllib.parse import unquote, urlparse
 import html5lib
 import pytest
 
-from tests.helpers import copy_sample, run, save_translation
+from tests.helpers import copy_sample, run, save_translation, set_base_url
 
 W09, W10 = "2024-W09", "2024-W10"
 
@@ -120,8 +120,7 @@ def test_feeds_and_sitemap_with_a_base_url(site: Path) -> None:
 
     config = site / "transflow.toml"
     original = config.read_text(encoding="utf-8")
-    config.write_text(original + '\n[site]\nbase_url = "https://bulletin.example.org/news"\n',
-                      encoding="utf-8")
+    set_base_url(site, "https://bulletin.example.org/news")
     try:
         assert run(site, "build").exit_code == 0
         atom = "{http://www.w3.org/2005/Atom}"
@@ -154,6 +153,7 @@ def test_feeds_and_sitemap_with_a_base_url(site: Path) -> None:
 
 
 def test_without_a_base_url_there_is_no_feed_and_one_warning(site: Path) -> None:
+    set_base_url(site, None)
     result = run(site, "build")
     assert [x for x in result.stderr.splitlines() if "feeds" in x] == [
         "warning: no feeds and no sitemap: set base_url in [site] of transflow.toml (they "
@@ -438,11 +438,7 @@ def test_no_page_links_to_a_page_that_does_not_exist(tmp_path: Path,
     same with the site's address set (feeds, sitemap, absolute links where they must
     be)."""
     root = copy_sample(tmp_path / "sample")
-    if base_url:
-        config = root / "transflow.toml"
-        text = config.read_text(encoding="utf-8")
-        assert "[site]" not in text
-        config.write_text(text + f'\n[site]\nbase_url = "{base_url}"\n', encoding="utf-8")
+    set_base_url(root, base_url)
     assert run(root, "update").exit_code == 0
     assert run(root, "build", "--no-strict").exit_code == 0
     output = root / "output"
@@ -460,9 +456,7 @@ def addressed_sample(root: Path, base_url: str = "https://bulletin.example.org/n
     """The sample with ``[site] base_url`` set, updated and built (``build``: the
     build's options)."""
     copy_sample(root)
-    config = root / "transflow.toml"
-    config.write_text(config.read_text(encoding="utf-8")
-                      + f'\n[site]\nbase_url = "{base_url}"\n', encoding="utf-8")
+    set_base_url(root, base_url)
     assert run(root, "update").exit_code == 0
     assert run(root, "build", "--no-strict", *build).exit_code == 0
     return root
@@ -689,3 +683,70 @@ def test_a_stale_bulletin_is_not_hashed_again_while_its_files_stay(
     assert hashed == []  # remembered
     assert run(root, "build", "--lang", "ru").exit_code == 0  # built again: current
     assert "Архивы" in (root / "output" / "ru" / "index.html").read_text(encoding="utf-8")
+
+
+# One-letter words of be and ru (prepositions, conjunctions) followed by a breakable
+# space: typography puts a no-break space there in every text a reader reads.
+BREAKABLE = re.compile(r"(?<![\w\-–—.])[аАвВзЗіІиИоОсСуУкКяЯўЎ] (?=\S)")
+
+
+def _texts(tree) -> list[str]:  # type: ignore[no-untyped-def]
+    """The text a reader reads on a page: text nodes and the attributes read aloud or
+    shown (alt, title, aria-label, placeholder, content of a description)."""
+    found = []
+    for element in tree.iter():
+        if element.tag in ("script", "style"):
+            continue
+        found += [element.text or "", element.tail or ""]
+        found += [v for k, v in element.attrib.items()
+                  if k in ("alt", "title", "aria-label", "data-placeholder", "content")]
+    return found
+
+
+def test_typography_is_applied_to_every_text_of_every_page_kind(site: Path) -> None:
+    output = site / "output"
+    pages = [output / "index.html", output / "404.html",
+             *(output / lang / "index.html" for lang in ("be", "ru")),
+             *(output / lang / "search" / "index.html" for lang in ("be", "ru")),
+             *output.glob("*/categories/*/index.html"),
+             *output.glob("20*/*/index.html"), *output.glob("20*/*/*/index.html")]
+    checked = 0
+    for path in pages:
+        tree = parse(path)
+        for text in _texts(tree):
+            assert not BREAKABLE.search(text), (path, text)
+            checked += 1
+        # Identifiers stay as they are: no no-break space in an address.
+        for element in tree.iter():
+            for key in ("href", "src", "action", "hreflang", "lang", "id", "class"):
+                assert "\u00a0" not in element.get(key, ""), (path, key)
+    assert checked > 1000
+    # The labels themselves, where the issue was seen: "у фармаце PDF" in the box.
+    home = (output / "be" / "index.html").read_text(encoding="utf-8")
+    assert "у\u00a0фармаце" in home or "у фармаце" not in home
+    assert "у фармаце" not in home
+
+
+def test_the_sample_has_an_address_and_a_delivery_section_to_fill_in(tmp_path: Path) -> None:
+    """The demo builds feeds and a sitemap without a warning; the README's delivery steps
+    work by uncommenting the sample's [delivery] section."""
+    from tests.helpers import REPO
+    from transflow.workspace.config import load_config
+
+    base_url = load_config(REPO).site.base_url
+    assert base_url == "https://bulletin.example.org/"
+    root = copy_sample(tmp_path / "sample", base_url)
+    assert run(root, "update").exit_code == 0
+    result = run(root, "build", "--format", "html")
+    assert result.exit_code == 0 and "warning: no feeds" not in result.output
+    assert (root / "output" / "sitemap.xml").is_file()
+    assert (root / "output" / "be" / "feed.xml").is_file()
+    config = root / "transflow.toml"
+    text = config.read_text(encoding="utf-8")
+    start = text.index("# [delivery]")
+    section = text[start:text.index("\n\n", start)]
+    config.write_text(text.replace(section, re.sub(r"(?m)^# ", "", section)), encoding="utf-8")
+    delivery = load_config(root).delivery
+    assert delivery.sender == "Situation in Belarus <bulletin@example.org>"
+    assert (delivery.host, delivery.port, delivery.security) == ("smtp.example.org", 587,
+                                                                 "starttls")

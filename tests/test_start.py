@@ -90,6 +90,7 @@ def test_a_workspace_template_overrides_the_default(tmp_path: Path) -> None:
     assert again.exit_code == 0 and "/* house style */" in css.read_text(encoding="utf-8")
     assert run(root, "new", "--week", "2026-W49", "--category", "security",
                "Border guards step up patrols").exit_code == 0
+    write_the_commentaries(root)
     assert run(root, "update").exit_code == 0
     assert run(root, "build", "--format", "html", "--min-translated", "0").exit_code == 0
     page = (root / "output" / "2026-W49" / "en" / "index.html").read_text(encoding="utf-8")
@@ -127,6 +128,20 @@ def readme_commands() -> list[str]:
 
 TRANSLATED = {"be": "Беларускі пераклад гэтага тэксту", "ru": "Русский перевод этого текста",
               "en": "The English translation of this text"}
+
+
+WRITTEN = {"en": "Border guards doubled the patrols along the western border this week.",
+           "ru": "Потребительские цены за неделю снова выросли."}
+
+
+def write_the_commentaries(root: Path) -> None:
+    """What the analysts do after new: the text in place of the placeholder."""
+    from transflow.sources.commentary import PLACEHOLDERS
+
+    for path in sorted((root / "sources").glob("*/*.md")):
+        text = path.read_text(encoding="utf-8")
+        lang = next(lang for lang, said in PLACEHOLDERS.items() if said in text)
+        path.write_text(text.replace(PLACEHOLDERS[lang], WRITTEN[lang]), encoding="utf-8")
 
 
 def translate_everything(root: Path) -> None:
@@ -187,6 +202,9 @@ def test_the_readme_start_from_an_empty_folder_with_the_wheel(installed: Path,
     cwd = folder
     env = {**os.environ, "PATH": f"{installed / 'bin'}{os.pathsep}{os.environ['PATH']}"}
     for line in readme_commands():
+        if line.startswith("# write"):
+            write_the_commentaries(cwd)
+            continue
         if line.startswith("#"):
             translate_everything(cwd)
             continue
@@ -258,3 +276,19 @@ def test_labels_a_new_version_adds_come_translated_but_never_over_a_translators(
     assert po.find("Clear").msgstr == "Сцерці"
     assert po.find("Search results").msgstr == "Вынікі" and po.find("Search results").fuzzy
     assert msgfmt_check(path).returncode == 0
+
+
+def test_a_language_without_shipped_labels_is_allowed_and_said_aloud(tmp_path: Path) -> None:
+    root, result = init(tmp_path, "--languages", "be,de", "--source-language", "de")
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    said = result.output  # type: ignore[attr-defined]
+    ui = root / "locales" / "de" / "LC_MESSAGES" / "ui.po"
+    total = sum(1 for e in polib.pofile(str(ui)) if not e.obsolete)
+    assert total > 50 and all(not e.msgstr for e in polib.pofile(str(ui)))
+    assert (f"note: transflow ships no de labels: translate the {total} labels of the "
+            f"bulletin in locales/de/LC_MESSAGES/ui.po") in said
+    assert "ships no be labels" not in said  # be comes translated
+    status = run(root, "status").output.splitlines()
+    assert [line.split()[:6] for line in status if line.startswith("ui")] == [
+        ["ui", "be", str(total), "of", str(total), "labels"],
+        ["ui", "de", "0", "of", str(total), "labels"]]

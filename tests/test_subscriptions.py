@@ -20,7 +20,7 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 
-from tests.helpers import run
+from tests.helpers import run, set_base_url
 from tests.smtp_server import SMTPServer, free_port
 from tests.test_browser import browser  # noqa: F401
 from transflow.delivery import tokens
@@ -74,8 +74,8 @@ def service(updated: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Service]
         with (updated / "transflow.toml").open("a", encoding="utf-8") as f:
             f.write(f'\n[delivery]\nfrom = "Situation in Belarus <bulletin@example.org>"\n'
                     f'host = "127.0.0.1"\nport = {smtp.port}\ntimeout = 5\n'
-                    f'\n[site]\nbase_url = "http://127.0.0.1:{port}/"\n'
                     f'\n[subscriptions]\nenabled = true\ntrusted_proxy = "127.0.0.1"\n')
+        set_base_url(updated, f"http://127.0.0.1:{port}/")
         assert run(updated, "build", "--week", W09).exit_code == 0
         config = load_config(updated)
         outbox = Outbox(config, interval=0.2)
@@ -242,7 +242,7 @@ def test_preferences_change_languages_and_download_what_is_stored(service: Servi
 
 def test_the_services_pages_are_strict(service: Service) -> None:
     status, page, headers = service.request("GET", "/privacy?lang=ru")
-    assert status == 200 and "Что о вас хранится".encode() in page
+    assert status == 200 and "Что о\u00a0вас хранится".encode() in page
     policy = headers["Content-Security-Policy"]
     assert "default-src 'none'" in policy and "'sha256-" in policy
     # The hash is of this page's own stylesheet: a browser applies it.

@@ -12,13 +12,14 @@ from pathlib import Path
 
 from transflow.authoring.importer.write import slug_for
 from transflow.catalogs import pofile
-from transflow.catalogs.ui import SHIPPED_LABELS
+from transflow.catalogs.ui import SHIPPED_LABELS, LabelStatus, label_status
 from transflow.catalogs.update import header_comment, update
 from transflow.sources.commentary import placeholder, render_source
 from transflow.workspace.config import (
     CONFIG_NAME,
     DEFAULT_TEMPLATES,
     UI_DOMAIN,
+    UI_SOURCE_LANGUAGE,
     Config,
     load_config,
 )
@@ -140,6 +141,9 @@ class Started:
     root: Path
     written: tuple[str, ...]
     """Files made, relative to ``root``."""
+    to_translate: tuple[LabelStatus, ...] = ()
+    """The languages transflow ships no labels for: their ui.po, to translate (until
+    then the bulletin shows those labels in English)."""
 
 
 def _quoted(text: str) -> str:
@@ -186,7 +190,10 @@ def init_workspace(root: Path, *, title: str | None = None,
     written += [c.path for c in report.catalogs if c.path not in written]
     if templates:
         written += copy_templates(config)
-    return Started(root, tuple(written))
+    to_translate = tuple(
+        found for lang in languages if lang != UI_SOURCE_LANGUAGE
+        and (found := label_status(config, lang)).untranslated)
+    return Started(root, tuple(written), to_translate)
 
 
 def _chosen_languages(languages: Sequence[str], source_language: str | None,

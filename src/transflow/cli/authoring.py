@@ -53,6 +53,8 @@ def import_(files: tuple[str, ...], workspace: Path | None, week: Week | None,
             click.echo(f"# {item.path} (dry run, not written{exists})\n{item.markdown}")
         else:
             click.echo(item.path)
+    for note in dict.fromkeys(item.note for item in report.imported if item.note):
+        click.echo(f"note: {note}", err=True)
 
 
 @click.command()
@@ -86,6 +88,11 @@ def init(directory: Path, title: str | None, languages: str, source_language: st
                              source_language=source_language, templates=with_templates)
     for name in started.written:
         click.echo(name)
+    for labels in started.to_translate:
+        # Allowed, but said aloud: a German bulletin would otherwise show English labels.
+        click.echo(f"note: transflow ships no {labels.lang} labels: translate the "
+                   f"{labels.untranslated} labels of the bulletin in {labels.path} (until "
+                   "then they appear in English; transflow status counts them)", err=True)
     click.echo(f"workspace ready in {started.root}; next: transflow new --category KEY "
                "\"Title\"")
 

@@ -102,6 +102,9 @@ def status(workspace: Path | None, selection: WeekSelection | None,
             f"{f'{c.untranslated} ({c.untranslated_words} w)':>14} {c.percent:>4.0f}% "
             f"{r.from_memory:>6}"
         )
+    if report.rows:
+        click.echo("(w: words; done: translated words, percent; memory: entries the "
+                   "translation memory filled, each naming where it found the text)")
     for u in report.labels:
         if not u.exists:
             click.echo(f"{'ui':<9} {u.lang:<4} no ui catalog: all {u.total} labels appear in "

@@ -138,6 +138,7 @@ def _editions(config: Config, week: Week, languages: Sequence[str],
     """The current published bulletin of each language; why a language has none. A
     bulletin that exists but is stale stops everything: nothing is sent."""
     editions, missing = {}, {}
+    stale: list[tuple[str, str]] = []
     for lang in languages:
         name = pdf_name(config, week, lang)
         # By content, not by the build's record of sizes and times: a catalog changed
@@ -149,10 +150,17 @@ def _editions(config: Config, week: Week, languages: Sequence[str],
         elif found.reason == "not built" and found.pdf is None:
             missing[lang] = "no bulletin was published this week"
         else:
-            raise NotCurrent(
-                f"the {lang} bulletin of {week} is not current ({found.reason}); run "
-                f"transflow build --week {week} --lang {lang}, then send again; nothing was "
-                "sent")
+            stale.append((lang, found.reason))
+    if stale:
+        # Every language the editor must build again, not the first alone.
+        langs = " and ".join(lang for lang, _ in stale)
+        reasons = ([stale[0][1]] if len({r for _, r in stale}) == 1
+                   else [f"{lang}: {reason}" for lang, reason in stale])
+        again = " ".join(f"--lang {lang}" for lang, _ in stale)
+        raise NotCurrent(
+            f"the {langs} {'bulletin' if len(stale) == 1 else 'bulletins'} of {week} "
+            f"{'is' if len(stale) == 1 else 'are'} not current ({'; '.join(reasons)}); run "
+            f"transflow build --week {week} {again}, then send again; nothing was sent")
     return editions, missing
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import stat
 from collections.abc import Mapping
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateError
@@ -19,7 +19,7 @@ from markupsafe import Markup, escape
 from transflow.catalogs.model import Translations
 from transflow.catalogs.ui import CHECK_NOTE, DRAFT_NOTE
 from transflow.publish.bulletin import Block, Bulletin, Text
-from transflow.publish.typography import tie
+from transflow.publish.typography import tie, tie_text
 from transflow.sources.markdown import render_inline
 from transflow.workspace.errors import BuildError
 from transflow.workspace.lang import format_number
@@ -28,6 +28,45 @@ TEMPLATE = "bulletin.html"
 STYLESHEET = "bulletin.css"
 PRINT_STYLESHEET = "print.css"
 """The rules for paper, read by the PDF renderer only (see ``formats.Page``)."""
+
+
+class Typeset(Markup):
+    """Markup that typography leaves as it is: already tied (a text of the bulletin) or
+    not text at all (a stylesheet)."""
+
+    __slots__ = ()
+
+
+_rendering = ["en"]
+"""The language being rendered (environments are shared and set per bulletin: a process
+renders one page at a time)."""
+
+
+@lru_cache(maxsize=65536)
+def _tied_text(text: str, lang: str) -> str:
+    return tie_text(text, lang)
+
+
+def typeset(value: object) -> object:
+    """Every value a template shows, with the typography of the page's language (non-
+    breaking spaces after one-letter words, before a dash, in numbers): labels, titles,
+    category names, the masthead, the message's text alike. Identifiers (addresses,
+    slugs, file names, URLs) have no spaces, so nothing of them changes."""
+    if isinstance(value, Typeset):
+        return value
+    lang = _rendering[0]
+    if isinstance(value, Markup):
+        # A macro's whole output (an archive list) is tied once, not remembered.
+        return Typeset(tie(str(value), lang) if len(value) < _REMEMBERED
+                       else tie.__wrapped__(str(value), lang))
+    if isinstance(value, str):
+        return _tied_text(value, lang) if len(value) < _REMEMBERED else tie_text(value, lang)
+    return value
+
+
+_REMEMBERED = 2000
+"""Texts longer than this are tied each time they are shown (few are, and remembering
+them would hold a site's pages in memory)."""
 
 
 class _Texts:
@@ -57,7 +96,7 @@ class _Texts:
             note += (f' <small class="check-note">({escape(self.check_note)}: <span '
                      f'lang="en">{escape(text.problem)}</span>)</small>')
         content = tie(render_inline(text.markdown, text.lang), text.lang)
-        return Markup(f"<{tag}{attrs}>{content}{note}</{tag}>")
+        return Typeset(f"<{tag}{attrs}>{content}{note}</{tag}>")
 
     def inline(self, text: Text) -> Markup:
         """A text inside another element (a title link, the author line)."""
@@ -89,7 +128,7 @@ class _Texts:
             out.append(self.element(block.text, tag))
         for tag, _ in reversed(open_):
             out.append(f"</{tag}>")
-        return Markup("\n".join(out))
+        return Typeset("\n".join(out))
 
 
 TREND_SYMBOLS = {"better": "▲", "unchanged": "●", "worse": "▼"}
@@ -131,7 +170,7 @@ def stylesheet_text(templates: Templates, name: str = STYLESHEET) -> str:
 
 def _inline(css: str) -> Markup:
     """A stylesheet for a ``<style>`` element, which nothing in it can end."""
-    return Markup(css.replace("</", "<\\/"))
+    return Typeset(css.replace("</", "<\\/"))
 
 
 @cache
@@ -145,6 +184,7 @@ def _shared(templates: Templates) -> Environment:
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
+        finalize=typeset,
     )
 
 
@@ -152,6 +192,7 @@ def _environment(templates: Templates, ui: Translations, lang: str) -> Environme
     """The environment, set for one bulletin's language and labels (bulletins of a
     process are rendered one after the other)."""
     env = _shared(templates)
+    _rendering[0] = lang
     env.install_gettext_callables(  # type: ignore[attr-defined]
         lambda s: escape(ui.gettext(s)),
         lambda s, p, n: escape(ui.ngettext(s, p, n)),
@@ -160,7 +201,7 @@ def _environment(templates: Templates, ui: Translations, lang: str) -> Environme
     texts = _Texts(lang, ui.gettext(DRAFT_NOTE), ui.gettext(CHECK_NOTE))
     env.filters["inline"] = texts.inline
     env.filters["body"] = texts.body
-    env.filters["tie"] = lambda s: Markup(tie(str(escape(s)), lang))
+    env.filters["tie"] = lambda s: Typeset(tie(str(escape(s)), lang))
     env.filters["lead"] = texts.lead
     env.filters["number"] = lambda n: format_number(n, lang)
     env.filters["symbol"] = trend_symbol
@@ -186,7 +227,8 @@ def _plain(templates: Templates) -> Environment:
     # Text templates (the plain-text part of a message) are not HTML: no escaping.
     return Environment(loader=FileSystemLoader([str(t) for t in templates]), autoescape=False,
                        undefined=StrictUndefined, extensions=["jinja2.ext.i18n"],
-                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                       finalize=typeset)
 
 
 def render_template(templates: Templates, name: str, context: Mapping[str, object],
@@ -201,6 +243,7 @@ def render_template(templates: Templates, name: str, context: Mapping[str, objec
         env = _environment(templates, ui, lang)
     else:
         env = _plain(templates)
+        _rendering[0] = lang
         env.install_gettext_callables(  # type: ignore[attr-defined]
             ui.gettext, ui.ngettext, newstyle=True)
         env.filters["inline"] = lambda text: plain_text(text.markdown)

@@ -373,10 +373,14 @@ class Config:
         return self.publication.languages
 
     def issue_number(self, week: Week) -> int | None:
-        """The issue number of ``week``, counted in weeks from ``first_week``."""
+        """The issue number of ``week``, counted in weeks from ``first_week``; None (no
+        number shown) for a week before it: a back issue imported later is never No. 0
+        or below, and the numbers already published stay as they are. An editor who
+        wants the back issues numbered sets ``first_week`` earlier."""
         if self.publication.first_week is None:
             return None
-        return (week.monday - self.publication.first_week.monday).days // 7 + 1
+        number = (week.monday - self.publication.first_week.monday).days // 7 + 1
+        return number if number >= 1 else None
 
     @property
     def sources_dir(self) -> Path:

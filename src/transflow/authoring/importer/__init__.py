@@ -49,11 +49,23 @@ class Imported:
     written: bool
     exists: bool = False
     """A source of that name exists already (replaced with --force; a dry run shows it)."""
+    note: str | None = None
+    """What the editor should know of the bulletin it makes (a back issue's number)."""
 
 
 @dataclass(frozen=True)
 class ImportReport:
     imported: tuple[Imported, ...]
+
+
+def _number_note(config: Config, week: Week) -> str | None:
+    """For a week before ``first_week``: its bulletin shows no issue number."""
+    first = config.publication.first_week
+    if first is None or config.issue_number(week) is not None:
+        return None
+    return (f"{week} is before first_week ({first}): its bulletin shows no issue number; "
+            "to number back issues, set [publication] first_week earlier in transflow.toml "
+            "(the number of every issue moves with it)")
 
 
 def import_pages(
@@ -94,7 +106,8 @@ def import_pages(
             parse_commentary(config, page.week, path, markdown)
         except TransflowError as exc:
             raise PageError(f"would not be a valid source: {exc}", name) from None
-        planned.append(Imported(name, config.rel(path), markdown, not dry_run, exists))
+        planned.append(Imported(name, config.rel(path), markdown, not dry_run, exists,
+                                _number_note(config, page.week)))
     if not dry_run:
         try:
             with workspace_lock(config.root):
